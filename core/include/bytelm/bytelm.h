@@ -1,0 +1,197 @@
+/*
+ * bytelm — lossless coding of PCM audio, images and bytes with a pre-trained
+ * byte-level transformer driving a range coder.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Usage, encoding:
+ *     BytelmSettings s;
+ *     bytelm_default_settings(&s);
+ *     s.kind = BYTELM_KIND_PCM_S16LE; s.sample_rate = 44100; s.channels = 2;
+ *     BytelmEncoder *enc;
+ *     if (bytelm_encoder_open(&enc, &s) < 0) ...
+ *     bytelm_encoder_push(enc, pcm, len);         any number of times, any chunking
+ *     bytelm_encoder_finish(enc);                 no more input
+ *     while (bytelm_encoder_pull(enc, buf, sizeof buf, &n) == 0 && n) write(buf, n);
+ *     bytelm_encoder_close(&enc);
+ * Pulling is allowed between pushes; output appears as frames complete.
+ *
+ * Decoding is the mirror: bytelm_decoder_push() stream bytes, bytelm_decoder_pull()
+ * raw bytes, bytelm_decoder_finish() at the end of the stream (it checks the MD5).
+ *
+ * Packet-level calls (bytelm_encoder_pull_packet, bytelm_decoder_open_header,
+ * bytelm_decoder_decode_frame) serve containers that carry the header and each
+ * frame separately (Matroska, NUT, GStreamer buffers).
+ *
+ * Every function returning int returns 0 (or a non-negative count where said) on
+ * success and a negative BYTELM_E* code on failure; bytelm_strerror() names it.
+ * Contexts are independent: any number may be used at once from different threads;
+ * one context must not be used by two threads at once.
+ */
+#ifndef BYTELM_BYTELM_H
+#define BYTELM_BYTELM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(BYTELM_BUILDING) && defined(__GNUC__)
+#define BYTELM_API __attribute__((visibility("default")))
+#else
+#define BYTELM_API
+#endif
+
+/* Error codes. */
+#define BYTELM_OK 0
+#define BYTELM_EINVAL -1       /* invalid argument or settings */
+#define BYTELM_ENOMEM -2       /* out of memory, or a size over a documented limit */
+#define BYTELM_EFORMAT -3      /* not a bytelm stream, or a malformed header or frame */
+#define BYTELM_EVERSION -4     /* stream or model file of an unsupported version */
+#define BYTELM_ENOMODEL -5     /* the model the stream names cannot be found */
+#define BYTELM_EMODEL -6       /* a model file is malformed or its hash does not match */
+#define BYTELM_ECRC -7         /* a header or frame CRC does not match */
+#define BYTELM_EMD5 -8         /* decoded data does not match the stream's MD5 */
+#define BYTELM_ETRUNCATED -9   /* the stream ended before its end marker */
+#define BYTELM_ESTATE -10      /* call not allowed in the context's current state */
+#define BYTELM_EIO -11         /* reading or writing a file failed */
+#define BYTELM_EUNSUPPORTED -12 /* valid input that bytelm does not code (e.g. 24-bit) */
+#define BYTELM_EDESYNC -13     /* range coder final state mismatch (corrupt frame) */
+#define BYTELM_EAGAIN -14      /* no output now: push more input (or finish) first */
+
+/* What the bytes are. Multi-byte samples are little-endian, interleaved. */
+typedef enum BytelmKind {
+    BYTELM_KIND_BYTES = 0,     /* any bytes */
+    BYTELM_KIND_PCM_S16LE = 1, /* signed 16-bit PCM, 1..8 channels, any rate */
+    BYTELM_KIND_GRAY8 = 2,     /* 8-bit gray pixels, row-major */
+    BYTELM_KIND_RGB24 = 3,     /* 8-bit R, G, B pixels, row-major */
+} BytelmKind;
+
+typedef enum BytelmPreset {
+    BYTELM_PRESET_FAST = 0,
+    BYTELM_PRESET_DEFAULT = 1,
+    BYTELM_PRESET_MAX = 2,
+} BytelmPreset;
+
+enum BytelmLogLevel { BYTELM_LOG_ERROR = 0, BYTELM_LOG_WARNING, BYTELM_LOG_INFO, BYTELM_LOG_DEBUG };
+
+typedef void (*BytelmLogCallback)(void *opaque, int level, const char *msg);
+
+#define BYTELM_MAX_CHANNELS 8
+#define BYTELM_MAX_SAMPLE_RATE 768000
+#define BYTELM_MAX_IMAGE_SIDE 65535      /* width and height each */
+#define BYTELM_MAX_IMAGE_PIXELS (1u << 28)
+#define BYTELM_MAX_FRAME_BYTES (1u << 24) /* raw bytes in one frame */
+#define BYTELM_UNKNOWN_LENGTH UINT64_MAX
+
+/* The file format the data came from, kept in the stream so that a decoder can
+ * write the same kind of file back. A hint only: it does not change the coding. */
+typedef enum BytelmSource {
+    BYTELM_SOURCE_RAW = 0,
+    BYTELM_SOURCE_WAV = 1,
+    BYTELM_SOURCE_PNG = 2,
+    BYTELM_SOURCE_PNM = 3,  /* PGM (gray) or PPM (RGB) */
+} BytelmSource;
+
+typedef struct BytelmSettings {
+    BytelmKind kind;
+    BytelmSource source;     /* written to the stream header, see BytelmSource */
+    /* PCM */
+    uint32_t sample_rate;    /* Hz, 1..BYTELM_MAX_SAMPLE_RATE */
+    uint32_t channels;       /* 1..BYTELM_MAX_CHANNELS */
+    uint32_t channel_mask;   /* WAVE_FORMAT_EXTENSIBLE speaker mask, 0 = unspecified */
+    /* images */
+    uint32_t width, height;
+    /* all kinds */
+    BytelmPreset preset;
+    uint32_t frame_units;    /* samples per channel, rows, or bytes per frame; 0 = default */
+    uint64_t total_units;    /* total samples per channel / bytes, if known; else BYTELM_UNKNOWN_LENGTH.
+                                Images always know theirs (height rows). */
+    int threads;             /* worker threads; 0 = one per CPU. Output never depends on it. */
+    const char *model_path;  /* a .blmm file to use instead of the preset's model, or NULL */
+    const char *model_dir;   /* extra directory searched for models by hash, or NULL */
+    BytelmLogCallback log_callback; /* NULL = quiet */
+    void *log_opaque;
+    int log_level;           /* messages up to this level reach the callback */
+} BytelmSettings;
+
+/* Stream information, available from the decoder once the header is read. */
+typedef struct BytelmStreamInfo {
+    int format_version;
+    BytelmKind kind;
+    BytelmSource source;
+    uint32_t sample_rate, channels, channel_mask;
+    uint32_t width, height;
+    uint32_t frame_units;
+    uint64_t total_units;      /* BYTELM_UNKNOWN_LENGTH when the writer did not know it */
+    uint32_t unit_bytes;       /* raw bytes per unit: 2*channels, width*(1|3), or 1 */
+    uint8_t model_hash[32];
+    char model_name[64];       /* "" if the model is not available */
+    int preset;
+    int model_available;
+} BytelmStreamInfo;
+
+typedef enum BytelmPacketType {
+    BYTELM_PACKET_HEADER = 0,
+    BYTELM_PACKET_FRAME = 1,
+    BYTELM_PACKET_TRAILER = 2,
+} BytelmPacketType;
+
+typedef struct BytelmPacket {
+    BytelmPacketType type;
+    const uint8_t *data;      /* valid until the next call on the context */
+    size_t size;
+    uint64_t first_unit;      /* frames: index of the first unit (sample, row, byte) */
+    uint32_t n_units;         /* frames: units in this frame */
+} BytelmPacket;
+
+typedef struct BytelmEncoder BytelmEncoder;
+typedef struct BytelmDecoder BytelmDecoder;
+
+BYTELM_API const char *bytelm_version(void);
+BYTELM_API const char *bytelm_strerror(int err);
+BYTELM_API void bytelm_default_settings(BytelmSettings *s);
+
+/* Encoder. */
+BYTELM_API int bytelm_encoder_open(BytelmEncoder **enc, const BytelmSettings *s);
+BYTELM_API int bytelm_encoder_push(BytelmEncoder *enc, const void *data, size_t len);
+BYTELM_API int bytelm_encoder_finish(BytelmEncoder *enc);
+/* Copies up to cap bytes of the stream to buf; *len = 0 means nothing ready now
+ * (or, after finish, the end of the stream). */
+BYTELM_API int bytelm_encoder_pull(BytelmEncoder *enc, void *buf, size_t cap, size_t *len);
+/* Alternative to bytelm_encoder_pull (do not mix): the next whole packet, or
+ * BYTELM_EAGAIN. After finish the last packet is the trailer; then BYTELM_EAGAIN. */
+BYTELM_API int bytelm_encoder_pull_packet(BytelmEncoder *enc, BytelmPacket *pkt);
+/* Bytes of raw input and of stream output so far. */
+BYTELM_API void bytelm_encoder_stats(const BytelmEncoder *enc, uint64_t *in_bytes, uint64_t *out_bytes);
+BYTELM_API void bytelm_encoder_close(BytelmEncoder **enc);
+
+/* Decoder. Settings used: threads, model_path, model_dir, log_*. */
+BYTELM_API int bytelm_decoder_open(BytelmDecoder **dec, const BytelmSettings *s);
+BYTELM_API int bytelm_decoder_push(BytelmDecoder *dec, const void *data, size_t len);
+/* The stream has ended: flush, check the trailer and the MD5. */
+BYTELM_API int bytelm_decoder_finish(BytelmDecoder *dec);
+BYTELM_API int bytelm_decoder_pull(BytelmDecoder *dec, void *buf, size_t cap, size_t *len);
+/* 0 with *info filled once the header has been read, else BYTELM_EAGAIN. */
+BYTELM_API int bytelm_decoder_get_info(const BytelmDecoder *dec, BytelmStreamInfo *info);
+
+/* Packet level: the header alone, then any frame on its own (for seeking). */
+BYTELM_API int bytelm_decoder_open_header(BytelmDecoder *dec, const void *header, size_t len);
+/* Decodes one frame packet; *out points at its raw bytes (valid until the next call),
+ * *first_unit is where it goes. */
+BYTELM_API int bytelm_decoder_decode_frame(BytelmDecoder *dec, const void *frame, size_t len,
+                                           const uint8_t **out, size_t *out_len,
+                                           uint64_t *first_unit);
+BYTELM_API void bytelm_decoder_close(BytelmDecoder **dec);
+
+/* Reads a stream header from the front of buf: 0 and *info filled (and *header_len
+ * set), BYTELM_EAGAIN if more bytes are needed, or an error. */
+BYTELM_API int bytelm_probe_header(const void *buf, size_t len, BytelmStreamInfo *info,
+                                   size_t *header_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

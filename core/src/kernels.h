@@ -2,10 +2,78 @@
  * Compute kernels of the normative inference path, with a plain C reference and
  * SIMD versions picked at run time. Every version gives the same bits (docs/MODEL.md §2).
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * How they stay exact: SIMD lanes only ever hold independent outputs (columns of a
+ * matrix product, attention positions, rows); every sum runs over its index in the
+ * written order inside one lane, with a separate multiply and add (no FMA).
+ * Element-wise operations (x + y, x * y, x / y) are exact in any width, so model.c
+ * leaves them to plain C loops.
  */
 #ifndef BYTELM_KERNELS_H
 #define BYTELM_KERNELS_H
 
-/* Filled in by the helper owning the kernels; see kernels.c. */
+#include <stddef.h>
+
+enum {
+    BLM_SIMD_C = 0,
+    BLM_SIMD_SSE2 = 1,
+    BLM_SIMD_AVX2 = 2,       /* AVX2 without FMA */
+    BLM_SIMD_AVX512 = 3,     /* AVX-512F without FMA */
+    BLM_SIMD_COUNT
+};
+
+typedef struct BlmKernels {
+    const char *name;        /* "c", "sse2", "avx2", "avx512" */
+    int level;
+
+    /* y[r][n] = sum over k of x[r][k] * w[k][n]  (sequential in k from +0.0f)
+     * x: [rows][K], w: [K][N], y: [rows][N], all row-major and dense. */
+    void (*matmul)(float *y, const float *x, int rows, int K, const float *w, int N);
+
+    /* y[i] = blm_exp(x[i] - m); y may equal x. */
+    void (*exp_shift)(float *y, const float *x, float m, int n);
+
+    /* y[i] = blm_gelu(x[i]); y may equal x. */
+    void (*gelu)(float *y, const float *x, int n);
+
+    /* Largest of x[0..n-1], NaNs skipped: m = -inf; if (x[i] > m) m = x[i].
+     * (Which zero comes back for a +0/-0 tie may vary; no caller can tell.) */
+    float (*max)(const float *x, int n);
+
+    /* y[r] = rmsnorm(x[r], g) of §2 for r < rows; rows of d floats. */
+    void (*rmsnorm)(float *y, const float *x, const float *g, int rows, int d, float eps);
+
+    /* Attention scores of one head over n consecutive cached positions:
+     * e[s] = (sum over i < hd of q[i] * kT[i * ldk + s]) * scale + bias[s]. */
+    void (*attn_scores)(float *e, const float *q, const float *kT, ptrdiff_t ldk, int n,
+                        int hd, float scale, const float *bias);
+
+    /* Weighted sum of the cached values, all heads at once:
+     * o[h*hd + i] = sum over s < n of w[h*ldw + s] * v[s*ldv + h*hd + i]
+     * (sequential in s from +0.0f), h < H, i < hd. */
+    void (*attn_wsum)(float *o, const float *w, int ldw, const float *v, ptrdiff_t ldv,
+                      int n, int H, int hd);
+} BlmKernels;
+
+/* The table in use: the best level this CPU has, capped by the environment
+ * variable BYTELM_SIMD=c|sse2|avx2|avx512 (read once). Thread-safe. */
+const BlmKernels *blm_kernels(void);
+/* Name of that level, e.g. "avx2". */
+const char *blm_kernels_name(void);
+/* The table of one level, or NULL if this build or CPU lacks it (for tests). */
+const BlmKernels *blm_kernels_get(int level);
+
+/* Makes a runner use a given table instead of blm_kernels() (tests, benchmarks).
+ * Defined in model.c. */
+struct BlmRunner;
+void blm_runner_set_kernels(struct BlmRunner *r, const BlmKernels *k);
+
+/* The per-level tables (kernels_c.c, kernels_x86.c). */
+extern const BlmKernels blm_kernels_c;
+#if defined(__x86_64__)
+extern const BlmKernels blm_kernels_sse2;
+extern const BlmKernels blm_kernels_avx2;
+extern const BlmKernels blm_kernels_avx512;
+#endif
 
 #endif

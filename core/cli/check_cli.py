@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""End-to-end checks of the bytelm command-line tool.
+
+usage: check_cli.py BYTELM docs/CLI.md MODEL_DIR
+
+Fixtures are made here (Python's wave module, hand-built headers) in a
+temporary directory. Inputs are tiny so the run stays short with any model.
+"""
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import wave
+
+BYTELM, DOC, MODELS = (os.path.abspath(a) for a in sys.argv[1:4])
+failures = []
+passes = 0
+
+
+def check(cond, what):
+    global passes
+    if cond:
+        passes += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(*args, stdin=None, cwd=None):
+    cmd = [BYTELM] + list(args)
+    if args and args[0] != "info":
+        cmd += ["--model-dir", MODELS, "-q"]
+    p = subprocess.run(cmd, input=stdin, capture_output=True, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr.decode(errors="replace")
+
+
+def write_wav(path, channels, rate, frames, width=2):
+    with wave.open(path, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(bytes((i * 37 + (i >> 7)) & 0xFF for i in range(frames * channels * width)))
+
+
+def wav_extensible(channels, mask, frames):
+    data = bytes((i * 11) & 0xFF for i in range(frames * channels * 2))
+    guid = bytes([1, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71])
+    fmt = struct.pack("<HHIIHHHHI", 0xFFFE, channels, 48000, 48000 * channels * 2,
+                      channels * 2, 16, 22, 16, mask) + guid
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body, data
+
+
+def read_mask(path):
+    b = open(path, "rb").read()
+    i = b.find(b"fmt ")
+    if i < 0 or struct.unpack_from("<H", b, i + 8)[0] != 0xFFFE:
+        return 0
+    return struct.unpack_from("<I", b, i + 28)[0]
+
+
+def help_block():
+    """The text between the first pair of ``` after the '## --help' heading."""
+    text = open(DOC).read()
+    start = text.index("```", text.index("## --help")) + 3
+    start = text.index("\n", start) + 1
+    return text[start:text.index("```", start)]
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="bytelm_cli_")
+    os.chdir(tmp)
+    os.mkdir("out")
+
+    p = subprocess.run([BYTELM, "--help"], capture_output=True)
+    check(p.returncode == 0 and p.stdout.decode() == help_block(), "--help matches docs/CLI.md")
+    check(subprocess.run([BYTELM, "-V"], capture_output=True).returncode == 0, "-V")
+
+    # WAV stereo: in.wav -> in.blm -> out/in.wav, same samples and parameters.
+    write_wav("in.wav", 2, 22050, 3000)
+    rc, _, err = run("in.wav")
+    check(rc == 0 and os.path.exists("in.blm") and os.path.exists("in.wav"), "encode WAV: " + err)
+    shutil.copy("in.blm", "out/in.blm")
+    rc, _, err = run("-d", "out/in.blm")
+    ok = rc == 0 and os.path.exists("out/in.wav")
+    if ok:
+        with wave.open("in.wav") as a, wave.open("out/in.wav") as b:
+            ok = a.getparams() == b.getparams() and a.readframes(10**6) == b.readframes(10**6)
+    check(ok, "decode WAV round trip: " + err)
+
+    # Overwrite policy.
+    before = open("in.blm", "rb").read()
+    rc, _, err = run("in.wav")
+    check(rc == 1 and "in.blm" in err and "exists" in err and open("in.blm", "rb").read() == before,
+          "no overwrite without -f: " + err)
+    rc, _, err = run("-f", "in.wav")
+    check(rc == 0, "-f overwrites: " + err)
+
+    # WAVE_FORMAT_EXTENSIBLE 5.1 keeps its channel mask.
+    blob, pcm = wav_extensible(6, 0x60F, 500)
+    open("surround.wav", "wb").write(blob)
+    rc, _, err = run("--verify", "surround.wav")
+    rc2, _, err2 = run("-d", "surround.blm", "-o", "out/surround.wav")
+    check(rc == 0 and rc2 == 0 and read_mask("out/surround.wav") == 0x60F,
+          "extensible mask round trip: " + err + err2)
+
+    # PGM with comments -> .blm -> .pgm with the same pixels.
+    open("pic.pgm", "wb").write(b"P5\n# comment\n16 8\n255\n" + bytes(range(128)))
+    rc, _, err = run("pic.pgm")
+    shutil.move("pic.blm", "out/pic.blm")
+    rc2, _, err2 = run("-d", "out/pic.blm")
+    check(rc == 0 and rc2 == 0 and open("out/pic.pgm", "rb").read().endswith(bytes(range(128))),
+          "PGM round trip: " + err + err2)
+
+    # Plain bytes keep their name; stdin/stdout pipes.
+    text = b"bytelm keeps every byte.\n" * 40
+    open("notes.txt", "wb").write(text)
+    rc, _, err = run("notes.txt")
+    shutil.move("notes.txt.blm", "out/notes.txt.blm")
+    rc2, _, err2 = run("-d", "out/notes.txt.blm")
+    check(rc == 0 and rc2 == 0 and open("out/notes.txt", "rb").read() == text,
+          "bytes round trip: " + err + err2)
+    rc, blm, err = run("-c", stdin=text)
+    rc2, back, err2 = run("-d", "-c", stdin=blm)
+    check(rc == 0 and rc2 == 0 and back == text, "pipe round trip: " + err + err2)
+
+    # Raw PCM keeps the user's extension.
+    open("x.pcm", "wb").write(bytes(range(256)) * 4)
+    rc, _, err = run("--raw=pcm", "--rate=8000", "--channels=2", "x.pcm")
+    shutil.move("x.pcm.blm", "out/x.pcm.blm")
+    rc2, _, err2 = run("-d", "out/x.pcm.blm")
+    check(rc == 0 and rc2 == 0 and open("out/x.pcm", "rb").read() == bytes(range(256)) * 4,
+          "raw PCM round trip: " + err + err2)
+
+    # -t, and a damaged stream: error, no output, no temporary left.
+    rc, _, err = run("-t", "in.blm")
+    check(rc == 0, "-t on a good stream: " + err)
+    bad = bytearray(open("in.blm", "rb").read())
+    bad[len(bad) // 2] ^= 0x55
+    os.mkdir("bad")
+    open("bad/bad.blm", "wb").write(bad)
+    rc, _, err = run("-t", "bad/bad.blm")
+    rc2, _, err2 = run("-d", "bad/bad.blm")
+    check(rc == 1 and rc2 == 1 and os.listdir("bad") == ["bad.blm"],
+          "damaged stream fails and leaves nothing: " + err + err2)
+
+    # Unsupported input among good ones: others still done, exit 1.
+    write_wav("deep.wav", 1, 8000, 100, width=3)
+    rc, _, err = run("deep.wav", "pic.pgm")
+    check(rc == 1 and "deep.wav: 24-bit PCM WAV is not supported" in err and os.path.exists("pic.blm"),
+          "24-bit WAV refused, next file coded: " + err)
+
+    rc, out, err = run("info", "in.blm")
+    out = out.decode()
+    check(rc == 0 and "PCM s16le" in out and "22050 Hz" in out and "frames:" in out,
+          "info: " + out + err)
+
+    rc, _, err = run("--raw=pcm", "x.pcm")
+    check(rc == 2, "usage error exits 2: " + err)
+
+    print(f"cli: {passes} passed, {len(failures)} failed")
+    if not failures:
+        shutil.rmtree(tmp)
+    else:
+        print("files kept in", tmp, file=sys.stderr)
+    return 1 if failures else 0
+
+
+sys.exit(main())

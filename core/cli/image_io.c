@@ -1,0 +1,369 @@
+/*
+ * bytelm command-line tool: 8-bit gray and RGB images, PNG (libpng) and
+ * binary PGM/PPM (our own reader and writer).
+ *
+ * bytelm keeps pixels, not files: a decoded image is written back as a plain
+ * PNG or PNM with the same pixels. Inputs whose pixels we could not give back
+ * exactly (alpha, transparency, palettes, other depths) are refused.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "image_io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+
+#define MAX_SIDE 65535u
+#define MAX_PIXELS (1u << 28)
+
+int image_check_size(const ImageInfo *info, const char *what, char *err, size_t errlen)
+{
+    if (!info->width || !info->height) {
+        snprintf(err, errlen, "%s has no pixels (%ux%u)", what, info->width, info->height);
+        return -1;
+    }
+    if (info->width > MAX_SIDE || info->height > MAX_SIDE ||
+        (uint64_t)info->width * info->height > MAX_PIXELS) {
+        snprintf(err, errlen, "%s is %ux%u; bytelm codes images up to %ux%u and %u pixels",
+                 what, info->width, info->height, MAX_SIDE, MAX_SIDE, MAX_PIXELS);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- PNG ---------------------------------------------------------------- */
+
+struct PngReader {
+    png_structp png;
+    png_infop info;
+    InFile *in;
+    char msg[160];          /* libpng's last error message */
+    size_t rowbytes;
+    uint32_t height, next_row;
+    uint8_t *image;         /* whole image, only for interlaced files */
+    png_bytep *rows;        /* row pointers into image */
+};
+
+struct PngWriter {
+    png_structp png;
+    png_infop info;
+    char msg[160];
+    size_t rowbytes;
+};
+
+/* libpng reports errors by calling this and expecting it not to return. The
+ * message is kept for our own error line; the error pointer is the msg buffer. */
+static void png_error_cb(png_structp png, png_const_charp msg)
+{
+    char *buf = png_get_error_ptr(png);
+    if (buf)
+        snprintf(buf, 160, "%s", msg);
+    png_longjmp(png, 1);
+}
+
+static void png_warning_cb(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;  /* benign oddities (e.g. unknown chunks) must not fail a job */
+}
+
+static void png_read_cb(png_structp png, png_bytep data, size_t len)
+{
+    InFile *in = png_get_io_ptr(png);
+    long n = infile_read(in, data, len);
+    if (n < 0)
+        png_error(png, "read error");
+    if ((size_t)n != len)
+        png_error(png, "unexpected end of file");
+}
+
+static const char *png_color_name(int ctype)
+{
+    switch (ctype) {
+    case PNG_COLOR_TYPE_GRAY: return "gray";
+    case PNG_COLOR_TYPE_RGB: return "RGB";
+    case PNG_COLOR_TYPE_GRAY_ALPHA: return "gray+alpha";
+    case PNG_COLOR_TYPE_RGBA: return "RGBA";
+    case PNG_COLOR_TYPE_PALETTE: return "palette";
+    default: return "unknown color type";
+    }
+}
+
+void png_reader_close(PngReader **rp)
+{
+    PngReader *r = *rp;
+    if (!r)
+        return;
+    png_destroy_read_struct(&r->png, &r->info, NULL);
+    free(r->image);
+    free(r->rows);
+    free(r);
+    *rp = NULL;
+}
+
+int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, char *err, size_t errlen)
+{
+    *rp = NULL;
+    PngReader *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->in = in;
+    r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r->msg, png_error_cb, png_warning_cb);
+    if (!r->png || !(r->info = png_create_info_struct(r->png))) {
+        snprintf(err, errlen, "out of memory");
+        png_reader_close(&r);
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(r->png))) {
+        snprintf(err, errlen, "invalid PNG: %s", r->msg);
+        png_reader_close(&r);
+        return -1;
+    }
+    png_set_read_fn(r->png, in, png_read_cb);
+    png_read_info(r->png, r->info);
+
+    png_uint_32 w, h;
+    int depth, ctype, interlace;
+    png_get_IHDR(r->png, r->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
+    const char *cname = png_color_name(ctype);
+    if (ctype == PNG_COLOR_TYPE_PALETTE) {
+        snprintf(err, errlen, "palette (indexed-color) PNG is not supported; "
+                 "convert it to 8-bit RGB or gray first");
+    } else if (ctype & PNG_COLOR_MASK_ALPHA) {
+        snprintf(err, errlen, "PNG with alpha channel (%d-bit %s) is not supported; flatten it first",
+                 depth, cname);
+    } else if (depth != 8) {
+        snprintf(err, errlen, "%d-bit %s PNG is not supported; bytelm codes 8-bit gray and RGB only",
+                 depth, cname);
+    } else if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) {
+        snprintf(err, errlen, "PNG with transparency (tRNS chunk) is not supported; flatten it first");
+    } else {
+        ImageInfo info = {w, h, ctype == PNG_COLOR_TYPE_GRAY ? 1u : 3u};
+        if (image_check_size(&info, "PNG", err, errlen) < 0) {
+            png_reader_close(&r);
+            return -1;
+        }
+        r->rowbytes = (size_t)w * info.channels;
+        r->height = h;
+        if (interlace != PNG_INTERLACE_NONE) {
+            /* Adam7 rows arrive in passes: decode the whole image up front. */
+            png_set_interlace_handling(r->png);
+            png_read_update_info(r->png, r->info);
+            r->image = malloc(r->rowbytes * h);
+            r->rows = malloc(sizeof *r->rows * h);
+            if (!r->image || !r->rows) {
+                snprintf(err, errlen, "out of memory for a %ux%u interlaced PNG", w, h);
+                png_reader_close(&r);
+                return -1;
+            }
+            for (uint32_t y = 0; y < h; y++)
+                r->rows[y] = r->image + r->rowbytes * y;
+            png_read_image(r->png, r->rows);
+        } else {
+            png_read_update_info(r->png, r->info);
+        }
+        *out = info;
+        *rp = r;
+        return 0;
+    }
+    png_reader_close(&r);
+    return -1;
+}
+
+int png_reader_read_rows(PngReader *r, uint8_t *buf, uint32_t n, char *err, size_t errlen)
+{
+    if (n > r->height - r->next_row) {
+        snprintf(err, errlen, "internal error: reading past the last PNG row");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(r->png))) {
+        snprintf(err, errlen, "invalid PNG: %s", r->msg);
+        return -1;
+    }
+    if (r->image) {
+        memcpy(buf, r->image + r->rowbytes * r->next_row, r->rowbytes * n);
+    } else {
+        for (uint32_t i = 0; i < n; i++)
+            png_read_row(r->png, buf + r->rowbytes * i, NULL);
+    }
+    r->next_row += n;
+    /* Read to IEND so that a file damaged after the pixel data still fails. */
+    if (r->next_row == r->height)
+        png_read_end(r->png, NULL);
+    return 0;
+}
+
+int png_writer_open(PngWriter **wp, FILE *fp, const ImageInfo *info, char *err, size_t errlen)
+{
+    *wp = NULL;
+    PngWriter *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w->msg, png_error_cb, png_warning_cb);
+    if (!w->png || !(w->info = png_create_info_struct(w->png))) {
+        png_destroy_write_struct(&w->png, NULL);
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(w->png))) {
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        png_destroy_write_struct(&w->png, &w->info);
+        free(w);
+        return -1;
+    }
+    png_init_io(w->png, fp);
+    png_set_IHDR(w->png, w->info, info->width, info->height, 8,
+                 info->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(w->png, w->info);
+    w->rowbytes = (size_t)info->width * info->channels;
+    *wp = w;
+    return 0;
+}
+
+int png_writer_write_rows(PngWriter *w, const uint8_t *rows, uint32_t n, char *err, size_t errlen)
+{
+    if (setjmp(png_jmpbuf(w->png))) {
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        png_write_row(w->png, rows + w->rowbytes * i);
+    return 0;
+}
+
+int png_writer_close(PngWriter **wp, char *err, size_t errlen)
+{
+    PngWriter *w = *wp;
+    if (!w)
+        return 0;
+    *wp = NULL;
+    if (setjmp(png_jmpbuf(w->png))) {
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        png_destroy_write_struct(&w->png, &w->info);
+        free(w);
+        return -1;
+    }
+    png_write_end(w->png, NULL);
+    png_destroy_write_struct(&w->png, &w->info);
+    free(w);
+    return 0;
+}
+
+/* ---- PGM / PPM ---------------------------------------------------------- */
+
+static int pnm_getc(InFile *in)
+{
+    unsigned char c;
+    return infile_read(in, &c, 1) == 1 ? c : -1;
+}
+
+static int pnm_is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Like netpbm's pm_getc(): a comment runs from '#' to the end of the line and
+ * counts as the newline that ends it. */
+static int pnm_getc_nocomment(InFile *in)
+{
+    int c = pnm_getc(in);
+    if (c == '#') {
+        do
+            c = pnm_getc(in);
+        while (c != -1 && c != '\n' && c != '\r');
+    }
+    return c;
+}
+
+/* Reads one unsigned decimal header field and the character ending it. */
+static int pnm_read_uint(InFile *in, uint32_t *v, int *after)
+{
+    int c;
+    do
+        c = pnm_getc_nocomment(in);
+    while (pnm_is_space(c));
+    if (c < '0' || c > '9')
+        return -1;
+    uint64_t x = 0;
+    while (c >= '0' && c <= '9') {
+        x = x * 10 + (uint64_t)(c - '0');
+        if (x > UINT32_MAX)
+            return -1;
+        c = pnm_getc_nocomment(in);
+    }
+    *v = (uint32_t)x;
+    *after = c;
+    return 0;
+}
+
+int pnm_read_header(InFile *in, ImageInfo *info, char *err, size_t errlen)
+{
+    int c0 = pnm_getc(in), c1 = pnm_getc(in);
+    if (c0 != 'P' || (c1 != '5' && c1 != '6')) {
+        snprintf(err, errlen, "not a binary PGM/PPM file (P5/P6)");
+        return -1;
+    }
+    const char *what = c1 == '5' ? "PGM" : "PPM";
+    uint32_t w, h, maxval;
+    int after;
+    if (pnm_read_uint(in, &w, &after) < 0 || !pnm_is_space(after) ||
+        pnm_read_uint(in, &h, &after) < 0 || !pnm_is_space(after) ||
+        pnm_read_uint(in, &maxval, &after) < 0) {
+        snprintf(err, errlen, "invalid %s header", what);
+        return -1;
+    }
+    /* Exactly one white space character separates maxval from the raster. */
+    if (!pnm_is_space(after)) {
+        snprintf(err, errlen, "invalid %s header: no white space after maxval", what);
+        return -1;
+    }
+    if (maxval == 0 || maxval > 65535) {
+        snprintf(err, errlen, "invalid %s header: maxval %u", what, maxval);
+        return -1;
+    }
+    if (maxval > 255) {
+        snprintf(err, errlen, "16-bit %s (maxval %u) is not supported; bytelm codes maxval 255 only",
+                 what, maxval);
+        return -1;
+    }
+    if (maxval != 255) {
+        snprintf(err, errlen, "%s with maxval %u is not supported; bytelm codes maxval 255 only",
+                 what, maxval);
+        return -1;
+    }
+    info->width = w;
+    info->height = h;
+    info->channels = c1 == '5' ? 1 : 3;
+    return image_check_size(info, what, err, errlen);
+}
+
+int pnm_check_end(InFile *in, const ImageInfo *info, char *err, size_t errlen)
+{
+    unsigned char c;
+    long n = infile_read(in, &c, 1);
+    if (n < 0) {
+        snprintf(err, errlen, "read error");
+        return -1;
+    }
+    if (n > 0) {
+        /* A second image or junk would be lost on the way back. */
+        snprintf(err, errlen, "%s has data after the image; multi-image files are not "
+                 "supported (use --raw bytes)", info->channels == 1 ? "PGM" : "PPM");
+        return -1;
+    }
+    return 0;
+}
+
+int pnm_write_header(FILE *fp, const ImageInfo *info)
+{
+    return fprintf(fp, "P%c\n%u %u\n255\n", info->channels == 1 ? '5' : '6',
+                   info->width, info->height) < 0 ? -1 : 0;
+}

@@ -1,0 +1,415 @@
+/*
+ * The decoder context: parses the stream as bytes arrive, decodes batches of
+ * frames on the worker threads, and checks the trailer (frame count, length,
+ * seek table, MD5) at the end.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytelm/bytelm.h"
+#include "checksum.h"
+#include "format.h"
+#include "framecoder.h"
+#include "log.h"
+#include "modelstore.h"
+#include "parallel.h"
+
+#define FRAMES_PER_THREAD 2
+
+enum DecState { WANT_HEADER, WANT_FRAME, DONE };
+
+typedef struct DecodeJob {
+    BlmFrameHeader fh;
+    uint8_t *frame;      /* the whole frame, copied from the input */
+    size_t frame_cap;
+    uint8_t *raw;
+    size_t raw_cap;
+    int ret;
+} DecodeJob;
+
+struct BytelmDecoder {
+    BytelmSettings s;
+    BlmLog log;
+    enum DecState state;
+    BlmHeader h;
+    int have_header;
+    BlmModel *model;
+    int model_ret;           /* why the model could not be loaded, or 0 */
+    int threads, batch;
+    BlmFrameCoder **coders;
+    DecodeJob *jobs;
+    int n_jobs;
+
+    BlmBuf in;               /* stream bytes not yet parsed */
+    size_t in_read;
+    uint64_t stream_pos;     /* stream offset of in.data[in_read] */
+
+    BlmBuf out;              /* decoded bytes not yet pulled */
+    size_t out_read;
+
+    BlmSeekEntry *seek;      /* where frames were found, to compare with the trailer */
+    uint32_t n_frames, seek_cap;
+    uint64_t units_out;
+    BlmMd5 md5;
+    int error;
+
+    uint8_t *single;         /* packet-level decoding output */
+    size_t single_cap;
+};
+
+int bytelm_decoder_open(BytelmDecoder **out, const BytelmSettings *s)
+{
+    *out = NULL;
+    BytelmDecoder *d = calloc(1, sizeof(*d));
+    if (!d)
+        return BYTELM_ENOMEM;
+    if (s)
+        d->s = *s;
+    else
+        bytelm_default_settings(&d->s);
+    d->log = (BlmLog){d->s.log_callback, d->s.log_opaque, d->s.log_level};
+    d->threads = d->s.threads > 0 ? d->s.threads : blm_cpu_count();
+    if (d->threads > 64)
+        d->threads = 64;
+    d->batch = d->threads * FRAMES_PER_THREAD;
+    d->coders = calloc((size_t)d->threads, sizeof(*d->coders));
+    d->jobs = calloc((size_t)d->batch, sizeof(*d->jobs));
+    blm_buf_init(&d->in, BLM_BUF_NO_LIMIT);
+    blm_buf_init(&d->out, BLM_BUF_NO_LIMIT);
+    blm_md5_init(&d->md5);
+    if (!d->coders || !d->jobs) {
+        bytelm_decoder_close(&d);
+        return BYTELM_ENOMEM;
+    }
+    *out = d;
+    return 0;
+}
+
+static int set_header(BytelmDecoder *d, const BlmHeader *h)
+{
+    d->h = *h;
+    d->have_header = 1;
+    static const uint8_t zero[32];
+    if (!memcmp(h->model_hash, zero, 32))
+        return 0;
+    d->model_ret = blm_model_find(h->model_hash, &d->s, &d->model);
+    if (d->model_ret < 0) {
+        char hex[65];
+        blm_hash_to_hex(h->model_hash, hex);
+        blm_log(&d->log, BYTELM_LOG_ERROR, "model %s: %s", hex, bytelm_strerror(d->model_ret));
+    }
+    return 0;
+}
+
+static BlmFrameCoder *coder(BytelmDecoder *d, int worker)
+{
+    if (!d->coders[worker])
+        d->coders[worker] = blm_frame_coder_new(&d->h, d->model);
+    return d->coders[worker];
+}
+
+static void decode_job(void *ctx, int job, int worker)
+{
+    BytelmDecoder *d = ctx;
+    DecodeJob *j = &d->jobs[job];
+    BlmFrameCoder *fc = coder(d, worker);
+    if (!fc) {
+        j->ret = BYTELM_ENOMEM;
+        return;
+    }
+    const uint8_t *payload = j->frame + blm_frame_header_size(&j->fh);
+    j->ret = blm_frame_decode(fc, &j->fh, payload, j->raw);
+}
+
+static int grow(uint8_t **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    uint8_t *q = realloc(*p, need);
+    if (!q)
+        return BYTELM_ENOMEM;
+    *p = q;
+    *cap = need;
+    return 0;
+}
+
+static int decode_pending(BytelmDecoder *d)
+{
+    blm_parallel_for(d->n_jobs, d->threads, decode_job, d);
+    const size_t unit = (size_t)blm_header_unit_bytes(&d->h);
+    for (int i = 0; i < d->n_jobs; i++) {
+        DecodeJob *j = &d->jobs[i];
+        if (j->ret < 0) {
+            blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u: %s", j->fh.index, bytelm_strerror(j->ret));
+            d->n_jobs = 0;
+            return j->ret;
+        }
+        size_t len = (size_t)j->fh.n_units * unit;
+        blm_md5_update(&d->md5, j->raw, len);
+        if (blm_buf_write(&d->out, j->raw, len))
+            return BYTELM_ENOMEM;
+        d->units_out += j->fh.n_units;
+    }
+    d->n_jobs = 0;
+    return 0;
+}
+
+static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t *frame, size_t len)
+{
+    if (fh->index != d->n_frames) {
+        blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u found where frame %u was expected", fh->index, d->n_frames);
+        return BYTELM_EFORMAT;
+    }
+    if (fh->mode == BLM_MODE_MODEL && !d->model) {
+        char hex[65];
+        blm_hash_to_hex(d->h.model_hash, hex);
+        blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs model %s, which is not available", hex);
+        return d->model_ret < 0 && d->model_ret != BYTELM_ENOMODEL ? d->model_ret : BYTELM_ENOMODEL;
+    }
+    if (d->n_frames == d->seek_cap) {
+        uint32_t cap = d->seek_cap ? 2 * d->seek_cap : 64;
+        BlmSeekEntry *p = realloc(d->seek, cap * sizeof(*p));
+        if (!p)
+            return BYTELM_ENOMEM;
+        d->seek = p;
+        d->seek_cap = cap;
+    }
+    d->seek[d->n_frames++] = (BlmSeekEntry){d->stream_pos, fh->first_unit};
+    DecodeJob *j = &d->jobs[d->n_jobs];
+    size_t raw_len = (size_t)fh->n_units * blm_header_unit_bytes(&d->h);
+    if (grow(&j->frame, &j->frame_cap, len) < 0 || grow(&j->raw, &j->raw_cap, raw_len) < 0)
+        return BYTELM_ENOMEM;
+    memcpy(j->frame, frame, len);
+    j->fh = *fh;
+    if (++d->n_jobs == d->batch)
+        return decode_pending(d);
+    return 0;
+}
+
+static int check_trailer(BytelmDecoder *d, const uint8_t *buf, size_t len, size_t *used)
+{
+    uint64_t total;
+    uint32_t n;
+    uint8_t md5[16], got[16];
+    BlmSeekEntry *seek = NULL;
+    int ret = blm_trailer_parse(buf, len, &total, &n, &seek, md5, used);
+    if (ret < 0)
+        return ret;
+    if ((ret = decode_pending(d)) < 0)
+        goto out;
+    ret = BYTELM_EFORMAT;
+    if (n != d->n_frames || total != d->units_out ||
+        (d->h.total_units != BYTELM_UNKNOWN_LENGTH && total != d->h.total_units)) {
+        blm_log(&d->log, BYTELM_LOG_ERROR, "trailer says %u frames and %llu units, the stream had %u and %llu",
+                n, (unsigned long long)total, d->n_frames, (unsigned long long)d->units_out);
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (seek[i].offset != d->seek[i].offset || seek[i].first_unit != d->seek[i].first_unit) {
+            blm_log(&d->log, BYTELM_LOG_ERROR, "seek table entry %u does not match the stream", i);
+            goto out;
+        }
+    blm_md5_final(&d->md5, got);
+    if (memcmp(got, md5, 16)) {
+        blm_log(&d->log, BYTELM_LOG_ERROR, "MD5 of the decoded data does not match the stream's");
+        ret = BYTELM_EMD5;
+        goto out;
+    }
+    ret = 0;
+out:
+    free(seek);
+    return ret;
+}
+
+/* Parses and decodes as much of the buffered input as possible. */
+static int parse(BytelmDecoder *d)
+{
+    for (;;) {
+        const uint8_t *p = d->in.data + d->in_read;
+        size_t avail = d->in.len - d->in_read, used = 0;
+        int ret;
+        if (d->state == DONE) {
+            if (avail) {
+                blm_log(&d->log, BYTELM_LOG_ERROR, "%zu bytes of data after the end of the stream", avail);
+                return BYTELM_EFORMAT;
+            }
+            return 0;
+        }
+        if (!avail)
+            return 0;
+        if (d->state == WANT_HEADER) {
+            BlmHeader h;
+            ret = blm_header_read(p, avail, &h);
+            if (ret == BYTELM_EAGAIN)
+                return 0;
+            if (ret < 0) {
+                blm_log(&d->log, BYTELM_LOG_ERROR, "stream header: %s", bytelm_strerror(ret));
+                return ret;
+            }
+            set_header(d, &h);
+            used = BLM_HEADER_SIZE;
+            d->state = WANT_FRAME;
+        } else if (avail >= 4 && blm_is_trailer_sync(p, avail)) {
+            ret = check_trailer(d, p, avail, &used);
+            if (ret == BYTELM_EAGAIN)
+                return 0;
+            if (ret < 0)
+                return ret;
+            d->state = DONE;
+        } else {
+            BlmFrameHeader fh;
+            ret = blm_frame_parse(p, avail, &d->h, &fh, &used);
+            if (ret == BYTELM_EAGAIN)
+                return 0;
+            if (ret < 0) {
+                blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u at byte %llu: %s", d->n_frames,
+                        (unsigned long long)d->stream_pos, bytelm_strerror(ret));
+                return ret;
+            }
+            if ((ret = queue_frame(d, &fh, p, used)) < 0)
+                return ret;
+        }
+        d->in_read += used;
+        d->stream_pos += used;
+        if (d->in_read == d->in.len)
+            d->in_read = d->in.len = 0;
+    }
+}
+
+int bytelm_decoder_push(BytelmDecoder *d, const void *data, size_t len)
+{
+    if (!d || (!data && len))
+        return BYTELM_EINVAL;
+    if (d->error)
+        return d->error;
+    /* Keep the unparsed tail at the front so the buffer holds at most one frame. */
+    if (d->in_read) {
+        memmove(d->in.data, d->in.data + d->in_read, d->in.len - d->in_read);
+        d->in.len -= d->in_read;
+        d->in_read = 0;
+    }
+    if (blm_buf_write(&d->in, data, len))
+        return d->error = BYTELM_ENOMEM;
+    int ret = parse(d);
+    return ret < 0 ? (d->error = ret) : 0;
+}
+
+int bytelm_decoder_finish(BytelmDecoder *d)
+{
+    if (!d)
+        return BYTELM_EINVAL;
+    if (d->error)
+        return d->error;
+    if (d->state != DONE) {
+        /* Hand out what the complete frames hold before reporting the truncation. */
+        int ret = decode_pending(d);
+        blm_log(&d->log, BYTELM_LOG_ERROR, "the stream is truncated %s",
+                d->state == WANT_HEADER ? "in its header" : "before its trailer");
+        d->error = d->state == WANT_HEADER && d->in.len == 0 ? BYTELM_EFORMAT : BYTELM_ETRUNCATED;
+        return ret < 0 ? ret : d->error;
+    }
+    return 0;
+}
+
+int bytelm_decoder_pull(BytelmDecoder *d, void *buf, size_t cap, size_t *len)
+{
+    if (!d || !len || (!buf && cap))
+        return BYTELM_EINVAL;
+    size_t n = d->out.len - d->out_read;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, d->out.data + d->out_read, n);
+    d->out_read += n;
+    if (d->out_read == d->out.len)
+        d->out_read = d->out.len = 0;
+    *len = n;
+    return 0;
+}
+
+int bytelm_decoder_get_info(const BytelmDecoder *d, BytelmStreamInfo *info)
+{
+    if (!d || !info)
+        return BYTELM_EINVAL;
+    if (!d->have_header)
+        return BYTELM_EAGAIN;
+    blm_header_to_info(&d->h, info);
+    info->model_available = d->model != NULL;
+    if (d->model) {
+        const BlmModelParams *mp = blm_model_params(d->model);
+        snprintf(info->model_name, sizeof(info->model_name), "%s", mp->name);
+    }
+    return 0;
+}
+
+int bytelm_decoder_open_header(BytelmDecoder *d, const void *header, size_t len)
+{
+    if (!d || !header)
+        return BYTELM_EINVAL;
+    if (d->have_header)
+        return BYTELM_ESTATE;
+    BlmHeader h;
+    int ret = blm_header_read(header, len, &h);
+    if (ret == BYTELM_EAGAIN)
+        ret = BYTELM_ETRUNCATED;
+    if (ret < 0)
+        return ret;
+    set_header(d, &h);
+    d->state = WANT_FRAME;
+    return 0;
+}
+
+int bytelm_decoder_decode_frame(BytelmDecoder *d, const void *frame, size_t len,
+                                const uint8_t **out, size_t *out_len, uint64_t *first_unit)
+{
+    if (!d || !frame || !out || !out_len)
+        return BYTELM_EINVAL;
+    if (!d->have_header)
+        return BYTELM_ESTATE;
+    BlmFrameHeader fh;
+    size_t used;
+    int ret = blm_frame_parse(frame, len, &d->h, &fh, &used);
+    if (ret == BYTELM_EAGAIN)
+        return BYTELM_ETRUNCATED;
+    if (ret < 0)
+        return ret;
+    if (fh.mode == BLM_MODE_MODEL && !d->model)
+        return BYTELM_ENOMODEL;
+    size_t raw_len = (size_t)fh.n_units * blm_header_unit_bytes(&d->h);
+    BlmFrameCoder *fc = coder(d, 0);
+    if (!fc || grow(&d->single, &d->single_cap, raw_len) < 0)
+        return BYTELM_ENOMEM;
+    if ((ret = blm_frame_decode(fc, &fh, (const uint8_t *)frame + blm_frame_header_size(&fh), d->single)) < 0)
+        return ret;
+    *out = d->single;
+    *out_len = raw_len;
+    if (first_unit)
+        *first_unit = fh.first_unit;
+    return 0;
+}
+
+void bytelm_decoder_close(BytelmDecoder **pd)
+{
+    BytelmDecoder *d = pd ? *pd : NULL;
+    if (!d)
+        return;
+    if (d->coders)
+        for (int i = 0; i < d->threads; i++)
+            blm_frame_coder_free(d->coders[i]);
+    if (d->jobs)
+        for (int i = 0; i < d->batch; i++) {
+            free(d->jobs[i].frame);
+            free(d->jobs[i].raw);
+        }
+    free(d->coders);
+    free(d->jobs);
+    blm_model_free(d->model);
+    blm_md5_clear(&d->md5);
+    blm_buf_free(&d->in);
+    blm_buf_free(&d->out);
+    free(d->seek);
+    free(d->single);
+    free(d);
+    *pd = NULL;
+}

@@ -1,0 +1,281 @@
+/*
+ * The .blm stream layout, normative in docs/FORMAT.md. Every length read from a
+ * stream is checked against a bound derived from the header before it is trusted.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "format.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes_io.h"
+#include "checksum.h"
+
+static const uint8_t header_magic[4] = {'B', 'Y', 'L', 'M'};
+static const uint8_t frame_magic[4] = {'B', 'L', 'M', 'F'};
+static const uint8_t trailer_magic[4] = {'B', 'L', 'M', 'T'};
+static const uint8_t end_magic[4] = {'B', 'L', 'M', 'E'};
+
+uint64_t blm_header_unit_bytes(const BlmHeader *h)
+{
+    switch (h->kind) {
+    case BYTELM_KIND_PCM_S16LE: return 2ull * h->channels;
+    case BYTELM_KIND_GRAY8: return h->width;
+    case BYTELM_KIND_RGB24: return 3ull * h->width;
+    default: return 1;
+    }
+}
+
+BlmLayout blm_header_layout(const BlmHeader *h)
+{
+    BlmLayout lay = {.kind = h->kind, .channels = 1, .width = h->width,
+                     .unit_bytes = (uint32_t)blm_header_unit_bytes(h)};
+    if (h->kind == BYTELM_KIND_PCM_S16LE)
+        lay.channels = h->channels;
+    else if (h->kind == BYTELM_KIND_RGB24)
+        lay.channels = 3;
+    return lay;
+}
+
+int blm_header_validate(const BlmHeader *h)
+{
+    if ((unsigned)h->kind > BYTELM_KIND_RGB24 || (unsigned)h->source > BYTELM_SOURCE_PNM ||
+        h->preset > BYTELM_PRESET_MAX || h->transform > 1)
+        return BYTELM_EINVAL;
+    switch (h->kind) {
+    case BYTELM_KIND_PCM_S16LE:
+        if (h->channels < 1 || h->channels > BYTELM_MAX_CHANNELS || h->sample_rate < 1 ||
+            h->sample_rate > BYTELM_MAX_SAMPLE_RATE || h->width || h->height)
+            return BYTELM_EINVAL;
+        break;
+    case BYTELM_KIND_GRAY8:
+    case BYTELM_KIND_RGB24:
+        if (h->width < 1 || h->height < 1 || h->width > BYTELM_MAX_IMAGE_SIDE ||
+            h->height > BYTELM_MAX_IMAGE_SIDE ||
+            (uint64_t)h->width * h->height > BYTELM_MAX_IMAGE_PIXELS ||
+            h->total_units != h->height || h->channels || h->sample_rate || h->channel_mask)
+            return BYTELM_EINVAL;
+        break;
+    default:
+        if (h->channels || h->sample_rate || h->channel_mask || h->width || h->height)
+            return BYTELM_EINVAL;
+    }
+    if (h->frame_units < 1 ||
+        (uint64_t)h->frame_units * blm_header_unit_bytes(h) > BYTELM_MAX_FRAME_BYTES)
+        return BYTELM_EINVAL;
+    if (h->total_units != BYTELM_UNKNOWN_LENGTH &&
+        h->total_units / h->frame_units >= BLM_MAX_FRAMES)
+        return BYTELM_EINVAL;
+    return 0;
+}
+
+void blm_header_write(const BlmHeader *h, uint8_t out[BLM_HEADER_SIZE])
+{
+    memset(out, 0, BLM_HEADER_SIZE);
+    memcpy(out, header_magic, 4);
+    out[4] = BLM_FORMAT_VERSION;
+    out[5] = (uint8_t)h->kind;
+    out[6] = (uint8_t)h->source;
+    out[7] = h->preset;
+    out[8] = h->transform;
+    out[9] = (uint8_t)h->channels;
+    /* 10..11 reserved, zero */
+    blm_put_u32(out + 12, h->frame_units);
+    blm_put_u64(out + 16, h->total_units);
+    blm_put_u32(out + 24, h->sample_rate);
+    blm_put_u32(out + 28, h->channel_mask);
+    blm_put_u32(out + 32, h->width);
+    blm_put_u32(out + 36, h->height);
+    memcpy(out + 40, h->model_hash, 32);
+    blm_put_u32(out + 72, blm_crc32(0, out, 72));
+}
+
+int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h)
+{
+    if (len < 4 ? memcmp(buf, header_magic, len) : memcmp(buf, header_magic, 4))
+        return BYTELM_EFORMAT;
+    if (len < BLM_HEADER_SIZE)
+        return BYTELM_EAGAIN;
+    if (buf[4] != BLM_FORMAT_VERSION)
+        return BYTELM_EVERSION;
+    if (blm_get_u32(buf + 72) != blm_crc32(0, buf, 72))
+        return BYTELM_ECRC;
+    memset(h, 0, sizeof(*h));
+    h->kind = (BytelmKind)buf[5];
+    h->source = (BytelmSource)buf[6];
+    h->preset = buf[7];
+    h->transform = buf[8];
+    h->channels = buf[9];
+    h->frame_units = blm_get_u32(buf + 12);
+    h->total_units = blm_get_u64(buf + 16);
+    h->sample_rate = blm_get_u32(buf + 24);
+    h->channel_mask = blm_get_u32(buf + 28);
+    h->width = blm_get_u32(buf + 32);
+    h->height = blm_get_u32(buf + 36);
+    memcpy(h->model_hash, buf + 40, 32);
+    if (blm_get_u16(buf + 10) || blm_header_validate(h) < 0)
+        return BYTELM_EFORMAT;
+    return 0;
+}
+
+size_t blm_frame_header_size(const BlmFrameHeader *fh)
+{
+    return BLM_FRAME_FIXED_SIZE + fh->n_params;
+}
+
+uint64_t blm_frame_max_payload(const BlmHeader *h, uint32_t n_units)
+{
+    /* The encoder keeps the smallest mode and stored is always available, so no
+     * valid payload exceeds the raw size. */
+    return (uint64_t)n_units * blm_header_unit_bytes(h);
+}
+
+size_t blm_frame_write(const BlmFrameHeader *fh, const uint8_t *payload, uint8_t *out)
+{
+    memcpy(out, frame_magic, 4);
+    blm_put_u32(out + 4, fh->index);
+    blm_put_u64(out + 8, fh->first_unit);
+    blm_put_u32(out + 16, fh->n_units);
+    out[20] = fh->mode;
+    out[21] = fh->n_params;
+    memcpy(out + 22, fh->params, fh->n_params);
+    uint8_t *p = out + 22 + fh->n_params;
+    blm_put_u32(p, fh->final_state);
+    blm_put_u32(p + 4, fh->payload_size);
+    memcpy(p + 8, payload, fh->payload_size);
+    size_t n = blm_frame_header_size(fh) + fh->payload_size;
+    blm_put_u32(out + n, blm_crc32(0, out, n));
+    return n + BLM_FRAME_CRC_SIZE;
+}
+
+int blm_is_frame_sync(const uint8_t *buf, size_t len)
+{
+    return len >= 4 && !memcmp(buf, frame_magic, 4);
+}
+
+int blm_is_trailer_sync(const uint8_t *buf, size_t len)
+{
+    return len >= 4 && !memcmp(buf, trailer_magic, 4);
+}
+
+int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrameHeader *fh,
+                    size_t *frame_len)
+{
+    *frame_len = 0;
+    if (len < 22)
+        return len >= 4 && !blm_is_frame_sync(buf, len) ? BYTELM_EFORMAT : BYTELM_EAGAIN;
+    if (!blm_is_frame_sync(buf, len))
+        return BYTELM_EFORMAT;
+    memset(fh, 0, sizeof(*fh));
+    fh->index = blm_get_u32(buf + 4);
+    fh->first_unit = blm_get_u64(buf + 8);
+    fh->n_units = blm_get_u32(buf + 16);
+    fh->mode = buf[20];
+    fh->n_params = buf[21];
+    BlmLayout lay = blm_header_layout(h);
+    uint32_t want_params = fh->mode == BLM_MODE_MODEL && h->transform ? blm_transform_n_params(&lay) : 0;
+    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_FLAC ||
+        (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
+        fh->n_params != want_params ||
+        fh->first_unit != (uint64_t)fh->index * h->frame_units ||
+        (h->total_units != BYTELM_UNKNOWN_LENGTH &&
+         fh->first_unit + fh->n_units > h->total_units))
+        return BYTELM_EFORMAT;
+    size_t hsize = blm_frame_header_size(fh);
+    if (len < hsize)
+        return BYTELM_EAGAIN;
+    memcpy(fh->params, buf + 22, fh->n_params);
+    fh->final_state = blm_get_u32(buf + hsize - 8);
+    fh->payload_size = blm_get_u32(buf + hsize - 4);
+    uint64_t raw = blm_frame_max_payload(h, fh->n_units);
+    if (fh->payload_size > raw || (fh->mode == BLM_MODE_STORED && fh->payload_size != raw))
+        return BYTELM_EFORMAT;
+    size_t total = hsize + fh->payload_size + BLM_FRAME_CRC_SIZE;
+    *frame_len = total;
+    if (len < total)
+        return BYTELM_EAGAIN;
+    if (blm_get_u32(buf + total - 4) != blm_crc32(0, buf, total - 4))
+        return BYTELM_ECRC;
+    return 0;
+}
+
+size_t blm_trailer_size(uint32_t n_frames)
+{
+    return BLM_TRAILER_FIXED_SIZE + (size_t)n_frames * BLM_SEEK_ENTRY_SIZE;
+}
+
+void blm_trailer_write(uint64_t total_units, uint32_t n_frames, const BlmSeekEntry *seek,
+                       const uint8_t md5[16], uint8_t *out)
+{
+    memcpy(out, trailer_magic, 4);
+    blm_put_u64(out + 4, total_units);
+    blm_put_u32(out + 12, n_frames);
+    uint8_t *p = out + 16;
+    for (uint32_t i = 0; i < n_frames; i++, p += BLM_SEEK_ENTRY_SIZE) {
+        blm_put_u64(p, seek[i].offset);
+        blm_put_u64(p + 8, seek[i].first_unit);
+    }
+    memcpy(p, md5, 16);
+    p += 16;
+    blm_put_u32(p, blm_crc32(0, out, (size_t)(p - out)));
+    blm_put_u32(p + 4, (uint32_t)blm_trailer_size(n_frames));
+    memcpy(p + 8, end_magic, 4);
+}
+
+int blm_trailer_parse(const uint8_t *buf, size_t len, uint64_t *total_units, uint32_t *n_frames,
+                      BlmSeekEntry **seek, uint8_t md5[16], size_t *trailer_len)
+{
+    *trailer_len = 0;
+    if (len < 16)
+        return len >= 4 && !blm_is_trailer_sync(buf, len) ? BYTELM_EFORMAT : BYTELM_EAGAIN;
+    if (!blm_is_trailer_sync(buf, len))
+        return BYTELM_EFORMAT;
+    uint32_t n = blm_get_u32(buf + 12);
+    if (n > BLM_MAX_FRAMES)
+        return BYTELM_EFORMAT;
+    size_t size = blm_trailer_size(n);
+    *trailer_len = size;
+    if (len < size)
+        return BYTELM_EAGAIN;
+    const uint8_t *p = buf + 16 + (size_t)n * BLM_SEEK_ENTRY_SIZE;
+    if (blm_get_u32(p + 16) != blm_crc32(0, buf, (size_t)(p + 16 - buf)))
+        return BYTELM_ECRC;
+    if (blm_get_u32(p + 20) != size || memcmp(p + 24, end_magic, 4))
+        return BYTELM_EFORMAT;
+    *total_units = blm_get_u64(buf + 4);
+    *n_frames = n;
+    memcpy(md5, p, 16);
+    if (seek) {
+        *seek = NULL;
+        if (n) {
+            *seek = malloc((size_t)n * sizeof(**seek));
+            if (!*seek)
+                return BYTELM_ENOMEM;
+            for (uint32_t i = 0; i < n; i++) {
+                (*seek)[i].offset = blm_get_u64(buf + 16 + (size_t)i * BLM_SEEK_ENTRY_SIZE);
+                (*seek)[i].first_unit = blm_get_u64(buf + 24 + (size_t)i * BLM_SEEK_ENTRY_SIZE);
+            }
+        }
+    }
+    return 0;
+}
+
+void blm_header_to_info(const BlmHeader *h, BytelmStreamInfo *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->format_version = BLM_FORMAT_VERSION;
+    info->kind = h->kind;
+    info->source = h->source;
+    info->sample_rate = h->sample_rate;
+    info->channels = h->kind == BYTELM_KIND_PCM_S16LE ? h->channels
+                     : h->kind == BYTELM_KIND_RGB24    ? 3
+                                                       : 1;
+    info->channel_mask = h->channel_mask;
+    info->width = h->width;
+    info->height = h->height;
+    info->frame_units = h->frame_units;
+    info->total_units = h->total_units;
+    info->unit_bytes = (uint32_t)blm_header_unit_bytes(h);
+    memcpy(info->model_hash, h->model_hash, 32);
+    info->preset = h->preset;
+}

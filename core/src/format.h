@@ -1,0 +1,89 @@
+/*
+ * The .blm stream: header, frames and trailer (docs/FORMAT.md, normative).
+ * Serialisation and bounds-checked parsing only; no coding happens here.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_FORMAT_H
+#define BYTELM_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytelm/bytelm.h"
+#include "transform.h"
+
+#define BLM_FORMAT_VERSION 1
+#define BLM_HEADER_SIZE 76
+#define BLM_FRAME_SYNC_SIZE 4
+#define BLM_FRAME_FIXED_SIZE 30   /* frame header without its parameter bytes */
+#define BLM_FRAME_CRC_SIZE 4
+#define BLM_TRAILER_FIXED_SIZE 44 /* trailer without its seek entries */
+#define BLM_SEEK_ENTRY_SIZE 16
+#define BLM_MAX_FRAMES (1u << 26)
+
+enum BlmFrameMode {
+    BLM_MODE_MODEL = 0,   /* transform + model + range coder */
+    BLM_MODE_STORED = 1,  /* raw bytes verbatim */
+    BLM_MODE_FLAC = 2,    /* PCM only: libFLAC */
+};
+
+typedef struct BlmHeader {
+    BytelmKind kind;
+    BytelmSource source;
+    uint8_t preset;
+    uint8_t transform;        /* 0 = identity, 1 = the kind's predictor transform */
+    uint32_t frame_units;
+    uint64_t total_units;
+    uint32_t sample_rate, channels, channel_mask;
+    uint32_t width, height;
+    uint8_t model_hash[32];
+} BlmHeader;
+
+typedef struct BlmFrameHeader {
+    uint32_t index;
+    uint64_t first_unit;
+    uint32_t n_units;
+    uint8_t mode;
+    uint8_t n_params;
+    uint8_t params[BLM_MAX_FRAME_PARAMS];
+    uint32_t final_state;
+    uint32_t payload_size;
+} BlmFrameHeader;
+
+typedef struct BlmSeekEntry {
+    uint64_t offset;      /* of the frame's first byte, from the start of the stream */
+    uint64_t first_unit;
+} BlmSeekEntry;
+
+/* Checks settings-derived header fields against the documented limits. */
+int blm_header_validate(const BlmHeader *h);
+void blm_header_write(const BlmHeader *h, uint8_t out[BLM_HEADER_SIZE]);
+/* 0, BYTELM_EAGAIN (need BLM_HEADER_SIZE bytes), EFORMAT, EVERSION or ECRC. */
+int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h);
+BlmLayout blm_header_layout(const BlmHeader *h);
+/* Raw bytes in a frame of n units. */
+uint64_t blm_header_unit_bytes(const BlmHeader *h);
+
+size_t blm_frame_header_size(const BlmFrameHeader *fh);
+/* Largest payload a valid frame of n_units may carry (stored size plus slack). */
+uint64_t blm_frame_max_payload(const BlmHeader *h, uint32_t n_units);
+/* Writes header, payload and CRC; out must hold blm_frame_header_size + payload + 4. */
+size_t blm_frame_write(const BlmFrameHeader *fh, const uint8_t *payload, uint8_t *out);
+/* Parses the frame at buf: 0 with *fh and *frame_len (whole frame) set, BYTELM_EAGAIN if
+ * more bytes are needed (*frame_len then says how many, when known), EFORMAT or ECRC. */
+int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrameHeader *fh,
+                    size_t *frame_len);
+int blm_is_frame_sync(const uint8_t *buf, size_t len);
+int blm_is_trailer_sync(const uint8_t *buf, size_t len);
+
+size_t blm_trailer_size(uint32_t n_frames);
+void blm_trailer_write(uint64_t total_units, uint32_t n_frames, const BlmSeekEntry *seek,
+                       const uint8_t md5[16], uint8_t *out);
+/* Parses a trailer; the seek entries are returned in *seek (malloc'd, may be NULL when
+ * the caller passes seek == NULL). 0, EAGAIN (with *trailer_len when known), EFORMAT, ECRC. */
+int blm_trailer_parse(const uint8_t *buf, size_t len, uint64_t *total_units, uint32_t *n_frames,
+                      BlmSeekEntry **seek, uint8_t md5[16], size_t *trailer_len);
+
+void blm_header_to_info(const BlmHeader *h, BytelmStreamInfo *info);
+
+#endif

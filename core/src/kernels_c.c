@@ -1,0 +1,88 @@
+/*
+ * The plain C reference kernels: the definition every SIMD version must match bit
+ * for bit (tests/test_kernels.c). Written for clarity, not speed.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+
+#include "kernels.h"
+#include "mathfn.h"
+
+static void matmul_c(float *y, const float *x, int rows, int K, const float *w, int N)
+{
+    for (int r = 0; r < rows; r++)
+        for (int n = 0; n < N; n++) {
+            float acc = 0.0f;
+            for (int k = 0; k < K; k++)
+                acc = acc + x[(size_t)r * K + k] * w[(size_t)k * N + n];
+            y[(size_t)r * N + n] = acc;
+        }
+}
+
+static void exp_shift_c(float *y, const float *x, float m, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = blm_exp(x[i] - m);
+}
+
+static void gelu_c(float *y, const float *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = blm_gelu(x[i]);
+}
+
+static float max_c(const float *x, int n)
+{
+    float m = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (x[i] > m)
+            m = x[i];
+    return m;
+}
+
+static void rmsnorm_c(float *y, const float *x, const float *g, int rows, int d, float eps)
+{
+    for (int r = 0; r < rows; r++, x += d, y += d) {
+        float ss = 0.0f;
+        for (int i = 0; i < d; i++)
+            ss = ss + x[i] * x[i];
+        float rs = 1.0f / sqrtf(ss / (float)d + eps);
+        for (int i = 0; i < d; i++)
+            y[i] = (x[i] * rs) * g[i];
+    }
+}
+
+static void attn_scores_c(float *e, const float *q, const float *kT, ptrdiff_t ldk, int n,
+                          int hd, float scale, const float *bias)
+{
+    for (int s = 0; s < n; s++) {
+        float acc = 0.0f;
+        for (int i = 0; i < hd; i++)
+            acc = acc + q[i] * kT[i * ldk + s];
+        e[s] = acc * scale + bias[s];
+    }
+}
+
+static void attn_wsum_c(float *o, const float *w, int ldw, const float *v, ptrdiff_t ldv,
+                        int n, int H, int hd)
+{
+    for (int h = 0; h < H; h++)
+        for (int i = 0; i < hd; i++) {
+            float acc = 0.0f;
+            for (int s = 0; s < n; s++)
+                acc = acc + w[h * ldw + s] * v[s * ldv + h * hd + i];
+            o[h * hd + i] = acc;
+        }
+}
+
+const BlmKernels blm_kernels_c = {
+    .name = "c",
+    .level = BLM_SIMD_C,
+    .matmul = matmul_c,
+    .exp_shift = exp_shift_c,
+    .gelu = gelu_c,
+    .max = max_c,
+    .rmsnorm = rmsnorm_c,
+    .attn_scores = attn_scores_c,
+    .attn_wsum = attn_wsum_c,
+};

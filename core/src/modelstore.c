@@ -1,0 +1,99 @@
+/*
+ * Model lookup by hash. A model file ends with the SHA-256 of everything before it
+ * (docs/MODEL.md §5), so a candidate is matched by reading its last 32 bytes; the
+ * loader then verifies the hash over the whole file.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "modelstore.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef BYTELM_MODELDIR
+#define BYTELM_MODELDIR "/usr/local/share/bytelm/models"
+#endif
+
+void blm_hash_to_hex(const uint8_t hash[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[hash[i] >> 4];
+        out[2 * i + 1] = hex[hash[i] & 15];
+    }
+    out[64] = 0;
+}
+
+int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
+{
+    *out = NULL;
+    if (s->model_path)
+        return blm_model_load_file(s->model_path, out);
+    /* Exact role first, then the kind's default preset, then the bytes model. */
+    const int tries[3][2] = {{s->kind, s->preset}, {s->kind, BYTELM_PRESET_DEFAULT},
+                             {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT}};
+    for (int t = 0; t < 3; t++)
+        for (const BlmModelRole *r = blm_model_roles; r->kind >= 0; r++)
+            if (r->kind == tries[t][0] && r->preset == tries[t][1]) {
+                const BlmEmbeddedModel *e = &blm_embedded_models[r->model];
+                return blm_model_load_memory(e->data, e->size, out);
+            }
+    return 0;
+}
+
+/* Does the file at path end with this hash? */
+static int file_has_hash(const char *path, const uint8_t hash[32])
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t tail[32];
+    int ok = f && !fseek(f, -32, SEEK_END) && fread(tail, 1, 32, f) == 32 &&
+             !memcmp(tail, hash, 32);
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+static int find_in_dir(const char *dir, const uint8_t hash[32], BlmModel **out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return BYTELM_ENOMODEL;
+    int ret = BYTELM_ENOMODEL;
+    struct dirent *e;
+    while (ret == BYTELM_ENOMODEL && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".blmm"))
+            continue;
+        char path[4096];
+        if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
+            continue;
+        if (file_has_hash(path, hash))
+            ret = blm_model_load_file(path, out);
+    }
+    closedir(d);
+    return ret;
+}
+
+int blm_model_find(const uint8_t hash[32], const BytelmSettings *s, BlmModel **out)
+{
+    *out = NULL;
+    for (const BlmEmbeddedModel *e = blm_embedded_models; e->name; e++)
+        if (e->size >= 32 && !memcmp(e->data + e->size - 32, hash, 32))
+            return blm_model_load_memory(e->data, e->size, out);
+    if (s->model_path && file_has_hash(s->model_path, hash))
+        return blm_model_load_file(s->model_path, out);
+    if (s->model_dir && find_in_dir(s->model_dir, hash, out) == 0)
+        return 0;
+    const char *env = getenv("BYTELM_MODEL_PATH");
+    if (env) {
+        char *dirs = strdup(env), *save = NULL;
+        int ret = BYTELM_ENOMODEL;
+        for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d && ret; d = strtok_r(NULL, ":", &save))
+            ret = find_in_dir(d, hash, out);
+        free(dirs);
+        if (ret == 0)
+            return 0;
+    }
+    return find_in_dir(BYTELM_MODELDIR, hash, out);
+}

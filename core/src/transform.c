@@ -1,0 +1,307 @@
+/*
+ * Lossless pre-transforms, normative in docs/FORMAT.md §4.
+ *
+ * PCM: per channel, optionally minus channel 0, then a fixed polynomial predictor
+ * (FLAC's orders 0..4) in wrap-around 16-bit arithmetic; the residual is zig-zag
+ * mapped and sent high byte first, so the model sees the magnitude before the noise.
+ * Images: optional subtract-green for RGB, then the MED (LOCO-I) predictor per plane,
+ * residual modulo 256, zig-zag mapped. Bytes: identity.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "transform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCM_MAX_ORDER 4
+#define PCM_SIDE_FLAG 0x10
+#define IMAGE_SUBTRACT_GREEN 0x01
+
+uint32_t blm_transform_period(const BlmLayout *lay)
+{
+    switch (lay->kind) {
+    case BYTELM_KIND_PCM_S16LE: return 2 * lay->channels;
+    case BYTELM_KIND_RGB24: return 3;
+    default: return 1;
+    }
+}
+
+uint32_t blm_transform_n_params(const BlmLayout *lay)
+{
+    switch (lay->kind) {
+    case BYTELM_KIND_PCM_S16LE: return lay->channels;
+    case BYTELM_KIND_RGB24: return 1;
+    default: return 0;
+    }
+}
+
+/* ---- PCM ---- */
+
+static inline int16_t read_s16(const uint8_t *p)
+{
+    return (int16_t)(uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint16_t zigzag16(int16_t e)
+{
+    return (uint16_t)(((uint16_t)e << 1) ^ (e < 0 ? 0xFFFFu : 0u));
+}
+
+static inline int16_t unzigzag16(uint16_t z)
+{
+    return (int16_t)(uint16_t)((z >> 1) ^ (uint16_t)-(z & 1));
+}
+
+/* Prediction of sample i from the previous ones, with the order reduced at the start
+ * of the frame where fewer samples exist. */
+static inline int32_t pcm_predict(const int16_t *y, uint32_t i, int order)
+{
+    if ((uint32_t)order > i)
+        order = (int)i;
+    switch (order) {
+    case 0: return 0;
+    case 1: return y[i - 1];
+    case 2: return 2 * y[i - 1] - y[i - 2];
+    case 3: return 3 * y[i - 1] - 3 * y[i - 2] + y[i - 3];
+    default: return 4 * y[i - 1] - 6 * y[i - 2] + 4 * y[i - 3] - y[i - 4];
+    }
+}
+
+static inline int16_t wrap16(int32_t v)
+{
+    return (int16_t)(uint16_t)(uint32_t)v;
+}
+
+/* Channel c of n samples, optionally minus channel 0, into y. */
+static void pcm_channel(const uint8_t *raw, uint32_t n, uint32_t ch, uint32_t c, int side,
+                        int16_t *y)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v = read_s16(raw + 2 * ((size_t)i * ch + c));
+        if (side)
+            v -= read_s16(raw + 2 * ((size_t)i * ch));
+        y[i] = wrap16(v);
+    }
+}
+
+/* Sum of residual magnitudes for each order; returns the cheapest order. */
+static int pcm_best_order(const int16_t *y, uint32_t n, uint64_t *cost)
+{
+    uint64_t sum[PCM_MAX_ORDER + 1] = {0};
+    for (uint32_t i = 0; i < n; i++)
+        for (int o = 0; o <= PCM_MAX_ORDER; o++)
+            sum[o] += (uint64_t)abs(wrap16((int32_t)y[i] - pcm_predict(y, i, o)));
+    int best = 0;
+    for (int o = 1; o <= PCM_MAX_ORDER; o++)
+        if (sum[o] < sum[best])
+            best = o;
+    *cost = sum[best];
+    return best;
+}
+
+static int pcm_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uint8_t *params,
+                       uint8_t *tokens)
+{
+    const uint32_t ch = lay->channels;
+    int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
+    int16_t *alt = malloc(sizeof(*alt) * (n ? n : 1));
+    if (!y || !alt) {
+        free(y);
+        free(alt);
+        return BYTELM_ENOMEM;
+    }
+    for (uint32_t c = 0; c < ch; c++) {
+        uint64_t cost, cost_side;
+        pcm_channel(raw, n, ch, c, 0, y);
+        int order = pcm_best_order(y, n, &cost);
+        int side = 0;
+        if (c > 0) {
+            pcm_channel(raw, n, ch, c, 1, alt);
+            int order_side = pcm_best_order(alt, n, &cost_side);
+            if (cost_side < cost) {
+                int16_t *t = y; y = alt; alt = t;
+                order = order_side;
+                side = 1;
+            }
+        }
+        params[c] = (uint8_t)(order | (side ? PCM_SIDE_FLAG : 0));
+        for (uint32_t i = 0; i < n; i++) {
+            uint16_t z = zigzag16(wrap16((int32_t)y[i] - pcm_predict(y, i, order)));
+            size_t at = 2 * ((size_t)i * ch + c);
+            tokens[at] = (uint8_t)(z >> 8);
+            tokens[at + 1] = (uint8_t)z;
+        }
+    }
+    free(y);
+    free(alt);
+    return 0;
+}
+
+static int pcm_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
+                       const uint8_t *params, uint8_t *raw)
+{
+    const uint32_t ch = lay->channels;
+    for (uint32_t c = 0; c < ch; c++) {
+        int order = params[c] & 0x0F;
+        if (order > PCM_MAX_ORDER || (params[c] & ~(0x0F | PCM_SIDE_FLAG)) ||
+            (c == 0 && (params[c] & PCM_SIDE_FLAG)))
+            return BYTELM_EFORMAT;
+    }
+    int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
+    if (!y)
+        return BYTELM_ENOMEM;
+    /* Channel 0 first: side channels add it back. */
+    for (uint32_t c = 0; c < ch; c++) {
+        int order = params[c] & 0x0F, side = params[c] & PCM_SIDE_FLAG;
+        for (uint32_t i = 0; i < n; i++) {
+            size_t at = 2 * ((size_t)i * ch + c);
+            int16_t e = unzigzag16((uint16_t)(tokens[at] << 8 | tokens[at + 1]));
+            y[i] = wrap16((int32_t)e + pcm_predict(y, i, order));
+            int32_t v = y[i];
+            if (side)
+                v += read_s16(raw + 2 * ((size_t)i * ch));
+            uint16_t u = (uint16_t)wrap16(v);
+            raw[at] = (uint8_t)u;
+            raw[at + 1] = (uint8_t)(u >> 8);
+        }
+    }
+    free(y);
+    return 0;
+}
+
+/* ---- images ---- */
+
+static inline uint8_t med_predict(uint8_t a, uint8_t b, uint8_t c)
+{
+    uint8_t mx = a > b ? a : b, mn = a > b ? b : a;
+    if (c >= mx)
+        return mn;
+    if (c <= mn)
+        return mx;
+    return (uint8_t)(a + b - c);
+}
+
+static inline uint8_t zigzag8(uint8_t r)
+{
+    int8_t e = (int8_t)r;
+    return (uint8_t)(((uint8_t)e << 1) ^ (e < 0 ? 0xFF : 0));
+}
+
+static inline uint8_t unzigzag8(uint8_t z)
+{
+    return (uint8_t)((z >> 1) ^ (uint8_t)-(z & 1));
+}
+
+/* Plane value k of pixel p (after the optional subtract-green colour transform). */
+static inline uint8_t plane_value(const uint8_t *px, uint32_t comps, int sg, uint32_t k)
+{
+    if (comps == 1)
+        return px[0];
+    if (!sg)
+        return px[k];
+    /* planes: G, R-G, B-G */
+    return k == 0 ? px[1] : (uint8_t)(px[k == 1 ? 0 : 2] - px[1]);
+}
+
+/* MED prediction of plane k at (x, y) from already known plane values. */
+static inline uint8_t image_predict(const uint8_t *planes, uint32_t w, uint32_t comps,
+                                    uint32_t x, uint32_t y, uint32_t k)
+{
+    const size_t stride = (size_t)w * comps;
+    const uint8_t *cur = planes + (size_t)y * stride + k;
+    if (y == 0)
+        return x ? cur[(size_t)(x - 1) * comps] : 0;
+    const uint8_t *up = cur - stride;
+    if (x == 0)
+        return up[0];
+    return med_predict(cur[(size_t)(x - 1) * comps], up[(size_t)x * comps],
+                       up[(size_t)(x - 1) * comps]);
+}
+
+static uint64_t image_residuals(const uint8_t *raw, uint32_t w, uint32_t rows, uint32_t comps,
+                                int sg, uint8_t *planes, uint8_t *tokens)
+{
+    const size_t n = (size_t)w * rows * comps;
+    for (size_t i = 0; i < n; i += comps)
+        for (uint32_t k = 0; k < comps; k++)
+            planes[i + k] = plane_value(raw + i, comps, sg, k);
+    uint64_t cost = 0;
+    for (uint32_t y = 0; y < rows; y++)
+        for (uint32_t x = 0; x < w; x++)
+            for (uint32_t k = 0; k < comps; k++) {
+                size_t at = ((size_t)y * w + x) * comps + k;
+                uint8_t r = (uint8_t)(planes[at] - image_predict(planes, w, comps, x, y, k));
+                cost += (uint64_t)abs((int8_t)r);
+                if (tokens)
+                    tokens[at] = zigzag8(r);
+            }
+    return cost;
+}
+
+static int image_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t rows,
+                         uint8_t *params, uint8_t *tokens)
+{
+    const uint32_t comps = lay->channels, w = lay->width;
+    uint8_t *planes = malloc((size_t)w * rows * comps + 1);
+    if (!planes)
+        return BYTELM_ENOMEM;
+    int sg = 0;
+    if (comps == 3) {
+        uint64_t plain = image_residuals(raw, w, rows, comps, 0, planes, NULL);
+        uint64_t green = image_residuals(raw, w, rows, comps, 1, planes, NULL);
+        sg = green < plain;
+        params[0] = sg ? IMAGE_SUBTRACT_GREEN : 0;
+    }
+    image_residuals(raw, w, rows, comps, sg, planes, tokens);
+    free(planes);
+    return 0;
+}
+
+static int image_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t rows,
+                         const uint8_t *params, uint8_t *raw)
+{
+    const uint32_t comps = lay->channels, w = lay->width;
+    int sg = 0;
+    if (comps == 3) {
+        if (params[0] & ~IMAGE_SUBTRACT_GREEN)
+            return BYTELM_EFORMAT;
+        sg = params[0] & IMAGE_SUBTRACT_GREEN;
+    }
+    /* Plane values are rebuilt in place in raw, then the colour transform is undone. */
+    for (uint32_t y = 0; y < rows; y++)
+        for (uint32_t x = 0; x < w; x++)
+            for (uint32_t k = 0; k < comps; k++) {
+                size_t at = ((size_t)y * w + x) * comps + k;
+                raw[at] = (uint8_t)(unzigzag8(tokens[at]) + image_predict(raw, w, comps, x, y, k));
+            }
+    if (sg)
+        for (size_t i = 0; i < (size_t)w * rows * 3; i += 3) {
+            uint8_t g = raw[i], r = (uint8_t)(raw[i + 1] + g), b = (uint8_t)(raw[i + 2] + g);
+            raw[i] = r;
+            raw[i + 1] = g;
+            raw[i + 2] = b;
+        }
+    return 0;
+}
+
+int blm_transform_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n_units,
+                          uint8_t *params, uint8_t *tokens)
+{
+    switch (lay->kind) {
+    case BYTELM_KIND_PCM_S16LE: return pcm_forward(lay, raw, n_units, params, tokens);
+    case BYTELM_KIND_GRAY8:
+    case BYTELM_KIND_RGB24: return image_forward(lay, raw, n_units, params, tokens);
+    default: memcpy(tokens, raw, n_units); return 0;
+    }
+}
+
+int blm_transform_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n_units,
+                          const uint8_t *params, uint8_t *raw)
+{
+    switch (lay->kind) {
+    case BYTELM_KIND_PCM_S16LE: return pcm_inverse(lay, tokens, n_units, params, raw);
+    case BYTELM_KIND_GRAY8:
+    case BYTELM_KIND_RGB24: return image_inverse(lay, tokens, n_units, params, raw);
+    default: memcpy(raw, tokens, n_units); return 0;
+    }
+}

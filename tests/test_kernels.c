@@ -1,0 +1,318 @@
+/*
+ * checkasm-style test of the SIMD kernels: every kernel of every level this CPU has
+ * against the C reference, outputs compared bit for bit, on random inputs that
+ * include denormals, signed zeros, huge values, inf and NaN, and awkward sizes.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels.h"
+#include "mathfn.h"
+
+static int n_pass, n_fail;
+static uint64_t rng_state = 0x243F6A8885A308D3ull;
+
+static uint32_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+static float bits_float(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static uint32_t float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+
+/* Mostly ordinary values of a given scale, sometimes the nasty ones. `nan_ok`
+ * allows NaN and inf. */
+static float rnd_float(float scale, int nan_ok)
+{
+    uint32_t k = rnd() % 64;
+    switch (k) {
+    case 0: return 0.0f;
+    case 1: return -0.0f;
+    case 2: return bits_float(rnd() & 0x807fffffu);            /* denormal */
+    case 3: return bits_float((rnd() & 0x800fffffu) | 1);      /* tiny denormal */
+    case 4: return (rnd() & 1 ? 1 : -1) * 1e30f;
+    case 5: return bits_float(rnd() & 0x80ffffffu);            /* near FLT_MIN */
+    case 6: return nan_ok ? NAN : 1.0f;
+    case 7: return nan_ok ? (rnd() & 1 ? INFINITY : -INFINITY) : -1.0f;
+    case 8: return (rnd() & 1 ? 1 : -1) * (86.0f + (float)(rnd() % 4096) / 1024.0f);
+    default:
+        return scale * ((float)(int32_t)(rnd() & 0xffffff) / 8388608.0f - 1.0f);
+    }
+}
+
+static void fill(float *x, size_t n, float scale, int nan_ok)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rnd_float(scale, nan_ok);
+}
+
+/* Bitwise equal, or both NaN (NaN payloads are not part of the contract). */
+static int same(const float *a, const float *b, size_t n, size_t *where)
+{
+    for (size_t i = 0; i < n; i++)
+        if (float_bits(a[i]) != float_bits(b[i]) && !(isnan(a[i]) && isnan(b[i]))) {
+            *where = i;
+            return 0;
+        }
+    return 1;
+}
+
+static void report(const char *kernel, const BlmKernels *k, int ok, const char *detail)
+{
+    if (ok) {
+        n_pass++;
+    } else {
+        n_fail++;
+        printf("FAIL %s %s: %s\n", kernel, k->name, detail);
+    }
+}
+
+/* Random buffers with guard space, so over-reads hit initialised memory and
+ * over-writes are caught. */
+#define GUARD 64
+static float *buf(size_t n)
+{
+    float *p = malloc((n + 2 * GUARD) * sizeof(float));
+    if (!p)
+        abort();
+    for (size_t i = 0; i < n + 2 * GUARD; i++)
+        p[i] = bits_float(0x7fc0dead);
+    return p + GUARD;
+}
+
+static void unbuf(float *p)
+{
+    free(p - GUARD);
+}
+
+static int guards_intact(const float *p, size_t n)
+{
+    for (size_t i = 0; i < GUARD; i++)
+        if (float_bits(p[-1 - (long)i]) != 0x7fc0dead || float_bits(p[n + i]) != 0x7fc0dead)
+            return 0;
+    return 1;
+}
+
+static void test_matmul(const BlmKernels *k)
+{
+    static const int rows_[] = { 1, 2, 3, 4, 5, 7, 8, 13, 64 };
+    static const int ks[] = { 1, 3, 8, 16, 64, 67, 256 };
+    static const int ns[] = { 1, 5, 8, 16, 24, 40, 64, 72, 192, 256, 259 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[128] = "";
+    for (size_t a = 0; a < sizeof rows_ / sizeof *rows_ && ok; a++)
+        for (size_t b = 0; b < sizeof ks / sizeof *ks && ok; b++)
+            for (size_t e = 0; e < sizeof ns / sizeof *ns && ok; e++) {
+                int R = rows_[a], K = ks[b], N = ns[e];
+                if ((size_t)R * K * N > 64 * 64 * 256)
+                    continue;
+                int nan_ok = (a + b + e) % 3 == 0;
+                float *x = buf((size_t)R * K), *w = buf((size_t)K * N);
+                float *y0 = buf((size_t)R * N), *y1 = buf((size_t)R * N);
+                fill(x, (size_t)R * K, 2.0f, nan_ok);
+                fill(w, (size_t)K * N, 0.5f, nan_ok);
+                c->matmul(y0, x, R, K, w, N);
+                k->matmul(y1, x, R, K, w, N);
+                size_t at = 0;
+                if (!same(y0, y1, (size_t)R * N, &at) || !guards_intact(y1, (size_t)R * N)) {
+                    ok = 0;
+                    snprintf(detail, sizeof detail, "rows %d K %d N %d", R, K, N);
+                }
+                unbuf(x); unbuf(w); unbuf(y0); unbuf(y1);
+            }
+    report("matmul", k, ok, detail);
+}
+
+static void test_elementwise(const BlmKernels *k)
+{
+    const BlmKernels *c = &blm_kernels_c;
+    int ok_exp = 1, ok_gelu = 1, ok_max = 1;
+    char d1[64] = "", d2[64] = "", d3[64] = "";
+    for (int n = 0; n <= 300; n += 1 + n / 16) {
+        for (int rep = 0; rep < 4; rep++) {
+            float scale = rep == 0 ? 1.0f : rep == 1 ? 10.0f : rep == 2 ? 100.0f : 1e-38f;
+            float *x = buf((size_t)n), *y0 = buf((size_t)n), *y1 = buf((size_t)n);
+            fill(x, (size_t)n, scale, rep & 1);
+            size_t at = 0;
+            float m = rnd_float(4.0f, rep == 3);
+            c->exp_shift(y0, x, m, n);
+            k->exp_shift(y1, x, m, n);
+            if (!same(y0, y1, (size_t)n, &at) || !guards_intact(y1, (size_t)n)) {
+                ok_exp = 0;
+                snprintf(d1, sizeof d1, "n %d x %a m %a", n, (double)x[at], (double)m);
+            }
+            memcpy(y1, x, (size_t)n * sizeof *x);
+            k->exp_shift(y1, y1, m, n);                     /* in place */
+            if (!same(y0, y1, (size_t)n, &at))
+                ok_exp = 0;
+
+            c->gelu(y0, x, n);
+            k->gelu(y1, x, n);
+            if (!same(y0, y1, (size_t)n, &at) || !guards_intact(y1, (size_t)n)) {
+                ok_gelu = 0;
+                snprintf(d2, sizeof d2, "n %d x %a", n, (double)x[at]);
+            }
+
+            float m0 = c->max(x, n), m1 = k->max(x, n);
+            if (!(m0 == m1 || (isnan(m0) && isnan(m1)))) {
+                ok_max = 0;
+                snprintf(d3, sizeof d3, "n %d: %a vs %a", n, (double)m0, (double)m1);
+            }
+            unbuf(x); unbuf(y0); unbuf(y1);
+        }
+    }
+    report("exp_shift", k, ok_exp, d1);
+    report("gelu", k, ok_gelu, d2);
+    report("max", k, ok_max, d3);
+}
+
+static void test_rmsnorm(const BlmKernels *k)
+{
+    static const int ds[] = { 8, 16, 24, 40, 64, 72, 256 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[64] = "";
+    for (int rows = 1; rows <= 11; rows++)
+        for (size_t j = 0; j < sizeof ds / sizeof *ds; j++) {
+            int d = ds[j];
+            float *x = buf((size_t)rows * d), *g = buf((size_t)d);
+            float *y0 = buf((size_t)rows * d), *y1 = buf((size_t)rows * d);
+            fill(x, (size_t)rows * d, rows % 3 ? 3.0f : 1e-20f, rows == 7);
+            fill(g, (size_t)d, 1.0f, 0);
+            float eps = rows % 2 ? 1e-5f : 0.0f;
+            c->rmsnorm(y0, x, g, rows, d, eps);
+            k->rmsnorm(y1, x, g, rows, d, eps);
+            size_t at = 0;
+            if (!same(y0, y1, (size_t)rows * d, &at) || !guards_intact(y1, (size_t)rows * d)) {
+                ok = 0;
+                snprintf(detail, sizeof detail, "rows %d d %d", rows, d);
+            }
+            unbuf(x); unbuf(g); unbuf(y0); unbuf(y1);
+        }
+    report("rmsnorm", k, ok, detail);
+}
+
+static void test_attn_scores(const BlmKernels *k)
+{
+    static const int hds[] = { 1, 3, 4, 8, 12, 16, 32, 64 };
+    static const int ns[] = { 1, 2, 7, 8, 15, 16, 17, 33, 63, 64, 65, 127, 128, 129, 200, 300 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[64] = "";
+    for (size_t a = 0; a < sizeof hds / sizeof *hds; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns; b++) {
+            int hd = hds[a], n = ns[b];
+            ptrdiff_t ldk = n + (ptrdiff_t)(rnd() % 40);
+            float *q = buf((size_t)hd), *kT = buf((size_t)hd * ldk), *bias = buf((size_t)n);
+            float *e0 = buf((size_t)n), *e1 = buf((size_t)n);
+            int nan_ok = (a + b) % 4 == 0;
+            fill(q, (size_t)hd, 2.0f, nan_ok);
+            fill(kT, (size_t)hd * ldk, 2.0f, nan_ok);
+            fill(bias, (size_t)n, 1.0f, 0);
+            float scale = 1.0f / sqrtf((float)hd);
+            c->attn_scores(e0, q, kT, ldk, n, hd, scale, bias);
+            k->attn_scores(e1, q, kT, ldk, n, hd, scale, bias);
+            size_t at = 0;
+            if (!same(e0, e1, (size_t)n, &at) || !guards_intact(e1, (size_t)n)) {
+                ok = 0;
+                snprintf(detail, sizeof detail, "hd %d n %d", hd, n);
+            }
+            unbuf(q); unbuf(kT); unbuf(bias); unbuf(e0); unbuf(e1);
+        }
+    report("attn_scores", k, ok, detail);
+}
+
+static void test_attn_wsum(const BlmKernels *k)
+{
+    static const int shapes[][2] = { { 4, 16 }, { 2, 8 }, { 1, 64 }, { 8, 8 }, { 3, 12 },
+                                     { 2, 4 }, { 16, 16 }, { 2, 32 }, { 5, 3 }, { 1, 8 },
+                                     { 6, 16 }, { 32, 32 } };
+    static const int ns[] = { 1, 2, 5, 16, 17, 64, 128, 129 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[64] = "";
+    for (size_t a = 0; a < sizeof shapes / sizeof *shapes; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns; b++) {
+            int H = shapes[a][0], hd = shapes[a][1], n = ns[b], d = H * hd;
+            int ldw = n + (int)(rnd() % 9);
+            ptrdiff_t ldv = d + (ptrdiff_t)(rnd() % 3) * 8;
+            float *w = buf((size_t)H * ldw), *v = buf((size_t)n * ldv);
+            float *o0 = buf((size_t)d), *o1 = buf((size_t)d);
+            int nan_ok = (a + b) % 5 == 0;
+            fill(w, (size_t)H * ldw, 1.0f, nan_ok);
+            fill(v, (size_t)n * ldv, 3.0f, nan_ok);
+            c->attn_wsum(o0, w, ldw, v, ldv, n, H, hd);
+            k->attn_wsum(o1, w, ldw, v, ldv, n, H, hd);
+            size_t at = 0;
+            if (!same(o0, o1, (size_t)d, &at) || !guards_intact(o1, (size_t)d)) {
+                ok = 0;
+                snprintf(detail, sizeof detail, "H %d hd %d n %d", H, hd, n);
+            }
+            unbuf(w); unbuf(v); unbuf(o0); unbuf(o1);
+        }
+    report("attn_wsum", k, ok, detail);
+}
+
+/* The reference itself against known values of exp and GELU. */
+static void test_reference(void)
+{
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = blm_exp(0.0f) == 1.0f && blm_exp(-0.0f) == 1.0f &&
+             blm_exp(NAN) == blm_exp(-87.0f) && blm_exp(1000.0f) == blm_exp(88.0f) &&
+             blm_exp(-INFINITY) == blm_exp(-87.0f) && blm_gelu(0.0f) == 0.0f;
+    for (float x = -80.0f; x < 80.0f; x += 0.37f) {
+        double rel = fabs(blm_exp(x) / exp((double)x) - 1.0);
+        if (rel > 4e-7)
+            ok = 0;
+    }
+    for (float x = -6.0f; x < 6.0f; x += 0.01f) {
+        double g = 0.5 * x * (1.0 + tanh(0.7978845608 * (x + 0.044715 * x * x * x)));
+        if (fabs(blm_gelu(x) - g) > 2e-6)
+            ok = 0;
+    }
+    float xs[3] = { 1.0f, 2.0f, 3.0f }, ws[3] = { 4.0f, 5.0f, 6.0f }, y;
+    c->matmul(&y, xs, 1, 3, ws, 1);
+    ok &= y == 32.0f;
+    float mx[4] = { NAN, -1.0f, NAN, -2.0f };
+    ok &= c->max(mx, 4) == -1.0f && c->max(mx, 1) == -INFINITY;
+    report("reference", c, ok, "known values");
+}
+
+int main(void)
+{
+    test_reference();
+    for (int level = BLM_SIMD_C + 1; level < BLM_SIMD_COUNT; level++) {
+        const BlmKernels *k = blm_kernels_get(level);
+        if (!k) {
+            printf("level %d: not on this CPU, skipped\n", level);
+            continue;
+        }
+        test_matmul(k);
+        test_elementwise(k);
+        test_rmsnorm(k);
+        test_attn_scores(k);
+        test_attn_wsum(k);
+    }
+    printf("selected: %s\n", blm_kernels_name());
+    printf("kernels: %d passed, %d failed\n", n_pass, n_fail);
+    return n_fail != 0;
+}

@@ -1,0 +1,131 @@
+/*
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+void test_buf_append(TestBuf *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        b->cap = (b->len + n) * 2 + 64;
+        b->data = realloc(b->data, b->cap);
+        if (!b->data)
+            abort();
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static void drain_encoder(BytelmEncoder *e, TestBuf *out)
+{
+    uint8_t buf[4096];
+    size_t n;
+    while (bytelm_encoder_pull(e, buf, sizeof(buf), &n) == 0 && n)
+        test_buf_append(out, buf, n);
+}
+
+int test_encode(const BytelmSettings *s, const uint8_t *data, size_t len, size_t chunk, TestBuf *out)
+{
+    BytelmEncoder *e;
+    int ret = bytelm_encoder_open(&e, s);
+    if (ret < 0)
+        return ret;
+    if (!chunk)
+        chunk = len ? len : 1;
+    for (size_t off = 0; off < len && ret == 0; off += chunk) {
+        ret = bytelm_encoder_push(e, data + off, len - off < chunk ? len - off : chunk);
+        drain_encoder(e, out);
+    }
+    if (ret == 0)
+        ret = bytelm_encoder_finish(e);
+    drain_encoder(e, out);
+    bytelm_encoder_close(&e);
+    return ret;
+}
+
+static void drain_decoder(BytelmDecoder *d, TestBuf *out)
+{
+    uint8_t buf[4096];
+    size_t n;
+    while (bytelm_decoder_pull(d, buf, sizeof(buf), &n) == 0 && n)
+        test_buf_append(out, buf, n);
+}
+
+int test_decode(const BytelmSettings *s, const uint8_t *stream, size_t len, size_t chunk, TestBuf *out)
+{
+    BytelmDecoder *d;
+    int ret = bytelm_decoder_open(&d, s);
+    if (ret < 0)
+        return ret;
+    if (!chunk)
+        chunk = len ? len : 1;
+    for (size_t off = 0; off < len && ret == 0; off += chunk) {
+        ret = bytelm_decoder_push(d, stream + off, len - off < chunk ? len - off : chunk);
+        drain_decoder(d, out);
+    }
+    if (ret == 0)
+        ret = bytelm_decoder_finish(d);
+    drain_decoder(d, out);
+    bytelm_decoder_close(&d);
+    return ret;
+}
+
+uint32_t test_rand(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*state >> 33);
+}
+
+uint8_t *test_noise(size_t n, unsigned seed)
+{
+    uint64_t st = seed;
+    uint8_t *p = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)test_rand(&st);
+    return p;
+}
+
+uint8_t *test_pcm_signal(uint32_t n, uint32_t channels, uint32_t rate, unsigned seed)
+{
+    uint64_t st = seed;
+    uint8_t *p = malloc((size_t)n * channels * 2 + 1);
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t c = 0; c < channels; c++) {
+            double t = (double)i / rate;
+            double v = 8000 * sin(2 * M_PI * (220.0 + 110 * c) * t) +
+                       3000 * sin(2 * M_PI * (40.0 + 3000 * t) * t) +
+                       (double)(test_rand(&st) % 512) - 256;
+            int16_t s = (int16_t)v;
+            p[2 * ((size_t)i * channels + c)] = (uint8_t)s;
+            p[2 * ((size_t)i * channels + c) + 1] = (uint8_t)((uint16_t)s >> 8);
+        }
+    return p;
+}
+
+uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed)
+{
+    uint64_t st = seed;
+    uint8_t *p = malloc((size_t)w * h * comps + 1);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            for (uint32_t k = 0; k < comps; k++) {
+                unsigned v = (x * (2 + k) + y * 3) / 2 + ((x / 7 + y / 5) % 2) * 60 + test_rand(&st) % 6;
+                p[((size_t)y * w + x) * comps + k] = (uint8_t)v;
+            }
+    return p;
+}
+
+void test_fix_trailer_crc(uint8_t *stream, size_t len)
+{
+    uint32_t size = stream[len - 8] | stream[len - 7] << 8 | stream[len - 6] << 16 |
+                    (uint32_t)stream[len - 5] << 24;
+    uint8_t *t = stream + len - size;
+    uint32_t crc = (uint32_t)crc32(0, t, size - 12);
+    for (int i = 0; i < 4; i++)
+        t[size - 12 + i] = (uint8_t)(crc >> (8 * i));
+}

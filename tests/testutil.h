@@ -1,0 +1,33 @@
+/*
+ * Helpers shared by the tests: deterministic test signals and whole-buffer
+ * encode/decode through the public push/pull API.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_TESTUTIL_H
+#define BYTELM_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytelm/bytelm.h"
+
+typedef struct TestBuf {
+    uint8_t *data;
+    size_t len, cap;
+} TestBuf;
+
+void test_buf_append(TestBuf *b, const void *p, size_t n);
+/* Encodes data pushed in chunks of `chunk` bytes (0 = all at once). */
+int test_encode(const BytelmSettings *s, const uint8_t *data, size_t len, size_t chunk, TestBuf *out);
+int test_decode(const BytelmSettings *s, const uint8_t *stream, size_t len, size_t chunk, TestBuf *out);
+
+uint32_t test_rand(uint64_t *state);
+uint8_t *test_noise(size_t n, unsigned seed);
+/* A mix of tones, a slow sweep and a little noise, different in each channel. */
+uint8_t *test_pcm_signal(uint32_t n, uint32_t channels, uint32_t rate, unsigned seed);
+/* Smooth gradients with edges and noise. */
+uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
+/* Recomputes the trailer CRC after a test changed trailer bytes. */
+void test_fix_trailer_crc(uint8_t *stream, size_t len);
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that bytelm needs to build, test and benchmark.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential meson ninja-build pkg-config python3
+  libglib2.0-dev zlib1g-dev libflac-dev libsndfile1-dev libpng-dev libopenblas-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  # baselines and tools for the demo and the benchmarks
+  flac optipng libjxl-tools xz-utils zstd gzip sox
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

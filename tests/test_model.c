@@ -14,6 +14,9 @@
 #include <string.h>
 
 #include <glib.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 #include "bytelm/bytelm.h"
 #include "kernels.h"
@@ -373,6 +376,22 @@ static void test_model_file(const char *dir, const char *file, int seq_len, int 
         }
     }
 
+#if defined(__x86_64__)
+    {
+        /* A host that set flush-to-zero, denormals-are-zero and round-up (as some
+         * audio software does) must get the same bits, and its setting back. */
+        unsigned csr = _mm_getcsr(), host = (csr | 0x8040 | 0x4000) & ~0x2000u;
+        BlmRunner *r = blm_runner_new(m, 64);
+        _mm_setcsr(host);
+        run_chunks(r, &s, 7, got);
+        unsigned after = _mm_getcsr();
+        _mm_setcsr(csr);
+        check(!memcmp(got, ref, fbytes), "same bits under FTZ/DAZ/round-up");
+        check((after & ~0x3fu) == (host & ~0x3fu), "host MXCSR restored");
+        blm_runner_free(r);
+    }
+#endif
+
     free(ref);
     free(got);
     free(s.tok);
@@ -556,6 +575,7 @@ static void test_malformed(const char *dir)
     snprintf(what, sizeof what, "damaged headers: only EMODEL/EVERSION or a model (%d loaded)",
              loaded);
     check(codes_ok, what);
+    printf("%s\n", what);
     g_free(b);
 
     BlmModel *m = (BlmModel *)1;

@@ -14,7 +14,6 @@
 #include "modelstore.h"
 #include "parallel.h"
 
-#define DEFAULT_FRAME_BYTES 65536
 #define FRAMES_PER_THREAD 2
 
 typedef struct OutPacket {
@@ -76,17 +75,6 @@ static int queue_packet(BytelmEncoder *e, BytelmPacketType type, const uint8_t *
     return 0;
 }
 
-static uint32_t default_frame_units(const BlmHeader *h)
-{
-    uint64_t unit = blm_header_unit_bytes(h);
-    uint64_t n = DEFAULT_FRAME_BYTES / unit;
-    if (n < 1)
-        n = 1;
-    if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)
-        n = h->height;
-    return (uint32_t)n;
-}
-
 static int setup_header(BlmHeader *h, const BytelmSettings *s)
 {
     memset(h, 0, sizeof(*h));
@@ -117,7 +105,7 @@ static int setup_header(BlmHeader *h, const BytelmSettings *s)
     if (blm_header_validate(h) < 0)
         return BYTELM_EINVAL;
     if (!s->frame_units)
-        h->frame_units = default_frame_units(h);
+        h->frame_units = blm_default_frame_units(h);
     return blm_header_validate(h);
 }
 

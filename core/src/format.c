@@ -26,6 +26,16 @@ uint64_t blm_header_unit_bytes(const BlmHeader *h)
     }
 }
 
+uint32_t blm_default_frame_units(const BlmHeader *h)
+{
+    uint64_t n = BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
+    if (n < 1)
+        n = 1;
+    if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)
+        n = h->height;
+    return (uint32_t)n;
+}
+
 BlmLayout blm_header_layout(const BlmHeader *h)
 {
     BlmLayout lay = {.kind = h->kind, .channels = 1, .width = h->width,

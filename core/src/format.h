@@ -20,6 +20,7 @@
 #define BLM_TRAILER_FIXED_SIZE 44 /* trailer without its seek entries */
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
+#define BLM_DEFAULT_FRAME_BYTES 65536 /* raw bytes per frame unless the user asks otherwise */
 
 enum BlmFrameMode {
     BLM_MODE_MODEL = 0,   /* transform + model + range coder */
@@ -61,8 +62,10 @@ void blm_header_write(const BlmHeader *h, uint8_t out[BLM_HEADER_SIZE]);
 /* 0, BYTELM_EAGAIN (need BLM_HEADER_SIZE bytes), EFORMAT, EVERSION or ECRC. */
 int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h);
 BlmLayout blm_header_layout(const BlmHeader *h);
-/* Raw bytes in a frame of n units. */
+/* Raw bytes in one unit (sample frame, row, byte). */
 uint64_t blm_header_unit_bytes(const BlmHeader *h);
+/* Units per frame when the settings leave it open: about BLM_DEFAULT_FRAME_BYTES. */
+uint32_t blm_default_frame_units(const BlmHeader *h);
 
 size_t blm_frame_header_size(const BlmFrameHeader *fh);
 /* Largest payload a valid frame of n_units may carry (stored size plus slack). */

@@ -482,7 +482,8 @@ def jobs():
         S('train', 'text', p, simple('usr/share/dictd/*.dict.dz', dec_gunzip, strip=r'usr/share/dictd/'))
     S('train', 'text', 'linux-doc-6.1',
       simple('usr/share/doc/linux-doc-6.1/Documentation/**/*', dec_text,
-             strip=r'usr/share/doc/linux-doc-6.1/Documentation/'))
+             strip=r'usr/share/doc/linux-doc-6.1/Documentation/',
+             exclude=r'\.(gif|png|jpe?g|ico|ttf|woff2?|pdf)(\.gz)?$'))  # text only
     for p in ('fortunes', 'fortunes-it', 'fortunes-es', 'fortunes-pl', 'fortunes-cs'):
         S('train', 'text', p, simple('usr/share/games/fortunes/**/*', dec_text,
                                      strip=r'usr/share/games/fortunes/', exclude=r'\.(dat|u8)$'))

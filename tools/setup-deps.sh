@@ -9,7 +9,7 @@ packages=(
   libglib2.0-dev zlib1g-dev libflac-dev libsndfile1-dev libpng-dev libopenblas-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   # baselines and tools for the demo and the benchmarks
-  flac optipng libjxl-tools xz-utils zstd gzip sox
+  flac optipng libjxl-tools xz-utils zstd gzip sox bc
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
 

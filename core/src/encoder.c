@@ -10,6 +10,7 @@
 #include "checksum.h"
 #include "format.h"
 #include "framecoder.h"
+#include "kernels.h"
 #include "log.h"
 #include "modelstore.h"
 #include "parallel.h"
@@ -136,7 +137,8 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
         memcpy(e->h.model_hash, blm_model_hash(e->model), 32);
         char hex[65];
         blm_hash_to_hex(e->h.model_hash, hex);
-        blm_log(&e->log, BYTELM_LOG_INFO, "model %s (%s)", blm_model_params(e->model)->name, hex);
+        blm_log(&e->log, BYTELM_LOG_INFO, "model %s (%s), kernels %s",
+                blm_model_params(e->model)->name, hex, blm_kernels_name());
     } else {
         blm_log(&e->log, BYTELM_LOG_WARNING, "no model built in: frames are stored or FLAC-coded");
     }

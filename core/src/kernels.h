@@ -63,11 +63,6 @@ const char *blm_kernels_name(void);
 /* The table of one level, or NULL if this build or CPU lacks it (for tests). */
 const BlmKernels *blm_kernels_get(int level);
 
-/* Makes a runner use a given table instead of blm_kernels() (tests, benchmarks).
- * Defined in model.c. */
-struct BlmRunner;
-void blm_runner_set_kernels(struct BlmRunner *r, const BlmKernels *k);
-
 /* The per-level tables (kernels_c.c, kernels_x86.c). */
 extern const BlmKernels blm_kernels_c;
 #if defined(__x86_64__)

@@ -44,4 +44,9 @@ void blm_runner_reset(BlmRunner *r);
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
                         uint32_t (*freqs)[256]);
 
+/* Makes a runner use the kernels of one SIMD level instead of the best one
+ * (tests and benchmarks; every level gives the same bits). */
+struct BlmKernels;
+void blm_runner_set_kernels(BlmRunner *r, const struct BlmKernels *k);
+
 #endif

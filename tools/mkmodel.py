@@ -97,9 +97,12 @@ class SplitMix64:
 
 
 def random_model(d, layers, heads, ff, window, phases, seed, logit_gain=3.0, eps=1e-5,
-                 name=None, modality="bytes"):
+                 name=None, modality="bytes", prefer_small=0.0):
     """(meta, tensors) of a model with uniform random weights of roughly unit-variance
-    activations; logit_gain scales the output head (higher = sharper distributions)."""
+    activations; logit_gain scales the output head (higher = sharper distributions).
+    prefer_small > 0 replaces the output bias by -prefer_small * c, so that small byte
+    values (the zig-zag residuals of the pre-transforms) are likely: a random model
+    that still compresses, for tests that must exercise the model coding path."""
     if d % 8 or ff % 8 or d % heads:
         raise ValueError("d and ff must be multiples of 8, d a multiple of heads")
     rng = SplitMix64(seed)
@@ -131,7 +134,10 @@ def random_model(d, layers, heads, ff, window, phases, seed, logit_gain=3.0, eps
         add("l%d.w2" % i, rand([ff, d], fan(ff)))
     add("out_norm", rand([d], 0.2, 1.0))
     add("out_w", rand([d, 256], fan(d) * logit_gain))
-    add("out_b", rand([256], 1.0))
+    if prefer_small > 0:
+        tensors.append(("out_b", [256], [-prefer_small * c for c in range(256)]))
+    else:
+        add("out_b", rand([256], 1.0))
 
     meta = [
         ("arch", ARCH),
@@ -159,11 +165,12 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--logit-gain", type=float, default=3.0)
     ap.add_argument("--eps", type=float, default=1e-5)
+    ap.add_argument("--prefer-small", type=float, default=0.0)
     ap.add_argument("--name")
     ap.add_argument("--modality", default="bytes")
     a = ap.parse_args(argv)
     meta, tensors = random_model(a.d, a.layers, a.heads, a.ff, a.window, a.phases, a.seed,
-                                 a.logit_gain, a.eps, a.name, a.modality)
+                                 a.logit_gain, a.eps, a.name, a.modality, a.prefer_small)
     digest = write_blmm(a.out, meta, tensors)
     print("%s: %s" % (a.out, digest.hex()))
 

@@ -28,6 +28,7 @@ struct BlmFrameCoder {
     uint8_t phases[MODEL_ROWS];
     uint32_t (*freqs)[256];
     BlmBuf model_out, flac_out;
+    int forced_mode;        /* -1, or the mode a test asked for */
 };
 
 BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
@@ -39,6 +40,7 @@ BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
     fc->lay = blm_header_layout(h);
     fc->period = h->transform ? blm_transform_period(&fc->lay) : 1;
     fc->model = model;
+    fc->forced_mode = -1;
     blm_buf_init(&fc->model_out, BLM_BUF_NO_LIMIT);
     blm_buf_init(&fc->flac_out, BLM_BUF_NO_LIMIT);
     if (model) {
@@ -63,6 +65,11 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     blm_buf_free(&fc->model_out);
     blm_buf_free(&fc->flac_out);
     free(fc);
+}
+
+void blm_frame_coder_force_mode(BlmFrameCoder *fc, int mode)
+{
+    fc->forced_mode = mode;
 }
 
 static int ensure_pcm(BlmFrameCoder *fc, size_t n)
@@ -143,23 +150,26 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                          .mode = BLM_MODE_STORED,
                          .payload_size = (uint32_t)raw_len};
     const uint8_t *payload = raw;
+    const int forced = fc->forced_mode;
+    /* Normally a mode must beat the best so far; a forced mode only has to work. */
+    const size_t no_limit = BLM_BUF_NO_LIMIT;
     int ret;
 
-    if (fc->h.kind == BYTELM_KIND_PCM_S16LE) {
+    if (fc->h.kind == BYTELM_KIND_PCM_S16LE && (forced < 0 || forced == BLM_MODE_FLAC)) {
         const size_t n = (size_t)n_units * fc->h.channels;
         if ((ret = ensure_pcm(fc, n)) < 0)
             return ret;
         for (size_t i = 0; i < n; i++)
             fc->pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
-        blm_buf_reset(&fc->flac_out, raw_len);
+        blm_buf_reset(&fc->flac_out, forced < 0 ? raw_len : no_limit);
         if (blm_flac_encode(fc->pcm, n_units, fc->h.channels, fc->h.sample_rate, &fc->flac_out) == 0 &&
-            !blm_buf_status(&fc->flac_out) && fc->flac_out.len < fh.payload_size) {
+            !blm_buf_status(&fc->flac_out) && (fc->flac_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_FLAC;
             fh.payload_size = (uint32_t)fc->flac_out.len;
             payload = fc->flac_out.data;
         }
     }
-    if (fc->model) {
+    if (fc->model && (forced < 0 || forced == BLM_MODE_MODEL)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = fc->h.transform ? blm_transform_n_params(&fc->lay) : 0;
         if ((ret = ensure_tokens(fc, raw_len)) < 0)
@@ -171,8 +181,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             memcpy(fc->tokens, raw, raw_len);
         }
         uint32_t final_state = 0;
-        if (model_encode(fc, raw_len, fh.payload_size, &final_state) == 0 &&
-            fc->model_out.len < fh.payload_size) {
+        if (model_encode(fc, raw_len, forced < 0 ? fh.payload_size : no_limit, &final_state) == 0 &&
+            (fc->model_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_MODEL;
             fh.n_params = (uint8_t)n_params;
             memcpy(fh.params, params, n_params);
@@ -181,6 +191,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             payload = fc->model_out.data;
         }
     }
+    if (forced >= 0 && fh.mode != forced)
+        return BYTELM_EINVAL;
     size_t size = blm_frame_header_size(&fh) + fh.payload_size + BLM_FRAME_CRC_SIZE;
     if (blm_buf_reserve(out, size))
         return BYTELM_ENOMEM;

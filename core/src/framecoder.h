@@ -16,6 +16,11 @@ typedef struct BlmFrameCoder BlmFrameCoder;
 BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model);
 void blm_frame_coder_free(BlmFrameCoder *fc);
 
+/* Tests only: code frames in this mode (BLM_MODE_*) even when another is smaller, so
+ * that every mode's path can be pinned by golden vectors; -1 restores the normal
+ * choice. blm_frame_encode then fails with BYTELM_EINVAL if the mode cannot apply. */
+void blm_frame_coder_force_mode(BlmFrameCoder *fc, int mode);
+
 /* Appends the whole coded frame (header, payload, CRC) to out. */
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
                      BlmBuf *out);

@@ -3,6 +3,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* mmap, madvise, strdup, clock_gettime, M_PI */
+#endif
 #include "export.h"
 
 #include <errno.h>

@@ -109,7 +109,7 @@ int tm_gradcheck(int verbose, int *n_passed)
 #ifdef BLM_TRAIN_DOUBLE
             int ok = bad == 0 && aa > 0;
 #else
-            int ok = rel <= 2e-2 && aa > 0;
+            int ok = rel <= 1e-2 && aa > 0;
 #endif
             char name[64];
             if (info[t].per_layer) snprintf(name, sizeof name, "l%d.%s", l, info[t].name);

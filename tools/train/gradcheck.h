@@ -11,7 +11,7 @@
  * Built with real = double (-DBLM_TRAIN_DOUBLE), every element must satisfy
  * |analytic - numeric| <= 1e-7 + 1e-5 * max(|analytic|, |numeric|) (step 1e-5).
  * Built with real = float the test is per tensor:
- * ||analytic - numeric|| <= 2e-2 * max(||analytic||, ||numeric||) (step 1e-2).
+ * ||analytic - numeric|| <= 1e-2 * max(||analytic||, ||numeric||) (step 1e-2).
  * Returns the number of tensors that failed; *n_passed receives the number that passed. */
 int tm_gradcheck(int verbose, int *n_passed);
 

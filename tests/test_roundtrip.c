@@ -10,6 +10,8 @@
 #include "bytelm/bytelm.h"
 #include "testutil.h"
 
+#include <zlib.h>
+
 static int failures, passes;
 
 #define CHECK(cond, ...)                                                   \
@@ -156,6 +158,50 @@ static void test_invariance(void)
     free(pcm);
 }
 
+/* The same with frames that go through the model (the golden model's prior suits
+ * image residuals), so worker threads really share the model and the kernels. */
+static void test_invariance_model(void)
+{
+    uint8_t *px = test_image(120, 90, 3, 11);
+    BytelmSettings s = image_settings(BYTELM_KIND_RGB24, 120, 90);
+    s.model_path = MODELS_DIR "/test-golden.blmm";
+    s.frame_units = 7;
+    TestBuf ref = {0};
+    s.threads = 1;
+    CHECK(test_encode(&s, px, sizeof(uint8_t) * 120 * 90 * 3, 0, &ref) == 0, "reference encode");
+    CHECK(ref.len < 120 * 90 * 3 * 8 / 10, "model frames expected (%zu bytes)", ref.len);
+
+    /* A changed payload byte under a recomputed frame CRC: the range decoder's final
+     * state (or, failing that, the MD5) must notice. */
+    uint8_t *bad = malloc(ref.len);
+    memcpy(bad, ref.data, ref.len);
+    size_t frame0 = 76, payload_size = (size_t)bad[frame0 + 27] | (size_t)bad[frame0 + 28] << 8;
+    bad[frame0 + 31 + payload_size / 2] ^= 0x04;
+    uint32_t crc = (uint32_t)crc32(0, bad + frame0, 31 + payload_size);
+    for (int i = 0; i < 4; i++)
+        bad[frame0 + 31 + payload_size + i] = (uint8_t)(crc >> (8 * i));
+    TestBuf back0 = {0};
+    s.threads = 2;
+    int ret = test_decode(&s, bad, ref.len, 0, &back0);
+    CHECK(ret == BYTELM_EDESYNC || ret == BYTELM_EMD5, "damaged model payload: got %s", bytelm_strerror(ret));
+    free(back0.data);
+    free(bad);
+    for (int t = 2; t <= 8; t++) {
+        TestBuf st = {0}, back = {0};
+        s.threads = t;
+        CHECK(test_encode(&s, px, 120 * 90 * 3, t == 5 ? 1 : 0, &st) == 0, "encode threads %d", t);
+        CHECK(st.len == ref.len && !memcmp(st.data, ref.data, ref.len),
+              "model stream with %d threads differs from 1 thread", t);
+        CHECK(test_decode(&s, st.data, st.len, t == 6 ? 7 : 0, &back) == 0 &&
+                  back.len == 120 * 90 * 3 && !memcmp(back.data, px, back.len),
+              "model decode with %d threads", t);
+        free(st.data);
+        free(back.data);
+    }
+    free(ref.data);
+    free(px);
+}
+
 static void test_damage(void)
 {
     uint32_t n = 2000;
@@ -230,6 +276,7 @@ int main(void)
     test_pcm();
     test_images();
     test_invariance();
+    test_invariance_model();
     test_damage();
     test_settings();
     printf("roundtrip: %d passed, %d failed\n", passes, failures);

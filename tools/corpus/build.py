@@ -132,8 +132,9 @@ class Package:
         if self._dep5 is None:
             self._dep5 = parse_dep5(os.path.join(self.root, 'usr/share/doc', self.name, 'copyright'))
         lic = None
+        rels = (rel, rel[:-3]) if rel.endswith('.gz') else (rel,)  # man2/x.2 names x.2.gz
         for patterns, l in self._dep5:
-            if any(dep5_match(rel, p) for p in patterns):
+            if any(dep5_match(r, p) for p in patterns for r in rels):
                 lic = l
         return lic or 'see-copyright'
 

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mmap, madvise, strdup, clock_gettime, M_PI */
+#define _GNU_SOURCE /* POSIX and GNU parts of libc (mmap, strdup, clock_gettime, M_PI) */
 #endif
 #include "checkpoint.h"
 

@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mmap, madvise, strdup, clock_gettime, M_PI */
+#define _GNU_SOURCE /* POSIX and GNU parts of libc (mmap, strdup, clock_gettime, M_PI) */
 #endif
 #include "data.h"
 
@@ -69,13 +69,14 @@ int data_open(DataSet *ds, const char *list_path)
         lineno++;
         char *hash = strchr(line, '#');
         if (hash) *hash = 0;
-        char path[4096], group[64];
+        char path[4096], group[64], extra[2];
         int period;
-        int n = sscanf(line, "%4095s %d %63s", path, &period, group);
+        long long frame = 0;
+        int n = sscanf(line, "%4095s %d %63s %lld %1s", path, &period, group, &frame, extra);
         if (n <= 0) continue;
-        if (n != 3 || period < 1 || period > TM_N_PHASE) {
-            fprintf(stderr, "bytelm-train: %s:%d: expected '<path> <period 1..16> <group>'\n",
-                    list_path, lineno);
+        if (n < 3 || n > 4 || period < 1 || period > TM_N_PHASE || frame < 0) {
+            fprintf(stderr, "bytelm-train: %s:%d: expected '<path> <period 1..16> <group> "
+                    "[<frame_bytes>]'\n", list_path, lineno);
             goto fail;
         }
         int g;
@@ -100,6 +101,7 @@ int data_open(DataSet *ds, const char *list_path)
         f->path = join_path(list_path, path);
         f->period = period;
         f->group = g;
+        f->frame = (size_t)frame;
         if (!f->path || map_file(f)) {
             fprintf(stderr, "bytelm-train: cannot read %s: %s\n", f->path ? f->path : path,
                     strerror(errno));

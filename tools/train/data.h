@@ -1,8 +1,9 @@
 /*
  * bytelm-train: data lists, mixture sampling and the training RNG.
  *
- * A list file has one line per file: `<path> <period> <group>`; '#' starts a comment and
- * relative paths are relative to the list file. The file holds token bytes (already
+ * A list file has one line per file: `<path> <period> <group> [<frame_bytes>]`; '#' starts a
+ * comment and relative paths are relative to the list file. The optional frame_bytes is the
+ * codec's frame size for that file (dev-eval; 0 or absent: the --frame option). The file holds token bytes (already
  * pre-transformed by the codec's transform tool), period (1..16) sets the phase, group names a
  * modality for the mixture weights.
  *
@@ -22,6 +23,7 @@ typedef struct DataFile {
     size_t len;
     int period;
     int group;
+    size_t frame;          /* dev-eval frame bytes, 0 = the default */
 } DataFile;
 
 typedef struct DataGroup {

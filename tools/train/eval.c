@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mmap, madvise, strdup, clock_gettime, M_PI */
+#define _GNU_SOURCE /* POSIX and GNU parts of libc (mmap, strdup, clock_gettime, M_PI) */
 #endif
 #include "eval.h"
 
@@ -19,14 +19,14 @@
 typedef struct EvalState {
     int N, P;            /* chunk capacity, rows of history in the caches */
     real *kc, *vc;       /* [L][W-1+N][d] */
-    real *h, *ln, *q, *atty, *ff, *ffg, *att, *logits, *losses;
+    real *h, *ln, *q, *atty, *ff, *ffg, *att, *logits, *losses, *scratch;
     int32_t *tok, *ph, *tgt;
 } EvalState;
 
 static void eval_state_free(EvalState *e)
 {
     free(e->kc); free(e->vc); free(e->h); free(e->ln); free(e->q); free(e->atty);
-    free(e->ff); free(e->ffg); free(e->att); free(e->logits); free(e->losses);
+    free(e->ff); free(e->ffg); free(e->att); free(e->logits); free(e->losses); free(e->scratch);
     free(e->tok); free(e->ph); free(e->tgt);
 }
 
@@ -49,7 +49,9 @@ static int eval_state_init(EvalState *e, const TrainModelConfig *c, int N)
     e->tok = malloc(N * sizeof(int32_t));
     e->ph = malloc(N * sizeof(int32_t));
     e->tgt = malloc(N * sizeof(int32_t));
-    if (!e->kc || !e->vc || !e->h || !e->ln || !e->q || !e->atty || !e->ff || !e->ffg ||
+    e->scratch = malloc(attention_scratch_size((int)(W - 1) + N, (int)d, (int)H, (int)W) *
+                        sizeof(real));
+    if (!e->scratch || !e->kc || !e->vc || !e->h || !e->ln || !e->q || !e->atty || !e->ff || !e->ffg ||
         !e->att || !e->logits || !e->losses || !e->tok || !e->ph || !e->tgt) {
         eval_state_free(e);
         return -1;
@@ -75,7 +77,7 @@ static double eval_chunk(const TrainModel *m, EvalState *e, int n)
         matmul_forward(kc + (size_t)P * d, e->ln, p->wk + l * dd, NULL, n, d, d, 0);
         matmul_forward(vc + (size_t)P * d, e->ln, p->wv + l * dd, NULL, n, d, d, 0);
         attention_forward(e->atty, e->att, e->q, kc, vc, p->rel_bias + (size_t)l * H * W, n,
-                          P, d, H, W);
+                          P, d, H, W, e->scratch);
         matmul_forward(e->h, e->atty, p->wo + l * dd, NULL, n, d, d, 1);
         rmsnorm_forward(e->ln, NULL, e->h, p->ffn_norm + (size_t)l * d, n, d, c->norm_eps);
         matmul_forward(e->ff, e->ln, p->w1 + (size_t)l * d * F, NULL, n, d, F, 0);
@@ -105,9 +107,10 @@ int eval_dataset(const TrainModel *m, const DataSet *ds, size_t frame, size_t ma
         const DataFile *f = &ds->files[fi];
         size_t len = f->len;
         if (max_file_bytes && len > max_file_bytes) len = max_file_bytes;
+        size_t fsize = f->frame ? f->frame : frame;
         double nats = 0;
-        for (size_t f0 = 0; f0 < len; f0 += frame) {
-            size_t fl = len - f0 < frame ? len - f0 : frame;
+        for (size_t f0 = 0; f0 < len; f0 += fsize) {
+            size_t fl = len - f0 < fsize ? len - f0 : fsize;
             const uint8_t *x = f->bytes + f0;
             e.P = 0; /* cold start */
             for (size_t t0 = 0; t0 < fl; t0 += (size_t)e.N) {

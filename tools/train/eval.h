@@ -21,7 +21,7 @@ typedef struct EvalResult {
     double total_bits;
 } EvalResult;
 
-/* frame: bytes per frame (> 0); max_file_bytes: 0 = whole files, else each file's first
+/* frame: bytes per frame (> 0) for files whose list line gives none; max_file_bytes: 0 = whole files, else each file's first
  * max_file_bytes bytes only. 0, or -1 on memory error. */
 int eval_dataset(const TrainModel *m, const DataSet *ds, size_t frame, size_t max_file_bytes,
                  EvalResult *res);

@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* mmap, madvise, strdup, clock_gettime, M_PI */
+#define _GNU_SOURCE /* POSIX and GNU parts of libc (mmap, strdup, clock_gettime, M_PI) */
 #endif
 #include <errno.h>
 #include <getopt.h>
@@ -37,12 +37,13 @@ static const char usage_text[] =
 "       bytelm-train --resume CKPT --export OUT.blmm   export (or --dev: evaluate) only\n"
 "       bytelm-train --gradcheck                       float gradient check\n"
 "\n"
-"data (list lines: '<path> <period 1..16> <group>'):\n"
+"data (list lines: '<path> <period 1..16> <group> [<frame_bytes>]'):\n"
 "  --train LIST           training files\n"
 "  --mix G=W,...          mixture weights per group (default: by size; unnamed groups: 0)\n"
 "  --dev LIST             dev-eval files (never trained on)\n"
 "  --dev-every N          dev-eval every N steps (default 1000; 0: only at the end)\n"
-"  --frame BYTES          dev-eval frame size, each frame from a cold start (default 65536)\n"
+"  --frame BYTES          dev-eval frame size where the list gives none; each frame from\n"
+"                         a cold start (default 65536)\n"
 "  --dev-max-bytes N      dev-eval only the first N bytes of each file (default 0: all)\n"
 "model (ignored on --resume: the checkpoint's shape is used):\n"
 "  --layers L             (default 2)\n"
@@ -58,8 +59,8 @@ static const char usage_text[] =
 "  --min-lr-frac X        cosine decays to LR*X (default 0.1)\n"
 "  --warmup N             linear warm-up steps (default 200)\n"
 "  --steps N              total steps of the schedule (default 5000)\n"
-"  --hours H              fix --steps from the measured speed to fit H hours; on\n"
-"                         --resume a wall-clock limit for this process only\n"
+"  --hours H              fix --steps from the measured speed to fit H hours; with\n"
+"                         --steps or --resume only a wall-clock limit for this process\n"
 "  --weight-decay X       AdamW decay of the matrices (default 0.1)\n"
 "  --beta1 X, --beta2 X   (default 0.9, 0.95)\n"
 "  --adam-eps X           (default 1e-8)\n"
@@ -308,14 +309,16 @@ int main(int argc, char **argv)
         TrainRng side;
         rng_seed(&side, hp.seed + 1);
         data_sample_batch(&train, &side, B, T, tok, ph, tgt);
-        tm_forward(&m, tok, ph, tgt, B, T); /* warm-up, allocation */
+        tm_forward(&m, tok, ph, tgt, B, T); /* warm-up: allocation, first touch */
+        tm_zero_grad(&m);
+        tm_backward(&m, tok, ph);
         double t0 = now_s();
         for (int i = 0; i < 3; i++) {
             tm_forward(&m, tok, ph, tgt, B, T);
             tm_zero_grad(&m);
             tm_backward(&m, tok, ph);
         }
-        double per_step = (now_s() - t0) / 3 * 1.05; /* + optimiser and logging */
+        double per_step = (now_s() - t0) / 3 * 1.02; /* + optimiser and logging */
         hp.steps = (int64_t)(wall_limit / per_step);
         if (hp.steps < 1) hp.steps = 1;
         todo = hp.steps;
@@ -405,6 +408,7 @@ int main(int argc, char **argv)
                     if (*modality) strncat(modality, "+", sizeof modality - strlen(modality) - 1);
                     strncat(modality, train.groups[g].name, sizeof modality - strlen(modality) - 1);
                 }
+        if (!*modality) snprintf(modality, sizeof modality, "unspecified");
         if (o.name) snprintf(name, sizeof name, "%s", o.name);
         else {
             const char *b = strrchr(o.export_path, '/');

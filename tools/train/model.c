@@ -11,18 +11,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The hot loops are compiled for AVX-512, AVX2 and baseline x86-64, chosen at run time
+ * (never -march=native). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(TM_NO_CLONES)
+#define TM_HOT __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#define TM_HOT
+#endif
+
 #ifdef BLM_TRAIN_DOUBLE
 #define GEMM cblas_dgemm
-#define R_EXP exp
+#define R_EXPV exp
 #define R_LOG log
-#define R_TANH tanh
 #define R_SQRT sqrt
 #else
 #define GEMM cblas_sgemm
-#define R_EXP expf
+#define R_EXPV fast_expf
 #define R_LOG logf
-#define R_TANH tanhf
 #define R_SQRT sqrtf
+#endif
+
+#ifndef BLM_TRAIN_DOUBLE
+/* exp(x) for float as in docs/MODEL.md (blm_exp): written so that the compiler vectorises it.
+ * Relative error about 1e-7 over the clamped range -87..88. */
+static inline float fast_expf(float x)
+{
+    x = x > -87.0f ? x : -87.0f; /* also maps NaN */
+    x = x < 88.0f ? x : 88.0f;
+    float n = (x * 1.44269504f + 12582912.0f) - 12582912.0f;
+    float r = (x - n * 0.693145752f) - n * 1.42860677e-6f;
+    float p = 1.0f / 720;
+    p = p * r + 1.0f / 120;
+    p = p * r + 1.0f / 24;
+    p = p * r + 1.0f / 6;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float sc;
+    memcpy(&sc, &bits, sizeof sc);
+    return p * sc;
+}
 #endif
 
 /* ------------------------------------------------------------------------------------------ */
@@ -95,8 +124,7 @@ int tm_init(TrainModel *m, const TrainModelConfig *cfg)
     m->grads_mem = calloc(m->n_params, sizeof(real));
     m->m_mem = calloc(m->n_params, sizeof(real));
     m->v_mem = calloc(m->n_params, sizeof(real));
-    m->scratch = calloc((size_t)cfg->window, sizeof(real));
-    if (!m->params_mem || !m->grads_mem || !m->m_mem || !m->v_mem || !m->scratch) {
+    if (!m->params_mem || !m->grads_mem || !m->m_mem || !m->v_mem) {
         tm_free(m);
         return -1;
     }
@@ -257,90 +285,131 @@ static void matmul_backward(real *dinp, real *dw, real *dbias, const real *dout,
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* attention over a sliding window with a learned per-head relative bias */
+/* attention over a sliding window with a learned per-head relative bias
+ *
+ * Position t attends s = s0 .. t, s0 = max(0, t-W+1), n = t - s0 + 1 positions; the weights
+ * are stored by u = s - s0 (u = 0..n-1, the relative offset is r = t - s = n-1-u). Per head,
+ * k and v are transposed to [hd][rows] so that every inner loop runs along s: long, unit
+ * stride, no reduction across the head dimension (which would not vectorise without
+ * reassociation). */
 
-void attention_forward(real *out, real *att, const real *q, const real *k, const real *v,
-                       const real *rel_bias, int N, int P, int d, int H, int W)
+size_t attention_scratch_size(int rows, int d, int H, int W)
 {
-    /* out [N][d], att [H][N][W], q [N][d], k, v [P+N][d], rel_bias [H][W] */
-    int hd = d / H;
+    return 4 * (size_t)(d / H) * (size_t)rows + 4 * (size_t)W;
+}
+
+static void transpose_head(real *dst, const real *src, int rows, int d, int hd, int h)
+{
+    /* dst [hd][rows] <- src[s][h*hd + j] */
+    for (int s = 0; s < rows; s++)
+        for (int j = 0; j < hd; j++) dst[(size_t)j * rows + s] = src[(size_t)s * d + h * hd + j];
+}
+
+TM_HOT
+void attention_forward(real *out, real *att, const real *q, const real *k, const real *v,
+                       const real *rel_bias, int N, int P, int d, int H, int W, real *scratch)
+{
+    /* out [N][d], att [H][N][W] (by u), q [N][d], k, v [P+N][d], rel_bias [H][W],
+     * scratch: attention_scratch_size(P+N, d, H, W) */
+    int hd = d / H, rows = P + N;
     real scale = 1 / R_SQRT((real)hd);
+    real *kt = scratch, *rbrev = kt + (size_t)hd * rows;
     for (int h = 0; h < H; h++) {
-        const real *rb = rel_bias + (size_t)h * W;
+        transpose_head(kt, k, rows, d, hd, h);
+        for (int r = 0; r < W; r++) rbrev[W - 1 - r] = rel_bias[(size_t)h * W + r];
         for (int i = 0; i < N; i++) {
-            int t = P + i, n = t + 1 < W ? t + 1 : W; /* attends s = t - r, r = 0..n-1 */
+            int t = P + i, s0 = t - W + 1 > 0 ? t - W + 1 : 0, n = t - s0 + 1;
             const real *qi = q + (size_t)i * d + h * hd;
-            real *a = att + ((size_t)h * N + i) * W;
-            real mx = -INFINITY;
-            for (int r = 0; r < n; r++) {
-                const real *ks = k + (size_t)(t - r) * d + h * hd;
-                real e = 0;
-                for (int j = 0; j < hd; j++) e += qi[j] * ks[j];
-                e = e * scale + rb[r];
-                a[r] = e;
-                if (e > mx) mx = e;
+            real *e = att + ((size_t)h * N + i) * W;
+            const real *rb = rbrev + (W - n); /* rb[u] = rel_bias[h][n-1-u] */
+            for (int u = 0; u < n; u++) e[u] = rb[u];
+            for (int j = 0; j < hd; j++) {
+                real qj = qi[j] * scale;
+                const real *kr = kt + (size_t)j * rows + s0;
+                for (int u = 0; u < n; u++) e[u] += qj * kr[u];
             }
+            real mx = e[0];
+#pragma omp simd reduction(max : mx)
+            for (int u = 1; u < n; u++) mx = e[u] > mx ? e[u] : mx;
             real sum = 0;
-            for (int r = 0; r < n; r++) {
-                a[r] = R_EXP(a[r] - mx);
-                sum += a[r];
-            }
+            for (int u = 0; u < n; u++) e[u] = R_EXPV(e[u] - mx);
+#pragma omp simd reduction(+ : sum)
+            for (int u = 0; u < n; u++) sum += e[u];
             real inv = 1 / sum;
-            for (int r = 0; r < n; r++) a[r] *= inv;
-            for (int r = n; r < W; r++) a[r] = 0;
+            for (int u = 0; u < n; u++) e[u] *= inv;
+            for (int u = n; u < W; u++) e[u] = 0;
             real *o = out + (size_t)i * d + h * hd;
             for (int j = 0; j < hd; j++) o[j] = 0;
-            for (int r = 0; r < n; r++) {
-                const real *vs = v + (size_t)(t - r) * d + h * hd;
-                real p = a[r];
-                for (int j = 0; j < hd; j++) o[j] += p * vs[j];
+            for (int u = 0; u < n; u++) {
+                const real *vs = v + (size_t)(s0 + u) * d + h * hd;
+                real pu = e[u];
+                for (int j = 0; j < hd; j++) o[j] += pu * vs[j];
             }
         }
     }
 }
 
-static void attention_backward(real *dq, real *dk, real *dv, real *drel_bias, real *dp,
+TM_HOT
+static void attention_backward(real *dq, real *dk, real *dv, real *drel_bias, real *scratch,
                                const real *dout, const real *q, const real *k, const real *v,
                                const real *att, int N, int d, int H, int W)
 {
     /* one sequence from t = 0 (P = 0). dq, dk, dv [N][d] +=, drel_bias [H][W] +=,
-     * dp [W] scratch, dout [N][d], att [H][N][W] */
+     * dout [N][d], att [H][N][W], scratch: attention_scratch_size(N, d, H, W) */
     int hd = d / H;
     real scale = 1 / R_SQRT((real)hd);
+    real *kt = scratch, *vt = kt + (size_t)hd * N, *dkt = vt + (size_t)hd * N;
+    real *dvt = dkt + (size_t)hd * N, *dp = dvt + (size_t)hd * N, *de = dp + W;
+    real *drbrev = de + W;
     for (int h = 0; h < H; h++) {
-        real *drb = drel_bias + (size_t)h * W;
+        transpose_head(kt, k, N, d, hd, h);
+        transpose_head(vt, v, N, d, hd, h);
+        memset(dkt, 0, 2 * (size_t)hd * N * sizeof(real));
+        memset(drbrev, 0, (size_t)W * sizeof(real));
         for (int t = 0; t < N; t++) {
-            int n = t + 1 < W ? t + 1 : W;
+            int s0 = t - W + 1 > 0 ? t - W + 1 : 0, n = t - s0 + 1;
             const real *a = att + ((size_t)h * N + t) * W;
             const real *go = dout + (size_t)t * d + h * hd;
             const real *qt = q + (size_t)t * d + h * hd;
             real *dqt = dq + (size_t)t * d + h * hd;
-            /* o = sum_r a_r v_{t-r}:  dp_r = go . v_{t-r};  dv_{t-r} += a_r go */
-            real sum = 0;
-            for (int r = 0; r < n; r++) {
-                const real *vs = v + (size_t)(t - r) * d + h * hd;
-                real *dvs = dv + (size_t)(t - r) * d + h * hd;
-                real g = 0, p = a[r];
-                for (int j = 0; j < hd; j++) {
-                    g += go[j] * vs[j];
-                    dvs[j] += p * go[j];
+            /* o = sum_u a_u v_s:  dp_u = go . v_s;  dv_s += a_u go */
+            for (int u = 0; u < n; u++) dp[u] = 0;
+            for (int j = 0; j < hd; j++) {
+                real gj = go[j];
+                const real *vr = vt + (size_t)j * N + s0;
+                real *dvr = dvt + (size_t)j * N + s0;
+                for (int u = 0; u < n; u++) {
+                    dp[u] += gj * vr[u];
+                    dvr[u] += gj * a[u];
                 }
-                dp[r] = g;
-                sum += p * g;
             }
-            /* softmax: de_r = a_r (dp_r - sum_r' a_r' dp_r');  e_r = scale q.k_{t-r} + rb_r */
-            for (int r = 0; r < n; r++) {
-                real de = a[r] * (dp[r] - sum);
-                drb[r] += de;
-                de *= scale;
-                const real *ks = k + (size_t)(t - r) * d + h * hd;
-                real *dks = dk + (size_t)(t - r) * d + h * hd;
-                for (int j = 0; j < hd; j++) {
-                    dqt[j] += de * ks[j];
-                    dks[j] += de * qt[j];
+            /* softmax: de_u = a_u (dp_u - sum_u' a_u' dp_u');  e_u = scale q.k_s + rb[n-1-u] */
+            real sum = 0;
+#pragma omp simd reduction(+ : sum)
+            for (int u = 0; u < n; u++) sum += a[u] * dp[u];
+            real *drb = drbrev + (W - n);
+            for (int u = 0; u < n; u++) {
+                de[u] = a[u] * (dp[u] - sum);
+                drb[u] += de[u];
+            }
+            for (int j = 0; j < hd; j++) {
+                const real *kr = kt + (size_t)j * N + s0;
+                real *dkr = dkt + (size_t)j * N + s0;
+                real qj = qt[j] * scale, acc = 0;
+#pragma omp simd reduction(+ : acc)
+                for (int u = 0; u < n; u++) {
+                    acc += de[u] * kr[u];
+                    dkr[u] += qj * de[u];
                 }
+                dqt[j] += acc * scale;
             }
         }
+        for (int s = 0; s < N; s++)
+            for (int j = 0; j < hd; j++) {
+                dk[(size_t)s * d + h * hd + j] += dkt[(size_t)j * N + s];
+                dv[(size_t)s * d + h * hd + j] += dvt[(size_t)j * N + s];
+            }
+        for (int r = 0; r < W; r++) drel_bias[(size_t)h * W + r] += drbrev[W - 1 - r];
     }
 }
 
@@ -349,21 +418,29 @@ static void attention_backward(real *dq, real *dk, real *dv, real *drel_bias, re
 
 #define GELU_C 0.7978845608028654
 
+/* tanh(u) = 1 - 2 / (exp(2u) + 1), the form of docs/MODEL.md (much faster than libm tanh) */
+static inline real tanh_via_exp(real u)
+{
+    return 1 - 2 / (R_EXPV(2 * u) + 1);
+}
+
+TM_HOT
 void gelu_forward(real *out, const real *inp, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         real x = inp[i];
         real u = (real)GELU_C * (x + (real)0.044715 * x * x * x);
-        out[i] = (real)0.5 * x * (1 + R_TANH(u));
+        out[i] = (real)0.5 * x * (1 + tanh_via_exp(u));
     }
 }
 
+TM_HOT
 static void gelu_backward(real *dinp, const real *inp, const real *dout, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         real x = inp[i];
         real u = (real)GELU_C * (x + (real)0.044715 * x * x * x);
-        real th = R_TANH(u);
+        real th = tanh_via_exp(u);
         real du = (real)GELU_C * (1 + (real)(3 * 0.044715) * x * x);
         real g = (real)0.5 * (1 + th) + (real)0.5 * x * (1 - th * th) * du;
         dinp[i] += g * dout[i];
@@ -373,6 +450,7 @@ static void gelu_backward(real *dinp, const real *inp, const real *dout, size_t 
 /* ------------------------------------------------------------------------------------------ */
 /* softmax + cross-entropy */
 
+TM_HOT
 void softmax_xent_forward(real *losses, real *logits, const int32_t *targets, int N)
 {
     /* losses [N], logits [N][256] -> probabilities, targets [N] (-1 = not scored) or NULL */
@@ -384,7 +462,7 @@ void softmax_xent_forward(real *losses, real *logits, const int32_t *targets, in
         real zt = tg >= 0 ? z[tg] - mx : 0;
         real sum = 0;
         for (int c = 0; c < TM_VOCAB_OUT; c++) {
-            z[c] = R_EXP(z[c] - mx);
+            z[c] = R_EXPV(z[c] - mx);
             sum += z[c];
         }
         real inv = 1 / sum;
@@ -454,13 +532,17 @@ static int ensure_acts(TrainModel *m, int B, int T)
     if (m->acts_mem && m->B == B && m->T == T) return 0;
     free(m->acts_mem);
     free(m->grads_acts_mem);
+    free(m->scratch);
     m->n_acts = act_sizes(&m->cfg, B, T, m->act_sizes);
     m->acts_mem = malloc(m->n_acts * sizeof(real));
     m->grads_acts_mem = malloc(m->n_acts * sizeof(real));
-    if (!m->acts_mem || !m->grads_acts_mem) {
+    m->scratch = malloc(attention_scratch_size(T, m->cfg.d_model, m->cfg.n_head, m->cfg.window) *
+                        sizeof(real));
+    if (!m->acts_mem || !m->grads_acts_mem || !m->scratch) {
         free(m->acts_mem);
         free(m->grads_acts_mem);
-        m->acts_mem = m->grads_acts_mem = NULL;
+        free(m->scratch);
+        m->acts_mem = m->grads_acts_mem = m->scratch = NULL;
         return -1;
     }
     act_point(&m->acts, m->acts_mem, m->act_sizes);
@@ -498,7 +580,7 @@ double tm_forward(TrainModel *m, const int32_t *tokens, const int32_t *phases,
         for (int b = 0; b < B; b++) {
             size_t ob = (size_t)b * T * d;
             attention_forward(atty + ob, att + (size_t)b * H * T * W, q + ob, k + ob, v + ob,
-                              p->rel_bias + (size_t)l * H * W, T, 0, d, H, W);
+                              p->rel_bias + (size_t)l * H * W, T, 0, d, H, W, m->scratch);
         }
         memcpy(res2, h_in, (size_t)BT * d * sizeof(real));
         matmul_forward(res2, atty, p->wo + l * dd, NULL, BT, d, d, 1);

@@ -83,7 +83,7 @@ typedef struct ActTensors {
     real *ln1;       /* [L][B][T][d] */
     real *ln1_rstd;  /* [L][B][T] */
     real *q, *k, *v; /* [L][B][T][d] */
-    real *att;       /* [L][B][H][T][W]  softmax weights, index r = t - s */
+    real *att;       /* [L][B][H][T][W]  softmax weights by u = s - max(0, t-W+1) */
     real *atty;      /* [L][B][T][d]  attention output before wo */
     real *res2;      /* [L][B][T][d]  residual after attention */
     real *ln2;       /* [L][B][T][d] */
@@ -112,7 +112,7 @@ typedef struct TrainModel {
     size_t n_acts;
     real *acts_mem, *grads_acts_mem;
     ActTensors acts, grads_acts;
-    real *scratch;         /* [W] for the attention backward */
+    real *scratch;         /* attention_scratch_size(T, d, H, W) */
     /* last batch */
     const int32_t *targets; /* [B][T], -1 = not scored */
     double mean_loss;       /* nats per scored byte */
@@ -152,9 +152,11 @@ void rmsnorm_forward(real *out, real *rstd, const real *inp, const real *g, int 
 void matmul_forward(real *out, const real *inp, const real *w, const real *bias, int N, int IC,
                     int OC, int accumulate);
 /* One sequence: queries i = 0..N-1 sit at cache rows P+i of k, v ([P+N][d]) and attend rows
- * max(0, P+i-W+1) .. P+i. att: [H][N][W] softmax weights (r = (P+i) - s). */
+ * s = s0 .. P+i, s0 = max(0, P+i-W+1). att: [H][N][W] softmax weights by u = s - s0.
+ * scratch: attention_scratch_size(P+N, d, H, W) elements. */
+size_t attention_scratch_size(int rows, int d, int H, int W);
 void attention_forward(real *out, real *att, const real *q, const real *k, const real *v,
-                       const real *rel_bias, int N, int P, int d, int H, int W);
+                       const real *rel_bias, int N, int P, int d, int H, int W, real *scratch);
 void gelu_forward(real *out, const real *inp, size_t n);
 /* logits [N][256] -> probabilities in place; losses[i] = -ln p(targets[i]) (0 if < 0). */
 void softmax_xent_forward(real *losses, real *logits, const int32_t *targets, int N);

@@ -1401,6 +1401,9 @@ int main(int argc, char **argv)
         usage_error("-o and -c cannot be used together");
     if (o.output && nfiles > 1)
         usage_error("-o FILE takes one input file, %d given", nfiles);
+    /* Streams do not concatenate (each ends with its own trailer and MD5). */
+    if (o.to_stdout && nfiles > 1 && o.mode == MODE_ENCODE)
+        usage_error("-c takes one input file when compressing, %d given", nfiles);
     if (o.mode != MODE_ENCODE) {
         if (o.raw || o.rate || o.channels || o.width || o.height)
             usage_error("--raw, --rate, --channels, --width and --height apply to compression");

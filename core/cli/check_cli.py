@@ -161,6 +161,10 @@ def main():
     rc, _, err = run("--raw=pcm", "x.pcm")
     check(rc == 2, "usage error exits 2: " + err)
 
+    # Streams do not concatenate: -c with several inputs would write an undecodable file.
+    rc, out, err = run("-c", "in.wav", "in.wav")
+    check(rc == 2 and not out and "one input" in err, "-c with two inputs refused: " + err)
+
     print(f"cli: {passes} passed, {len(failures)} failed")
     if not failures:
         shutil.rmtree(tmp)

@@ -17,7 +17,9 @@
  * Pulling is allowed between pushes; output appears as frames complete.
  *
  * Decoding is the mirror: bytelm_decoder_push() stream bytes, bytelm_decoder_pull()
- * raw bytes, bytelm_decoder_finish() at the end of the stream (it checks the MD5).
+ * raw bytes, and at the end of the input bytelm_decoder_finish(), then pull until
+ * *len == 0. The decoder checks every frame's CRC and the stream's MD5: a push or
+ * finish that returns an error means the output is not the original.
  *
  * Packet-level calls (bytelm_encoder_pull_packet, bytelm_decoder_open_header,
  * bytelm_decoder_decode_frame) serve containers that carry the header and each
@@ -187,7 +189,8 @@ BYTELM_API int bytelm_decoder_decode_frame(BytelmDecoder *dec, const void *frame
 BYTELM_API void bytelm_decoder_close(BytelmDecoder **dec);
 
 /* Reads a stream header from the front of buf: 0 and *info filled (and *header_len
- * set), BYTELM_EAGAIN if more bytes are needed, or an error. */
+ * set), BYTELM_EAGAIN if more bytes are needed, or an error. It does not look for the
+ * model: model_name is "" and model_available 0 (a decoder's get_info fills them). */
 BYTELM_API int bytelm_probe_header(const void *buf, size_t len, BytelmStreamInfo *info,
                                    size_t *header_len);
 

@@ -249,6 +249,28 @@ static void test_damage(void)
     free(pcm);
 }
 
+/* A stream names its model by hash; a decoder finds it in a directory or says it is missing. */
+static void test_model_lookup(void)
+{
+    uint8_t *px = test_image(40, 30, 1, 12);
+    BytelmSettings s = image_settings(BYTELM_KIND_GRAY8, 40, 30);
+    s.model_path = MODELS_DIR "/test-golden.blmm"; /* not one of the built-in models */
+    TestBuf st = {0}, back = {0};
+    CHECK(test_encode(&s, px, 40 * 30, 0, &st) == 0, "encode with a model file");
+    BytelmSettings plain = image_settings(BYTELM_KIND_GRAY8, 40, 30);
+    int ret = test_decode(&plain, st.data, st.len, 0, &back);
+    CHECK(ret == BYTELM_ENOMODEL, "decode without the model: got %s", bytelm_strerror(ret));
+    free(back.data);
+    back = (TestBuf){0};
+    plain.model_dir = MODELS_DIR;
+    ret = test_decode(&plain, st.data, st.len, 0, &back);
+    CHECK(ret == 0 && back.len == 40 * 30 && !memcmp(back.data, px, back.len),
+          "decode with the model found by hash in a directory: %s", bytelm_strerror(ret));
+    free(back.data);
+    free(st.data);
+    free(px);
+}
+
 static void test_settings(void)
 {
     BytelmEncoder *e = NULL;
@@ -278,6 +300,7 @@ int main(void)
     test_invariance();
     test_invariance_model();
     test_damage();
+    test_model_lookup();
     test_settings();
     printf("roundtrip: %d passed, %d failed\n", passes, failures);
     return failures != 0;

@@ -98,7 +98,8 @@ static int set_header(BytelmDecoder *d, const BlmHeader *h)
     if (d->model_ret < 0) {
         char hex[65];
         blm_hash_to_hex(h->model_hash, hex);
-        blm_log(&d->log, BYTELM_LOG_ERROR, "model %s: %s", hex, bytelm_strerror(d->model_ret));
+        /* Only an error once a frame needs it: stored and FLAC frames decode without. */
+        blm_log(&d->log, BYTELM_LOG_INFO, "model %s: %s", hex, bytelm_strerror(d->model_ret));
     }
     return 0;
 }

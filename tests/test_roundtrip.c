@@ -57,7 +57,7 @@ static void roundtrip(const char *what, const BytelmSettings *s, const uint8_t *
     if (ret == 0) {
         ret = test_decode(s, st.data, st.len, 0, &back);
         CHECK(ret == 0, "%s: decode: %s", what, bytelm_strerror(ret));
-        CHECK(ret || (back.len == len && !memcmp(back.data, data, len)),
+        CHECK(ret || (back.len == len && (!len || !memcmp(back.data, data, len))),
               "%s: decoded %zu bytes differ from the %zu input bytes", what, back.len, len);
     }
     free(st.data);

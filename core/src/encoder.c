@@ -311,7 +311,8 @@ int bytelm_encoder_pull(BytelmEncoder *e, void *buf, size_t cap, size_t *len)
     size_t n = e->out.len - e->out_read;
     if (n > cap)
         n = cap;
-    memcpy(buf, e->out.data + e->out_read, n);
+    if (n)
+        memcpy(buf, e->out.data + e->out_read, n);
     e->out_read += n;
     *len = n;
     compact_output(e);

@@ -297,6 +297,94 @@ static void run_chunks(BlmRunner *r, const Seq *s, int chunk, uint32_t (*f)[256]
     }
 }
 
+/* Lockstep (blm_runner_forward_multi) against each sequence run alone: NSEQ
+ * sequences of different lengths start at different steps, so a call mixes
+ * positions inside and past the window; each step takes 1..NSEQ of them in a
+ * rotating order, so every runner (max_rows 3, 5 or NSEQ) is sometimes the one
+ * that lends its scratch, and calls larger than its max_rows are split. */
+static void test_multi(const BlmModel *m, const char *file, int seq_len)
+{
+    enum { NSEQ = 8 };
+    char what[256];
+    Seq s[NSEQ];
+    uint32_t (*ref[NSEQ])[256], (*got[NSEQ])[256];
+    int len[NSEQ], start[NSEQ];
+    BlmRunner *alone = blm_runner_new(m, 1);
+    for (int i = 0; i < NSEQ; i++) {
+        len[i] = seq_len - 5 * i;
+        start[i] = 3 * i;
+        s[i] = make_seq(len[i], 1 + i % 4, 777u + (uint32_t)i);
+        ref[i] = malloc((size_t)len[i] * sizeof(uint32_t[256]));
+        got[i] = malloc((size_t)len[i] * sizeof(uint32_t[256]));
+        run_chunks(alone, &s[i], 1, ref[i]);
+    }
+    blm_runner_free(alone);
+
+    for (int level = 0; level < BLM_SIMD_COUNT; level++) {
+        const BlmKernels *k = blm_kernels_get(level);
+        if (!k)
+            continue;
+        BlmRunner *r[NSEQ];
+        int pos[NSEQ] = { 0 }, max_n = 0, split = 0;
+        for (int i = 0; i < NSEQ; i++) {
+            r[i] = blm_runner_new(m, i % 3 == 0 ? 3 : i % 3 == 1 ? 5 : NSEQ);
+            blm_runner_set_kernels(r[i], k);
+            memset(got[i], 0, (size_t)len[i] * sizeof(uint32_t[256]));
+        }
+        for (int step = 0;; step++) {
+            BlmRunner *batch[NSEQ];
+            int who[NSEQ], n = 0, want = 1 + step % NSEQ, left = 0;
+            uint16_t tok[NSEQ];
+            uint8_t ph[NSEQ];
+            uint32_t f[NSEQ][256];
+            for (int c = 0; c < NSEQ; c++) {
+                int i = (c + step) % NSEQ;
+                if (pos[i] >= len[i])
+                    continue;
+                left++;
+                if (step < start[i] || n == want)
+                    continue;
+                who[n] = i;
+                batch[n] = r[i];
+                tok[n] = s[i].tok[pos[i]];
+                ph[n] = s[i].ph[pos[i]];
+                n++;
+            }
+            if (!left)
+                break;
+            if (!n)
+                continue;
+            max_n = n > max_n ? n : max_n;
+            split += n > (who[0] % 3 == 0 ? 3 : who[0] % 3 == 1 ? 5 : NSEQ);
+            blm_runner_forward_multi(batch, n, tok, ph, f);
+            for (int b = 0; b < n; b++)
+                memcpy(got[who[b]][pos[who[b]]++], f[b], sizeof f[b]);
+        }
+        int bad = -1, first_t = -1;
+        for (int i = 0; i < NSEQ && bad < 0; i++)
+            for (int t = 0; t < len[i] && bad < 0; t++)
+                if (memcmp(got[i][t], ref[i][t], sizeof got[i][t]))
+                    bad = i, first_t = t;
+        int at = snprintf(what, sizeof what,
+                          "%s: %s, lockstep of %d sequences (calls up to %d, %d split) = alone",
+                          file, k->name, NSEQ, max_n, split);
+        if (bad >= 0)
+            snprintf(what + at, sizeof what - (size_t)at, ", first diff in sequence %d at t=%d",
+                     bad, first_t);
+        check(bad < 0 && max_n == NSEQ && split > 0, what);
+        if (level == 0)
+            printf("%s\n", what);
+        for (int i = 0; i < NSEQ; i++)
+            blm_runner_free(r[i]);
+    }
+    for (int i = 0; i < NSEQ; i++) {
+        free(ref[i]);
+        free(got[i]);
+        free(s[i].tok);
+        free(s[i].ph);
+    }
+}
+
 static void test_model_file(const char *dir, const char *file, int seq_len, int period)
 {
     char path[1024], what[256];
@@ -375,6 +463,9 @@ static void test_model_file(const char *dir, const char *file, int seq_len, int 
             blm_runner_free(r);
         }
     }
+
+    check(seq_len - 5 * 7 > p->window, "lockstep sequences longer than the window");
+    test_multi(m2, file, seq_len);
 
 #if defined(__x86_64__)
     {

@@ -16,7 +16,10 @@
 #include "modelstore.h"
 #include "parallel.h"
 
-#define FRAMES_PER_THREAD 2
+/* A batch gives each thread one group of this many frames, which its frame coder
+ * decodes in lockstep (blm_frame_decode_many): the lanes are only full when the
+ * group is. */
+#define FRAMES_PER_THREAD BLM_DECODE_LANES
 
 enum DecState { WANT_HEADER, WANT_FRAME, DONE };
 
@@ -26,7 +29,6 @@ typedef struct DecodeJob {
     size_t frame_cap;
     uint8_t *raw;
     size_t raw_cap;
-    int ret;
 } DecodeJob;
 
 struct BytelmDecoder {
@@ -40,7 +42,8 @@ struct BytelmDecoder {
     int threads, batch;
     BlmFrameCoder **coders;
     DecodeJob *jobs;
-    int n_jobs;
+    BlmFrameTask *tasks;     /* [batch]: jobs[i] as handed to the frame coders, with ret */
+    int n_jobs, n_groups;
 
     BlmBuf in;               /* stream bytes not yet parsed */
     size_t in_read;
@@ -76,10 +79,11 @@ int bytelm_decoder_open(BytelmDecoder **out, const BytelmSettings *s)
     d->batch = d->threads * FRAMES_PER_THREAD;
     d->coders = calloc((size_t)d->threads, sizeof(*d->coders));
     d->jobs = calloc((size_t)d->batch, sizeof(*d->jobs));
+    d->tasks = calloc((size_t)d->batch, sizeof(*d->tasks));
     blm_buf_init(&d->in, BLM_BUF_NO_LIMIT);
     blm_buf_init(&d->out, BLM_BUF_NO_LIMIT);
     blm_md5_init(&d->md5);
-    if (!d->coders || !d->jobs) {
+    if (!d->coders || !d->jobs || !d->tasks) {
         bytelm_decoder_close(&d);
         return BYTELM_ENOMEM;
     }
@@ -111,17 +115,18 @@ static BlmFrameCoder *coder(BytelmDecoder *d, int worker)
     return d->coders[worker];
 }
 
-static void decode_job(void *ctx, int job, int worker)
+/* Group g of the batch: a contiguous run of frames, the groups as even as can be. */
+static void decode_group(void *ctx, int group, int worker)
 {
     BytelmDecoder *d = ctx;
-    DecodeJob *j = &d->jobs[job];
+    int first = group * d->n_jobs / d->n_groups, end = (group + 1) * d->n_jobs / d->n_groups;
     BlmFrameCoder *fc = coder(d, worker);
     if (!fc) {
-        j->ret = BYTELM_ENOMEM;
+        for (int i = first; i < end; i++)
+            d->tasks[i].ret = BYTELM_ENOMEM;
         return;
     }
-    const uint8_t *payload = j->frame + blm_frame_header_size(&j->fh);
-    j->ret = blm_frame_decode(fc, &j->fh, payload, j->raw);
+    blm_frame_decode_many(fc, d->tasks + first, end - first);
 }
 
 static int grow(uint8_t **p, size_t *cap, size_t need)
@@ -138,14 +143,23 @@ static int grow(uint8_t **p, size_t *cap, size_t need)
 
 static int decode_pending(BytelmDecoder *d)
 {
-    blm_parallel_for(d->n_jobs, d->threads, decode_job, d);
+    for (int i = 0; i < d->n_jobs; i++) {
+        DecodeJob *j = &d->jobs[i];
+        d->tasks[i] = (BlmFrameTask){&j->fh, j->frame + blm_frame_header_size(&j->fh), j->raw, 0};
+    }
+    /* One group per thread, so that each thread's lanes fill from one group; a batch
+     * smaller than threads x FRAMES_PER_THREAD (the stream's end) is still spread
+     * over all threads. Which thread decodes a frame never changes its bytes. */
+    d->n_groups = d->n_jobs < d->threads ? d->n_jobs : d->threads;
+    blm_parallel_for(d->n_groups, d->threads, decode_group, d);
     const size_t unit = (size_t)blm_header_unit_bytes(&d->h);
     for (int i = 0; i < d->n_jobs; i++) {
         DecodeJob *j = &d->jobs[i];
-        if (j->ret < 0) {
-            blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u: %s", j->fh.index, bytelm_strerror(j->ret));
+        int ret = d->tasks[i].ret;
+        if (ret < 0) {
+            blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u: %s", j->fh.index, bytelm_strerror(ret));
             d->n_jobs = 0;
-            return j->ret;
+            return ret;
         }
         size_t len = (size_t)j->fh.n_units * unit;
         blm_md5_update(&d->md5, j->raw, len);
@@ -321,7 +335,8 @@ int bytelm_decoder_pull(BytelmDecoder *d, void *buf, size_t cap, size_t *len)
     size_t n = d->out.len - d->out_read;
     if (n > cap)
         n = cap;
-    memcpy(buf, d->out.data + d->out_read, n);
+    if (n)
+        memcpy(buf, d->out.data + d->out_read, n);
     d->out_read += n;
     if (d->out_read == d->out.len)
         d->out_read = d->out.len = 0;
@@ -405,6 +420,7 @@ void bytelm_decoder_close(BytelmDecoder **pd)
         }
     free(d->coders);
     free(d->jobs);
+    free(d->tasks);
     blm_model_free(d->model);
     blm_md5_clear(&d->md5);
     blm_buf_free(&d->in);

@@ -14,6 +14,18 @@
 
 #define MODEL_ROWS 64   /* positions per model call while encoding */
 
+_Static_assert(BLM_DECODE_LANES <= MODEL_ROWS, "one lockstep step fits tok_in and freqs");
+
+/* A model frame being decoded by blm_frame_decode_many. */
+typedef struct DecodeLane {
+    BlmRunner *runner;      /* max_rows BLM_DECODE_LANES: any lane can lend the scratch */
+    uint8_t *tokens;
+    size_t tokens_cap;
+    BlmFrameTask *task;     /* NULL while the lane is free */
+    BlmRcDecoder rc;
+    size_t t, n;            /* next position, tokens in the frame */
+} DecodeLane;
+
 struct BlmFrameCoder {
     BlmHeader h;
     BlmLayout lay;
@@ -29,6 +41,7 @@ struct BlmFrameCoder {
     uint32_t (*freqs)[256];
     BlmBuf model_out, flac_out;
     int forced_mode;        /* -1, or the mode a test asked for */
+    DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
 };
 
 BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
@@ -59,6 +72,10 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     if (!fc)
         return;
     blm_runner_free(fc->runner);
+    for (int l = 0; l < BLM_DECODE_LANES; l++) {
+        blm_runner_free(fc->lane[l].runner);
+        free(fc->lane[l].tokens);
+    }
     free(fc->freqs);
     free(fc->tokens);
     free(fc->pcm);
@@ -84,16 +101,21 @@ static int ensure_pcm(BlmFrameCoder *fc, size_t n)
     return 0;
 }
 
-static int ensure_tokens(BlmFrameCoder *fc, size_t n)
+static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
 {
-    if (n <= fc->tokens_cap)
+    if (n <= *cap)
         return 0;
-    uint8_t *t = realloc(fc->tokens, n);
+    uint8_t *t = realloc(*tokens, n);
     if (!t)
         return BYTELM_ENOMEM;
-    fc->tokens = t;
-    fc->tokens_cap = n;
+    *tokens = t;
+    *cap = n;
     return 0;
+}
+
+static int ensure_tokens(BlmFrameCoder *fc, size_t n)
+{
+    return grow_tokens(&fc->tokens, &fc->tokens_cap, n);
 }
 
 /* Range-codes tokens[0..n) with the model into fc->model_out, giving up once the
@@ -121,11 +143,25 @@ static int model_encode(BlmFrameCoder *fc, size_t n, size_t limit, uint32_t *fin
     return blm_rc_finish(&rc) ? BYTELM_ENOMEM : 0;
 }
 
-static int model_decode(BlmFrameCoder *fc, const uint8_t *payload, size_t len, size_t n,
-                        uint32_t final_state)
+/* The end of a model frame, after its last symbol: the range decoder must agree
+ * with the encoder's final state, then the tokens go back through the transform. */
+static int model_decode_end(BlmFrameCoder *fc, const BlmFrameHeader *fh, const BlmRcDecoder *rc,
+                            const uint8_t *tokens, uint8_t *raw)
+{
+    if (blm_rc_dec_final_state(rc) != fh->final_state || blm_rc_dec_check(rc))
+        return BYTELM_EDESYNC;
+    if (!fc->h.transform) {
+        memcpy(raw, tokens, (size_t)fh->n_units * fc->lay.unit_bytes);
+        return 0;
+    }
+    return blm_transform_inverse(&fc->lay, tokens, fh->n_units, fh->params, raw);
+}
+
+static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t *payload,
+                        size_t n, uint8_t *raw)
 {
     BlmRcDecoder rc;
-    blm_rc_dec_init(&rc, payload, len);
+    blm_rc_dec_init(&rc, payload, fh->payload_size);
     blm_runner_reset(fc->runner);
     uint8_t prev_tok = 0;
     for (size_t t = 0; t < n; t++) {
@@ -135,9 +171,7 @@ static int model_decode(BlmFrameCoder *fc, const uint8_t *payload, size_t len, s
         prev_tok = (uint8_t)blm_rc_decode_symbol(&rc, fc->freqs[0]);
         fc->tokens[t] = prev_tok;
     }
-    if (blm_rc_dec_final_state(&rc) != final_state || blm_rc_dec_check(&rc))
-        return BYTELM_EDESYNC;
-    return 0;
+    return model_decode_end(fc, fh, &rc, fc->tokens, raw);
 }
 
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
@@ -226,14 +260,74 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
             return BYTELM_ENOMODEL;
         if ((ret = ensure_tokens(fc, raw_len)) < 0)
             return ret;
-        if ((ret = model_decode(fc, payload, fh->payload_size, raw_len, fh->final_state)) < 0)
-            return ret;
-        if (!fc->h.transform) {
-            memcpy(raw, fc->tokens, raw_len);
-            return 0;
-        }
-        return blm_transform_inverse(&fc->lay, fc->tokens, fh->n_units, fh->params, raw);
+        return model_decode(fc, fh, payload, raw_len, raw);
     default:
         return BYTELM_EFORMAT;
+    }
+}
+
+static void lane_end(BlmFrameCoder *fc, DecodeLane *ln)
+{
+    BlmFrameTask *task = ln->task;
+    task->ret = model_decode_end(fc, task->fh, &ln->rc, ln->tokens, task->raw);
+    ln->task = NULL;
+}
+
+/* Puts the next frame into a free lane, or decodes it at once if the model does not
+ * code it (or it cannot start: its error is then the frame's result). */
+static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
+{
+    const BlmFrameHeader *fh = task->fh;
+    if (fh->mode != BLM_MODE_MODEL || !fc->model) {
+        task->ret = blm_frame_decode(fc, fh, task->payload, task->raw);
+        return;
+    }
+    const size_t raw_len = (size_t)fh->n_units * fc->lay.unit_bytes;
+    if (!ln->runner && !(ln->runner = blm_runner_new(fc->model, BLM_DECODE_LANES))) {
+        task->ret = BYTELM_ENOMEM;
+        return;
+    }
+    if ((task->ret = grow_tokens(&ln->tokens, &ln->tokens_cap, raw_len)) < 0)
+        return;
+    blm_rc_dec_init(&ln->rc, task->payload, fh->payload_size);
+    blm_runner_reset(ln->runner);
+    ln->t = 0;
+    ln->n = raw_len;
+    ln->task = task;
+    if (raw_len == 0)
+        lane_end(fc, ln);
+}
+
+void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
+{
+    int next = 0;
+    for (;;) {
+        for (int l = 0; l < BLM_DECODE_LANES; l++)
+            while (!fc->lane[l].task && next < n)
+                lane_start(fc, &fc->lane[l], &tasks[next++]);
+
+        /* One position of every busy lane; which lane is which row does not
+         * change any result (rows are independent). */
+        BlmRunner *runners[BLM_DECODE_LANES];
+        DecodeLane *busy[BLM_DECODE_LANES];
+        int rows = 0;
+        for (int l = 0; l < BLM_DECODE_LANES; l++) {
+            DecodeLane *ln = &fc->lane[l];
+            if (!ln->task)
+                continue;
+            fc->tok_in[rows] = ln->t ? ln->tokens[ln->t - 1] : 256;
+            fc->phases[rows] = (uint8_t)(ln->t % fc->period);
+            runners[rows] = ln->runner;
+            busy[rows++] = ln;
+        }
+        if (!rows)
+            return;
+        blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs);
+        for (int i = 0; i < rows; i++) {
+            DecodeLane *ln = busy[i];
+            ln->tokens[ln->t++] = (uint8_t)blm_rc_decode_symbol(&ln->rc, fc->freqs[i]);
+            if (ln->t == ln->n)
+                lane_end(fc, ln);
+        }
     }
 }

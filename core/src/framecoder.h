@@ -28,4 +28,27 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
 int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t *payload,
                      uint8_t *raw);
 
+/* Model frames decoded side by side by blm_frame_decode_many: each step runs the
+ * model once for one position of each (blm_runner_forward_multi), an 8-row matrix
+ * product instead of 8 matrix-vector products. Each lane holds its own KV cache
+ * (n_layer * 2 * d_model * (2 * window + 8) floats), made on first use; with a long
+ * window those caches, not the weights, become the memory traffic that limits the
+ * gain. */
+#define BLM_DECODE_LANES 8
+
+/* One frame for blm_frame_decode_many: fh, payload and raw as for blm_frame_decode,
+ * ret receives what blm_frame_decode would have returned. */
+typedef struct BlmFrameTask {
+    const BlmFrameHeader *fh;
+    const uint8_t *payload;
+    uint8_t *raw;
+    int ret;
+} BlmFrameTask;
+
+/* Decodes n frames with the same results, bit for bit and code for code, as
+ * blm_frame_decode on each in turn. Model frames take a lane as one frees up
+ * (frames of different lengths leave when done); other frames are decoded when
+ * their turn comes. A failing frame does not stop the others. */
+void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n);
+
 #endif

@@ -56,7 +56,8 @@ typedef struct BlmKernels {
 } BlmKernels;
 
 /* The table in use: the best level this CPU has, capped by the environment
- * variable BYTELM_SIMD=c|sse2|avx2|avx512 (read once). Thread-safe. */
+ * variable BYTELM_SIMD=c|sse2|avx2|avx512 (read once; AVX-512 runs only when named,
+ * see kernels.c). Thread-safe. */
 const BlmKernels *blm_kernels(void);
 /* Name of that level, e.g. "avx2". */
 const char *blm_kernels_name(void);

@@ -358,104 +358,148 @@ static void cache_make_room(BlmRunner *r, int n)
     r->base = r->t - keep;
 }
 
-static void forward_rows(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
+/* Runs `per` consecutive positions of each of n_seq sequences: row i of the
+ * scratch belongs to seq[i / per] at its position t + i % per. The single-sequence
+ * call is n_seq = 1, the lockstep call per = 1; one code path for both keeps their
+ * arithmetic identical by construction. The scratch (and the kernels) are those of
+ * `s`, which needs max_rows >= n_seq * per; each sequence keeps its own cache. */
+static void forward_rows(BlmRunner *s, BlmRunner *const *seq, int n_seq, int per,
+                         const uint16_t *tokens, const uint8_t *phases,
                          uint32_t (*freqs)[256])
 {
-    const BlmModel *m = r->m;
-    const BlmKernels *k = r->k;
+    const BlmModel *m = s->m;
+    const BlmKernels *k = s->k;
     const BlmModelParams *p = &m->p;
     const int d = p->d_model, F = p->d_ff, H = p->n_head, hd = d / H, W = p->window;
-    const int cap = r->cap;
+    const int n = n_seq * per;
     const float eps = p->norm_eps;
     const float scale = 1.0f / sqrtf((float)hd);
 
-    cache_make_room(r, n);
+    for (int j = 0; j < n_seq; j++)
+        cache_make_room(seq[j], per);
 
     for (int i = 0; i < n; i++) {
         /* Out-of-range inputs are a caller bug; they must still not read outside. */
         int tok = tokens[i] > 256 ? 256 : tokens[i];
         int ph = phases[i] % p->n_phase;
         const float *te = m->tok_emb + (size_t)tok * d, *pe = m->phase_emb + (size_t)ph * d;
-        float *h = r->h + (size_t)i * d;
+        float *h = s->h + (size_t)i * d;
         for (int c = 0; c < d; c++)
             h[c] = te[c] + pe[c];
     }
 
     for (int l = 0; l < p->n_layer; l++) {
         const BlmLayer *ly = &m->layer[l];
-        float *kT = r->kT + (size_t)l * d * cap, *vc = r->v + (size_t)l * cap * d;
 
-        k->rmsnorm(r->a, r->h, ly->attn_norm, n, d, eps);
-        k->matmul(r->qkv, r->a, n, d, ly->wqkv, 3 * d);
+        k->rmsnorm(s->a, s->h, ly->attn_norm, n, d, eps);
+        k->matmul(s->qkv, s->a, n, d, ly->wqkv, 3 * d);
         for (int i = 0; i < n; i++) {
-            size_t slot = (size_t)(r->t + i - r->base);
-            const float *kv = r->qkv + (size_t)i * 3 * d;
+            const BlmRunner *r = seq[i / per];
+            const size_t cap = (size_t)r->cap;
+            float *kT = r->kT + (size_t)l * d * cap, *vc = r->v + (size_t)l * cap * d;
+            size_t slot = (size_t)(r->t + i % per - r->base);
+            const float *kv = s->qkv + (size_t)i * 3 * d;
             for (int c = 0; c < d; c++)
                 kT[(size_t)c * cap + slot] = kv[d + c];
             memcpy(vc + slot * d, kv + 2 * d, (size_t)d * sizeof(float));
         }
 
         for (int i = 0; i < n; i++) {
-            int64_t pos = r->t + i;
+            const BlmRunner *r = seq[i / per];
+            const size_t cap = (size_t)r->cap;
+            const float *kT = r->kT + (size_t)l * d * cap, *vc = r->v + (size_t)l * cap * d;
+            int64_t pos = r->t + i % per;
             int na = pos + 1 < W ? (int)pos + 1 : W;          /* positions attended */
             size_t s0 = (size_t)(pos - na + 1 - r->base);     /* slot of the first */
-            const float *qv = r->qkv + (size_t)i * 3 * d;
-            float *o = r->att + (size_t)i * d;
+            const float *qv = s->qkv + (size_t)i * 3 * d;
+            float *o = s->att + (size_t)i * d;
             float S[BLM_MAX_D];
             for (int j = 0; j < H; j++) {
-                float *e = r->e + (size_t)j * W;
-                k->attn_scores(e, qv + j * hd, kT + (size_t)j * hd * cap + s0, cap, na, hd,
-                               scale, ly->rel_bias + (size_t)j * W + (W - na));
+                float *e = s->e + (size_t)j * W;
+                k->attn_scores(e, qv + j * hd, kT + (size_t)j * hd * cap + s0, (ptrdiff_t)cap,
+                               na, hd, scale, ly->rel_bias + (size_t)j * W + (W - na));
                 k->exp_shift(e, e, k->max(e, na), na);
             }
-            sum_seq(S, r->e, W, H, na);
-            k->attn_wsum(o, r->e, W, vc + s0 * d, d, na, H, hd);
+            sum_seq(S, s->e, W, H, na);
+            k->attn_wsum(o, s->e, W, vc + s0 * d, d, na, H, hd);
             for (int j = 0; j < H; j++)
                 for (int c = j * hd; c < (j + 1) * hd; c++)
                     o[c] = o[c] / S[j];
         }
 
-        k->matmul(r->tmp, r->att, n, d, ly->wo, d);
+        k->matmul(s->tmp, s->att, n, d, ly->wo, d);
         for (size_t c = 0; c < (size_t)n * d; c++)
-            r->h[c] = r->h[c] + r->tmp[c];
+            s->h[c] = s->h[c] + s->tmp[c];
 
-        k->rmsnorm(r->a, r->h, ly->ffn_norm, n, d, eps);
-        k->matmul(r->ff, r->a, n, d, ly->w1, F);
-        k->gelu(r->ff, r->ff, n * F);
-        k->matmul(r->tmp, r->ff, n, F, ly->w2, d);
+        k->rmsnorm(s->a, s->h, ly->ffn_norm, n, d, eps);
+        k->matmul(s->ff, s->a, n, d, ly->w1, F);
+        k->gelu(s->ff, s->ff, n * F);
+        k->matmul(s->tmp, s->ff, n, F, ly->w2, d);
         for (size_t c = 0; c < (size_t)n * d; c++)
-            r->h[c] = r->h[c] + r->tmp[c];
+            s->h[c] = s->h[c] + s->tmp[c];
     }
 
-    k->rmsnorm(r->a, r->h, m->out_norm, n, d, eps);
-    k->matmul(r->logits, r->a, n, d, m->out_w, 256);
+    k->rmsnorm(s->a, s->h, m->out_norm, n, d, eps);
+    k->matmul(s->logits, s->a, n, d, m->out_w, 256);
     for (int i = 0; i < n; i++) {
-        float *lg = r->logits + (size_t)i * 256;
+        float *lg = s->logits + (size_t)i * 256;
         for (int c = 0; c < 256; c++)
             lg[c] = lg[c] + m->out_b[c];
     }
-    logits_to_freqs(k, r->logits, r->e, n, freqs);
-    r->t += n;
+    logits_to_freqs(k, s->logits, s->e, n, freqs);
+    for (int j = 0; j < n_seq; j++)
+        seq[j]->t += per;
+}
+
+/* A host may have set flush-to-zero, denormals-are-zero or another rounding mode
+ * (audio software often does); §2 needs IEEE defaults. Returns the host's MXCSR
+ * for fp_restore. */
+static unsigned fp_enter(void)
+{
+#if defined(__x86_64__)
+    unsigned csr = _mm_getcsr();
+    unsigned want = 0x1f80 | (csr & 0x3f);      /* keep only the sticky flags */
+    if (csr != want)
+        _mm_setcsr(want);
+    return csr;
+#else
+    return 0;
+#endif
+}
+
+static void fp_restore(unsigned csr)
+{
+#if defined(__x86_64__)
+    if (csr != (0x1f80 | (csr & 0x3f)))
+        _mm_setcsr(csr);
+#else
+    (void)csr;
+#endif
 }
 
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
                         uint32_t (*freqs)[256])
 {
-#if defined(__x86_64__)
-    /* A host may have set flush-to-zero, denormals-are-zero or another rounding
-     * mode (audio software often does); §2 needs IEEE defaults. */
-    unsigned csr = _mm_getcsr();
-    unsigned want = 0x1f80 | (csr & 0x3f);      /* keep only the sticky flags */
-    if (csr != want)
-        _mm_setcsr(want);
-#endif
+    unsigned csr = fp_enter();
     for (int done = 0; done < n;) {
         int rows = n - done < r->max_rows ? n - done : r->max_rows;
-        forward_rows(r, tokens + done, phases + done, rows, freqs + done);
+        forward_rows(r, &r, 1, rows, tokens + done, phases + done, freqs + done);
         done += rows;
     }
-#if defined(__x86_64__)
-    if (csr != want)
-        _mm_setcsr(csr);
-#endif
+    fp_restore(csr);
+}
+
+void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *tokens,
+                              const uint8_t *phases, uint32_t (*freqs)[256])
+{
+    if (n < 1)
+        return;
+    unsigned csr = fp_enter();
+    BlmRunner *s = runners[0];
+    for (int done = 0; done < n;) {
+        int rows = n - done < s->max_rows ? n - done : s->max_rows;
+        forward_rows(s, runners + done, rows, 1, tokens + done, phases + done, freqs + done);
+        done += rows;
+    }
+    fp_restore(csr);
 }

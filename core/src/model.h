@@ -44,6 +44,16 @@ void blm_runner_reset(BlmRunner *r);
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
                         uint32_t (*freqs)[256]);
 
+/* Lockstep: advances each of n (>= 1) distinct runners of the same model by one
+ * position, as if blm_runner_forward(runners[i], &tokens[i], &phases[i], 1, &freqs[i])
+ * were called for each i, and with the same bits. The linear layers run as one
+ * n-row matrix product (the weights are read once per step for all sequences
+ * instead of once per sequence); attention reads each runner's own cache.
+ * runners[0] lends its scratch and kernels to the whole call, which is split into
+ * products of at most runners[0]'s max_rows rows, so give it max_rows >= n. */
+void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *tokens,
+                              const uint8_t *phases, uint32_t (*freqs)[256]);
+
 /* Makes a runner use the kernels of one SIMD level instead of the best one
  * (tests and benchmarks; every level gives the same bits). */
 struct BlmKernels;

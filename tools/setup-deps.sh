@@ -11,6 +11,9 @@ packages=(
   # baselines and tools for the demo and the benchmarks
   flac optipng libjxl-tools xz-utils zstd gzip sox bc
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  # gst-play-1.0 and gst-discoverer-1.0 (docs/GSTREAMER.md); the plugin's tests use
+  # gstreamer-check-1.0, which libgstreamer1.0-dev ships (with its own copy of check)
+  gstreamer1.0-plugins-base-apps
 )
 
 missing=()

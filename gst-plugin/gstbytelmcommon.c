@@ -1,0 +1,144 @@
+/*
+ * Shared helpers of the bytelm GStreamer elements.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "gstbytelmcommon.h"
+
+#include <string.h>
+
+GST_DEBUG_CATEGORY (gst_bytelm_debug);
+
+GType
+gst_bytelm_preset_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    {BYTELM_PRESET_FAST, "Fast", "fast"},
+    {BYTELM_PRESET_DEFAULT, "Default", "default"},
+    {BYTELM_PRESET_MAX, "Maximum compression", "max"},
+    {0, NULL, NULL},
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstBytelmPreset", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+void
+gst_bytelm_log_init (GstBytelmLog * log, gpointer element)
+{
+  log->obj = GST_OBJECT (element);
+  log->last_error[0] = '\0';
+}
+
+void
+gst_bytelm_log_callback (void *opaque, int level, const char *msg)
+{
+  GstBytelmLog *log = opaque;
+
+  switch (level) {
+    case BYTELM_LOG_ERROR:
+      g_strlcpy (log->last_error, msg, sizeof (log->last_error));
+      GST_CAT_ERROR_OBJECT (gst_bytelm_debug, log->obj, "%s", msg);
+      break;
+    case BYTELM_LOG_WARNING:
+      GST_CAT_WARNING_OBJECT (gst_bytelm_debug, log->obj, "%s", msg);
+      break;
+    case BYTELM_LOG_INFO:
+      GST_CAT_INFO_OBJECT (gst_bytelm_debug, log->obj, "%s", msg);
+      break;
+    default:
+      GST_CAT_DEBUG_OBJECT (gst_bytelm_debug, log->obj, "%s", msg);
+      break;
+  }
+}
+
+/* WAVE_FORMAT_EXTENSIBLE speaker bits, in bit order. */
+static const GstAudioChannelPosition wave_positions[] = {
+  GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT,
+  GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT,
+  GST_AUDIO_CHANNEL_POSITION_FRONT_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_LFE1,
+  GST_AUDIO_CHANNEL_POSITION_REAR_LEFT,
+  GST_AUDIO_CHANNEL_POSITION_REAR_RIGHT,
+  GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT_OF_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT_OF_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_REAR_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_SIDE_LEFT,
+  GST_AUDIO_CHANNEL_POSITION_SIDE_RIGHT,
+  GST_AUDIO_CHANNEL_POSITION_TOP_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_LEFT,
+  GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_TOP_FRONT_RIGHT,
+  GST_AUDIO_CHANNEL_POSITION_TOP_REAR_LEFT,
+  GST_AUDIO_CHANNEL_POSITION_TOP_REAR_CENTER,
+  GST_AUDIO_CHANNEL_POSITION_TOP_REAR_RIGHT,
+};
+
+#define N_WAVE_POSITIONS G_N_ELEMENTS (wave_positions)
+
+static gint
+wave_bit (GstAudioChannelPosition pos)
+{
+  for (guint i = 0; i < N_WAVE_POSITIONS; i++)
+    if (wave_positions[i] == pos)
+      return (gint) i;
+  return -1;
+}
+
+guint32
+gst_bytelm_info_to_mask (const GstAudioInfo * info,
+    GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS])
+{
+  gint channels = GST_AUDIO_INFO_CHANNELS (info);
+  guint32 mask = 0;
+
+  g_return_val_if_fail (channels >= 1 && channels <= BYTELM_MAX_CHANNELS, 0);
+  memcpy (wav_order, info->position, channels * sizeof (wav_order[0]));
+  if (GST_AUDIO_INFO_IS_UNPOSITIONED (info) || channels == 1)
+    return 0;
+  for (gint c = 0; c < channels; c++) {
+    gint bit = wave_bit (info->position[c]);
+    if (bit < 0 || (mask & (1u << bit)))
+      return 0;
+    mask |= 1u << bit;
+  }
+  gint n = 0;
+  for (guint bit = 0; bit < N_WAVE_POSITIONS; bit++)
+    if (mask & (1u << bit))
+      wav_order[n++] = wave_positions[bit];
+  return mask;
+}
+
+gboolean
+gst_bytelm_mask_to_positions (guint32 mask, guint channels,
+    GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS],
+    GstAudioChannelPosition gst_order[BYTELM_MAX_CHANNELS])
+{
+  guint n = 0;
+
+  g_return_val_if_fail (channels >= 1 && channels <= BYTELM_MAX_CHANNELS, FALSE);
+  if (mask && (mask >> N_WAVE_POSITIONS) == 0) {
+    for (guint bit = 0; bit < N_WAVE_POSITIONS && n < channels; bit++)
+      if (mask & (1u << bit))
+        wav_order[n++] = wave_positions[bit];
+    /* every set bit must have been used, one per channel */
+    if (n == channels && (guint) __builtin_popcount (mask) == channels) {
+      memcpy (gst_order, wav_order, channels * sizeof (gst_order[0]));
+      gst_audio_channel_positions_to_valid_order (gst_order, channels);
+      return TRUE;
+    }
+  }
+  for (guint c = 0; c < channels; c++)
+    wav_order[c] = GST_AUDIO_CHANNEL_POSITION_NONE;
+  if (channels == 1)
+    wav_order[0] = GST_AUDIO_CHANNEL_POSITION_MONO;
+  else if (channels == 2) {
+    wav_order[0] = GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT;
+    wav_order[1] = GST_AUDIO_CHANNEL_POSITION_FRONT_RIGHT;
+  }
+  memcpy (gst_order, wav_order, channels * sizeof (gst_order[0]));
+  return FALSE;
+}

@@ -1,0 +1,393 @@
+/*
+ * bytelmdec: a GstAudioDecoder for framed .blm streams (from bytelmenc or
+ * bytelmparse). The stream header comes from the caps' streamheader or from a
+ * header buffer; each frame buffer is decoded on its own with
+ * bytelm_decoder_decode_frame(), so decoding can start at any frame (seeking).
+ * Trailer buffers are checked for their end magic and otherwise skipped; the
+ * library's whole-stream MD5 check needs the whole stream and is not done here
+ * (every frame still has its CRC and range coder check).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstbytelmdec.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_bytelm_debug
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_MODEL_DIR,
+};
+
+struct _GstBytelmDec {
+  GstAudioDecoder parent;
+
+  gchar *model;
+  gchar *model_dir;
+
+  BytelmDecoder *dec;
+  guint8 header[GST_BYTELM_HEADER_SIZE];
+  BytelmStreamInfo sinfo;
+  gboolean reorder;
+  GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS];
+  GstAudioChannelPosition gst_order[BYTELM_MAX_CHANNELS];
+  guint64 frames;
+  gboolean seen_trailer;
+  GstBytelmLog log;
+};
+
+G_DEFINE_TYPE (GstBytelmDec, gst_bytelm_dec, GST_TYPE_AUDIO_DECODER);
+GST_ELEMENT_REGISTER_DEFINE (bytelmdec, "bytelmdec", GST_RANK_PRIMARY,
+    GST_TYPE_BYTELM_DEC);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_BYTELM_AUDIO_CAPS ", framed = (boolean) true"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("audio/x-raw, format = (string) S16LE, "
+        "layout = (string) interleaved, rate = (int) [ 1, 768000 ], "
+        "channels = (int) [ 1, 8 ]"));
+
+static void
+gst_bytelm_dec_reset (GstBytelmDec * self)
+{
+  bytelm_decoder_close (&self->dec);
+  memset (self->header, 0, sizeof (self->header));
+  self->frames = 0;
+  self->seen_trailer = FALSE;
+}
+
+static const gchar *
+gst_bytelm_dec_last_error (GstBytelmDec * self, int ret)
+{
+  return self->log.last_error[0] ? self->log.last_error : bytelm_strerror (ret);
+}
+
+/* Opens a decoder for a stream header and sets the output format. */
+static gboolean
+gst_bytelm_dec_open_header (GstBytelmDec * self, const guint8 * data,
+    gsize size)
+{
+  BytelmSettings s;
+  BytelmStreamInfo info;
+  size_t hlen;
+  int ret;
+
+  if (size >= GST_BYTELM_HEADER_SIZE && self->dec
+      && !memcmp (self->header, data, GST_BYTELM_HEADER_SIZE))
+    return TRUE;                /* the same stream, e.g. caps and buffer */
+
+  ret = bytelm_probe_header (data, size, &info, &hlen);
+  if (ret < 0) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Not a valid bytelm stream header: %s", bytelm_strerror (ret)),
+        ("bytelm_probe_header on %" G_GSIZE_FORMAT " bytes: %d", size, ret));
+    return FALSE;
+  }
+  if (info.kind != BYTELM_KIND_PCM_S16LE) {
+    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+        ("This bytelm stream holds images or bytes, not audio"), (NULL));
+    return FALSE;
+  }
+
+  gst_bytelm_dec_reset (self);
+  bytelm_default_settings (&s);
+  s.threads = 1;
+  s.log_callback = gst_bytelm_log_callback;
+  s.log_opaque = &self->log;
+  s.log_level = BYTELM_LOG_DEBUG;
+  GST_OBJECT_LOCK (self);
+  s.model_path = self->model;
+  s.model_dir = self->model_dir;
+  self->log.last_error[0] = '\0';
+  ret = bytelm_decoder_open (&self->dec, &s);
+  if (ret == 0)
+    ret = bytelm_decoder_open_header (self->dec, data, hlen);
+  GST_OBJECT_UNLOCK (self);
+  if (ret < 0) {
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+        ("Could not start the bytelm decoder: %s",
+            gst_bytelm_dec_last_error (self, ret)),
+        ("bytelm_decoder_open/open_header: %d", ret));
+    bytelm_decoder_close (&self->dec);
+    return FALSE;
+  }
+  memcpy (self->header, data, GST_BYTELM_HEADER_SIZE);
+  bytelm_decoder_get_info (self->dec, &self->sinfo);
+  GST_INFO_OBJECT (self, "stream: %u Hz, %u channels, mask 0x%x, frame %u, "
+      "model %s", self->sinfo.sample_rate, self->sinfo.channels,
+      self->sinfo.channel_mask, self->sinfo.frame_units,
+      self->sinfo.model_available ? self->sinfo.model_name : "(not found)");
+
+  GstAudioInfo ainfo;
+  gboolean positioned = gst_bytelm_mask_to_positions (self->sinfo.channel_mask,
+      self->sinfo.channels, self->wav_order, self->gst_order);
+  gst_audio_info_init (&ainfo);
+  gst_audio_info_set_format (&ainfo, GST_AUDIO_FORMAT_S16LE,
+      (gint) self->sinfo.sample_rate, (gint) self->sinfo.channels,
+      positioned || self->sinfo.channels <= 2 ? self->gst_order : NULL);
+  self->reorder = positioned && memcmp (self->wav_order, self->gst_order,
+      self->sinfo.channels * sizeof (self->gst_order[0])) != 0;
+  if (!gst_audio_decoder_set_output_format (GST_AUDIO_DECODER (self), &ainfo)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("downstream refused %u Hz %u channels S16LE", self->sinfo.sample_rate,
+            self->sinfo.channels));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_bytelm_dec_set_format (GstAudioDecoder * dec, GstCaps * caps)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (dec);
+  GstStructure *st = gst_caps_get_structure (caps, 0);
+  const GValue *headers = gst_structure_get_value (st, "streamheader");
+
+  GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, caps);
+  if (headers && GST_VALUE_HOLDS_ARRAY (headers)
+      && gst_value_array_get_size (headers) > 0) {
+    const GValue *v = gst_value_array_get_value (headers, 0);
+    GstBuffer *buf = G_VALUE_HOLDS (v, GST_TYPE_BUFFER) ?
+        gst_value_get_buffer (v) : NULL;
+    GstMapInfo map;
+    gboolean ok;
+
+    if (!buf || !gst_buffer_map (buf, &map, GST_MAP_READ))
+      return FALSE;
+    ok = gst_bytelm_dec_open_header (self, map.data, map.size);
+    gst_buffer_unmap (buf, &map);
+    return ok;
+  }
+  /* no streamheader: the header comes as the first buffer */
+  return TRUE;
+}
+
+/* Decodes one frame packet into *outbuf (NULL: the frame is dropped). */
+static GstFlowReturn
+gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
+    GstBuffer ** outbuf)
+{
+  const uint8_t *out;
+  size_t out_len;
+  uint64_t first_unit;
+  GstFlowReturn flow = GST_FLOW_OK;
+  int ret;
+
+  if (!self->dec) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("bytelm frame before the stream header"), (NULL));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  self->log.last_error[0] = '\0';
+  ret = bytelm_decoder_decode_frame (self->dec, data, size, &out, &out_len,
+      &first_unit);
+  if (ret == BYTELM_ENOMODEL) {
+    gchar hex[65];
+    for (int i = 0; i < 32; i++)
+      g_snprintf (hex + 2 * i, 3, "%02x", self->sinfo.model_hash[i]);
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+        ("The bytelm model this stream needs (hash %s) was not found; set the "
+            "decoder's model or model-dir property, or BYTELM_MODEL_PATH", hex),
+        ("bytelm_decoder_decode_frame: %s", bytelm_strerror (ret)));
+    return GST_FLOW_ERROR;
+  }
+  if (ret < 0) {
+    guint32 index = size >= 8 ? gst_bytelm_rd32 (data + 4) : 0;
+    GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
+        ("Damaged bytelm frame %u: %s", index,
+            gst_bytelm_dec_last_error (self, ret)),
+        ("bytelm_decoder_decode_frame: %s (%d), %" G_GSIZE_FORMAT " bytes",
+            bytelm_strerror (ret), ret, size), flow);
+    /* dropped when max-errors allows it */
+    return flow;
+  }
+
+  *outbuf = gst_buffer_new_memdup (out, out_len);
+  if (self->reorder) {
+    GstMapInfo map;
+    gst_buffer_map (*outbuf, &map, GST_MAP_READWRITE);
+    gst_audio_reorder_channels (map.data, map.size, GST_AUDIO_FORMAT_S16LE,
+        (gint) self->sinfo.channels, self->wav_order, self->gst_order);
+    gst_buffer_unmap (*outbuf, &map);
+  }
+  GST_LOG_OBJECT (self, "frame at unit %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT
+      " bytes", (guint64) first_unit, out_len);
+  self->frames++;
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (dec);
+  GstFlowReturn flow = GST_FLOW_OK;
+  GstBuffer *outbuf = NULL;
+  GstMapInfo map;
+
+  if (!buffer)
+    return GST_FLOW_OK;         /* nothing held back: every frame decodes alone */
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return GST_FLOW_ERROR;
+
+  if (map.size >= 4 && !memcmp (map.data, "BYLM", 4)) {
+    if (!gst_bytelm_dec_open_header (self, map.data, map.size))
+      flow = GST_FLOW_NOT_NEGOTIATED;
+  } else if (map.size >= 4 && !memcmp (map.data, "BLMF", 4)) {
+    flow = gst_bytelm_dec_decode (self, map.data, map.size, &outbuf);
+  } else if (map.size >= 4 && !memcmp (map.data, "BLMT", 4)) {
+    if (map.size < 44 || memcmp (map.data + map.size - 4, "BLME", 4)) {
+      GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
+          ("Damaged bytelm trailer"), ("%" G_GSIZE_FORMAT " bytes", map.size),
+          flow);
+    } else {
+      GST_DEBUG_OBJECT (self, "trailer: %" G_GUINT64_FORMAT " units, %u frames",
+          gst_bytelm_rd64 (map.data + 4), gst_bytelm_rd32 (map.data + 12));
+      self->seen_trailer = TRUE;
+    }
+  } else {
+    GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
+        ("Not a bytelm packet (damaged stream?)"),
+        ("%" G_GSIZE_FORMAT " bytes without a bytelm sync code", map.size),
+        flow);
+  }
+  /* finish_frame releases the input buffer: unmap first */
+  gst_buffer_unmap (buffer, &map);
+  if (flow == GST_FLOW_OK)
+    flow = gst_audio_decoder_finish_frame (dec, outbuf, 1);
+  else if (outbuf)
+    gst_buffer_unref (outbuf);
+  return flow;
+}
+
+static void
+gst_bytelm_dec_flush (GstAudioDecoder * dec, gboolean hard)
+{
+  /* frames are independent: nothing to forget but the trailer flag */
+  GST_BYTELM_DEC (dec)->seen_trailer = FALSE;
+}
+
+static gboolean
+gst_bytelm_dec_start (GstAudioDecoder * dec)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (dec);
+
+  gst_bytelm_dec_reset (self);
+  return TRUE;
+}
+
+static gboolean
+gst_bytelm_dec_stop (GstAudioDecoder * dec)
+{
+  gst_bytelm_dec_reset (GST_BYTELM_DEC (dec));
+  return TRUE;
+}
+
+static void
+gst_bytelm_dec_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      break;
+    case PROP_MODEL_DIR:
+      g_free (self->model_dir);
+      self->model_dir = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_bytelm_dec_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+    case PROP_MODEL_DIR:
+      g_value_set_string (value, self->model_dir);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_bytelm_dec_finalize (GObject * object)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (object);
+
+  bytelm_decoder_close (&self->dec);
+  g_free (self->model);
+  g_free (self->model_dir);
+  G_OBJECT_CLASS (gst_bytelm_dec_parent_class)->finalize (object);
+}
+
+static void
+gst_bytelm_dec_init (GstBytelmDec * self)
+{
+  gst_bytelm_log_init (&self->log, self);
+  /* lossless: a damaged frame is an error unless max-errors says otherwise */
+  gst_audio_decoder_set_max_errors (GST_AUDIO_DECODER (self), 0);
+  gst_audio_decoder_set_needs_format (GST_AUDIO_DECODER (self), TRUE);
+  GST_PAD_SET_ACCEPT_TEMPLATE (GST_AUDIO_DECODER_SINK_PAD (self));
+}
+
+static void
+gst_bytelm_dec_class_init (GstBytelmDecClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstAudioDecoderClass *dec_class = GST_AUDIO_DECODER_CLASS (klass);
+
+  gobject_class->set_property = gst_bytelm_dec_set_property;
+  gobject_class->get_property = gst_bytelm_dec_get_property;
+  gobject_class->finalize = gst_bytelm_dec_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of a .blmm model file to use for model-coded frames", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
+      g_param_spec_string ("model-dir", "Model directory",
+          "Extra directory searched for the stream's model (by hash)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "bytelm audio decoder", "Codec/Decoder/Audio",
+      "Decodes bytelm (.blm) lossless audio to 16-bit PCM",
+      "bytelm developers");
+
+  dec_class->start = GST_DEBUG_FUNCPTR (gst_bytelm_dec_start);
+  dec_class->stop = GST_DEBUG_FUNCPTR (gst_bytelm_dec_stop);
+  dec_class->set_format = GST_DEBUG_FUNCPTR (gst_bytelm_dec_set_format);
+  dec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_bytelm_dec_handle_frame);
+  dec_class->flush = GST_DEBUG_FUNCPTR (gst_bytelm_dec_flush);
+}

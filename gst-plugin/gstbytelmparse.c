@@ -293,7 +293,7 @@ gst_bytelm_parse_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
     guint32 n_units = gst_bytelm_rd32 (d + 16);
     guint np = d[21];
     if (n_units < 1 || n_units > self->info.frame_units
-        || first != (guint64) index * self->info.frame_units || np > 8) {
+        || first != (guint64) index * self->info.frame_units) {
       flow = gst_bytelm_parse_lost (self, d, size, skipsize,
           "bad frame header");
       goto done;

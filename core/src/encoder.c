@@ -88,14 +88,14 @@ static int setup_header(BlmHeader *h, const BytelmSettings *s)
         h->sample_rate = s->sample_rate;
         h->channels = s->channels;
         h->channel_mask = s->channel_mask;
-        h->transform = 1;
+        h->transform = BLM_TRANSFORM_LPC;
         break;
     case BYTELM_KIND_GRAY8:
     case BYTELM_KIND_RGB24:
         h->width = s->width;
         h->height = s->height;
         h->total_units = s->height;
-        h->transform = 1;
+        h->transform = BLM_TRANSFORM_PREDICT;
         break;
     default:
         break;

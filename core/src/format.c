@@ -38,7 +38,7 @@ uint32_t blm_default_frame_units(const BlmHeader *h)
 
 BlmLayout blm_header_layout(const BlmHeader *h)
 {
-    BlmLayout lay = {.kind = h->kind, .channels = 1, .width = h->width,
+    BlmLayout lay = {.kind = h->kind, .transform = h->transform, .channels = 1, .width = h->width,
                      .unit_bytes = (uint32_t)blm_header_unit_bytes(h)};
     if (h->kind == BYTELM_KIND_PCM_S16LE)
         lay.channels = h->channels;
@@ -50,7 +50,7 @@ BlmLayout blm_header_layout(const BlmHeader *h)
 int blm_header_validate(const BlmHeader *h)
 {
     if ((unsigned)h->kind > BYTELM_KIND_RGB24 || (unsigned)h->source > BYTELM_SOURCE_PNM ||
-        h->preset > BYTELM_PRESET_MAX || h->transform > 1)
+        h->preset > BYTELM_PRESET_MAX || !blm_transform_allowed(h->kind, h->transform))
         return BYTELM_EINVAL;
     switch (h->kind) {
     case BYTELM_KIND_PCM_S16LE:
@@ -182,11 +182,9 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->n_units = blm_get_u32(buf + 16);
     fh->mode = buf[20];
     fh->n_params = buf[21];
-    BlmLayout lay = blm_header_layout(h);
-    uint32_t want_params = fh->mode == BLM_MODE_MODEL && h->transform ? blm_transform_n_params(&lay) : 0;
     if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_FLAC ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
-        fh->n_params != want_params ||
+        (fh->mode != BLM_MODE_MODEL && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&
          fh->first_unit + fh->n_units > h->total_units))

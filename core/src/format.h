@@ -32,7 +32,7 @@ typedef struct BlmHeader {
     BytelmKind kind;
     BytelmSource source;
     uint8_t preset;
-    uint8_t transform;        /* 0 = identity, 1 = the kind's predictor transform */
+    uint8_t transform;        /* BLM_TRANSFORM_*: identity, fixed predictor, or LPC (PCM) */
     uint32_t frame_units;
     uint64_t total_units;
     uint32_t sample_rate, channels, channel_mask;

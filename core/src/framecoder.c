@@ -51,7 +51,7 @@ BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
         return NULL;
     fc->h = *h;
     fc->lay = blm_header_layout(h);
-    fc->period = h->transform ? blm_transform_period(&fc->lay) : 1;
+    fc->period = blm_transform_period(&fc->lay);
     fc->model = model;
     fc->forced_mode = -1;
     blm_buf_init(&fc->model_out, BLM_BUF_NO_LIMIT);
@@ -150,11 +150,7 @@ static int model_decode_end(BlmFrameCoder *fc, const BlmFrameHeader *fh, const B
 {
     if (blm_rc_dec_final_state(rc) != fh->final_state || blm_rc_dec_check(rc))
         return BYTELM_EDESYNC;
-    if (!fc->h.transform) {
-        memcpy(raw, tokens, (size_t)fh->n_units * fc->lay.unit_bytes);
-        return 0;
-    }
-    return blm_transform_inverse(&fc->lay, tokens, fh->n_units, fh->params, raw);
+    return blm_transform_inverse(&fc->lay, tokens, fh->n_units, fh->params, fh->n_params, raw);
 }
 
 static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t *payload,
@@ -205,15 +201,11 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     }
     if (fc->model && (forced < 0 || forced == BLM_MODE_MODEL)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
-        uint32_t n_params = fc->h.transform ? blm_transform_n_params(&fc->lay) : 0;
+        uint32_t n_params = 0;
         if ((ret = ensure_tokens(fc, raw_len)) < 0)
             return ret;
-        if (fc->h.transform) {
-            if ((ret = blm_transform_forward(&fc->lay, raw, n_units, params, fc->tokens)) < 0)
-                return ret;
-        } else {
-            memcpy(fc->tokens, raw, raw_len);
-        }
+        if ((ret = blm_transform_forward(&fc->lay, raw, n_units, params, &n_params, fc->tokens)) < 0)
+            return ret;
         uint32_t final_state = 0;
         if (model_encode(fc, raw_len, forced < 0 ? fh.payload_size : no_limit, &final_state) == 0 &&
             (fc->model_out.len < fh.payload_size || forced >= 0)) {
@@ -258,7 +250,9 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     case BLM_MODE_MODEL:
         if (!fc->model)
             return BYTELM_ENOMODEL;
-        if ((ret = ensure_tokens(fc, raw_len)) < 0)
+        /* checked here, after the frame CRC, so a damaged header reads as a CRC error */
+        if ((ret = blm_transform_check_params(&fc->lay, fh->params, fh->n_params)) < 0 ||
+            (ret = ensure_tokens(fc, raw_len)) < 0)
             return ret;
         return model_decode(fc, fh, payload, raw_len, raw);
     default:
@@ -283,6 +277,8 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
         return;
     }
     const size_t raw_len = (size_t)fh->n_units * fc->lay.unit_bytes;
+    if ((task->ret = blm_transform_check_params(&fc->lay, fh->params, fh->n_params)) < 0)
+        return;
     if (!ln->runner && !(ln->runner = blm_runner_new(fc->model, BLM_DECODE_LANES))) {
         task->ret = BYTELM_ENOMEM;
         return;

@@ -4,11 +4,15 @@
  * PCM: per channel, optionally minus channel 0, then a fixed polynomial predictor
  * (FLAC's orders 0..4) in wrap-around 16-bit arithmetic; the residual is zig-zag
  * mapped and sent high byte first, so the model sees the magnitude before the noise.
+ * PCM LPC (transform 2): the same, with a quantized LPC filter chosen per channel and
+ * frame (lpc.c) in place of the fixed polynomial.
  * Images: optional subtract-green for RGB, then the MED (LOCO-I) predictor per plane,
  * residual modulo 256, zig-zag mapped. Bytes: identity.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "transform.h"
+
+#include "lpc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +21,17 @@
 #define PCM_SIDE_FLAG 0x10
 #define IMAGE_SUBTRACT_GREEN 0x01
 
+int blm_transform_allowed(BytelmKind kind, uint32_t transform)
+{
+    if (transform == BLM_TRANSFORM_LPC)
+        return kind == BYTELM_KIND_PCM_S16LE;
+    return transform <= BLM_TRANSFORM_PREDICT;
+}
+
 uint32_t blm_transform_period(const BlmLayout *lay)
 {
+    if (lay->transform == BLM_TRANSFORM_IDENTITY)
+        return 1;
     switch (lay->kind) {
     case BYTELM_KIND_PCM_S16LE: return 2 * lay->channels;
     case BYTELM_KIND_RGB24: return 3;
@@ -26,7 +39,8 @@ uint32_t blm_transform_period(const BlmLayout *lay)
     }
 }
 
-uint32_t blm_transform_n_params(const BlmLayout *lay)
+/* Parameter bytes of the fixed-predictor transform: one per channel, or the RGB flag. */
+static uint32_t predict_n_params(const BlmLayout *lay)
 {
     switch (lay->kind) {
     case BYTELM_KIND_PCM_S16LE: return lay->channels;
@@ -137,16 +151,23 @@ static int pcm_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
     return 0;
 }
 
-static int pcm_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
-                       const uint8_t *params, uint8_t *raw)
+static int pcm_check_params(const BlmLayout *lay, const uint8_t *params)
 {
-    const uint32_t ch = lay->channels;
-    for (uint32_t c = 0; c < ch; c++) {
+    for (uint32_t c = 0; c < lay->channels; c++) {
         int order = params[c] & 0x0F;
         if (order > PCM_MAX_ORDER || (params[c] & ~(0x0F | PCM_SIDE_FLAG)) ||
             (c == 0 && (params[c] & PCM_SIDE_FLAG)))
             return BYTELM_EFORMAT;
     }
+    return 0;
+}
+
+static int pcm_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
+                       const uint8_t *params, uint8_t *raw)
+{
+    const uint32_t ch = lay->channels;
+    if (pcm_check_params(lay, params) < 0)
+        return BYTELM_EFORMAT;
     int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
     if (!y)
         return BYTELM_ENOMEM;
@@ -163,6 +184,137 @@ static int pcm_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
             uint16_t u = (uint16_t)wrap16(v);
             raw[at] = (uint8_t)u;
             raw[at + 1] = (uint8_t)(u >> 8);
+        }
+    }
+    free(y);
+    return 0;
+}
+
+/* ---- PCM, LPC (transform 2) ---- */
+
+/* Per channel: flags (PCM_SIDE_FLAG), order, shift, then order coefficients as
+ * int16 little-endian. The order is capped so that all channels fit 255 bytes. */
+static int lpc_max_order(uint32_t channels)
+{
+    int o = ((int)(BLM_MAX_FRAME_PARAMS / channels) - 3) / 2;
+    return o < BLM_LPC_MAX_ORDER ? o : BLM_LPC_MAX_ORDER;
+}
+
+static uint32_t lpc_put_params(const BlmLpcFilter *f, int side, uint8_t *p)
+{
+    p[0] = side ? PCM_SIDE_FLAG : 0;
+    p[1] = (uint8_t)f->order;
+    p[2] = (uint8_t)f->shift;
+    for (int j = 0; j < f->order; j++) {
+        p[3 + 2 * j] = (uint8_t)(uint16_t)f->coef[j];
+        p[4 + 2 * j] = (uint8_t)((uint16_t)f->coef[j] >> 8);
+    }
+    return 3 + 2 * (uint32_t)f->order;
+}
+
+/* Reads channel c's filter at *at; 0 or BYTELM_EFORMAT. */
+static int lpc_get_params(const uint8_t *p, uint32_t n_params, uint32_t *at, uint32_t c,
+                          BlmLpcFilter *f, int *side)
+{
+    if (n_params - *at < 3)
+        return BYTELM_EFORMAT;
+    const uint8_t *q = p + *at;
+    if ((q[0] & ~PCM_SIDE_FLAG) || (c == 0 && q[0]) || q[1] > BLM_LPC_MAX_ORDER ||
+        q[2] > BLM_LPC_MAX_SHIFT || n_params - *at - 3 < 2u * q[1])
+        return BYTELM_EFORMAT;
+    *side = q[0] != 0;
+    f->order = q[1];
+    f->shift = q[2];
+    for (int j = 0; j < f->order; j++)
+        f->coef[j] = (int16_t)(uint16_t)(q[3 + 2 * j] | q[4 + 2 * j] << 8);
+    *at += 3 + 2 * (uint32_t)f->order;
+    return 0;
+}
+
+static int lpc_check_params(const BlmLayout *lay, const uint8_t *params, uint32_t n_params)
+{
+    uint32_t at = 0;
+    for (uint32_t c = 0; c < lay->channels; c++) {
+        BlmLpcFilter f;
+        int side;
+        if (lpc_get_params(params, n_params, &at, c, &f, &side) < 0)
+            return BYTELM_EFORMAT;
+    }
+    return at == n_params ? 0 : BYTELM_EFORMAT;
+}
+
+static void lpc_residual_tokens(const int16_t *y, uint32_t n, const BlmLpcFilter *f,
+                                uint32_t ch, uint32_t c, uint8_t *tokens)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t e = (int64_t)y[i] - blm_lpc_predict(y, i, f);
+        uint16_t z = zigzag16((int16_t)(uint16_t)(uint64_t)e);
+        size_t at = 2 * ((size_t)i * ch + c);
+        tokens[at] = (uint8_t)(z >> 8);
+        tokens[at + 1] = (uint8_t)z;
+    }
+}
+
+static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uint8_t *params,
+                       uint32_t *n_params, uint8_t *tokens)
+{
+    const uint32_t ch = lay->channels;
+    const int max_order = lpc_max_order(ch);
+    int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
+    int16_t *alt = malloc(sizeof(*alt) * (n ? n : 1));
+    if (!y || !alt) {
+        free(y);
+        free(alt);
+        return BYTELM_ENOMEM;
+    }
+    uint32_t at = 0;
+    for (uint32_t c = 0; c < ch; c++) {
+        BlmLpcFilter f, f_side;
+        pcm_channel(raw, n, ch, c, 0, y);
+        double bits = blm_lpc_search(y, n, max_order, &f);
+        int side = 0;
+        if (c > 0) {
+            pcm_channel(raw, n, ch, c, 1, alt);
+            if (blm_lpc_search(alt, n, max_order, &f_side) < bits) {
+                int16_t *t = y; y = alt; alt = t;
+                f = f_side;
+                side = 1;
+            }
+        }
+        at += lpc_put_params(&f, side, params + at);
+        lpc_residual_tokens(y, n, &f, ch, c, tokens);
+    }
+    *n_params = at;
+    free(y);
+    free(alt);
+    return 0;
+}
+
+static int lpc_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
+                       const uint8_t *params, uint32_t n_params, uint8_t *raw)
+{
+    const uint32_t ch = lay->channels;
+    int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
+    if (!y)
+        return BYTELM_ENOMEM;
+    uint32_t at = 0;
+    for (uint32_t c = 0; c < ch; c++) {
+        BlmLpcFilter f;
+        int side;
+        if (lpc_get_params(params, n_params, &at, c, &f, &side) < 0) {
+            free(y);
+            return BYTELM_EFORMAT;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            size_t k = 2 * ((size_t)i * ch + c);
+            int16_t e = unzigzag16((uint16_t)(tokens[k] << 8 | tokens[k + 1]));
+            y[i] = (int16_t)(uint16_t)(uint64_t)((int64_t)e + blm_lpc_predict(y, i, &f));
+            int32_t v = y[i];
+            if (side)
+                v += read_s16(raw + 2 * ((size_t)i * ch));
+            uint16_t u = (uint16_t)wrap16(v);
+            raw[k] = (uint8_t)u;
+            raw[k + 1] = (uint8_t)(u >> 8);
         }
     }
     free(y);
@@ -285,8 +437,16 @@ static int image_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t r
 }
 
 int blm_transform_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n_units,
-                          uint8_t *params, uint8_t *tokens)
+                          uint8_t *params, uint32_t *n_params, uint8_t *tokens)
 {
+    *n_params = 0;
+    if (lay->transform == BLM_TRANSFORM_IDENTITY) {
+        memcpy(tokens, raw, (size_t)n_units * lay->unit_bytes);
+        return 0;
+    }
+    if (lay->transform == BLM_TRANSFORM_LPC)
+        return lpc_forward(lay, raw, n_units, params, n_params, tokens);
+    *n_params = predict_n_params(lay);
     switch (lay->kind) {
     case BYTELM_KIND_PCM_S16LE: return pcm_forward(lay, raw, n_units, params, tokens);
     case BYTELM_KIND_GRAY8:
@@ -295,9 +455,30 @@ int blm_transform_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n_u
     }
 }
 
-int blm_transform_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n_units,
-                          const uint8_t *params, uint8_t *raw)
+int blm_transform_check_params(const BlmLayout *lay, const uint8_t *params, uint32_t n_params)
 {
+    if (lay->transform == BLM_TRANSFORM_IDENTITY)
+        return n_params ? BYTELM_EFORMAT : 0;
+    if (lay->transform == BLM_TRANSFORM_LPC)
+        return lpc_check_params(lay, params, n_params);
+    if (n_params != predict_n_params(lay))
+        return BYTELM_EFORMAT;
+    switch (lay->kind) {
+    case BYTELM_KIND_PCM_S16LE: return pcm_check_params(lay, params);
+    case BYTELM_KIND_RGB24: return params[0] & ~IMAGE_SUBTRACT_GREEN ? BYTELM_EFORMAT : 0;
+    default: return 0;
+    }
+}
+
+int blm_transform_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n_units,
+                          const uint8_t *params, uint32_t n_params, uint8_t *raw)
+{
+    if (lay->transform == BLM_TRANSFORM_IDENTITY) {
+        memcpy(raw, tokens, (size_t)n_units * lay->unit_bytes);
+        return 0;
+    }
+    if (lay->transform == BLM_TRANSFORM_LPC)
+        return lpc_inverse(lay, tokens, n_units, params, n_params, raw);
     switch (lay->kind) {
     case BYTELM_KIND_PCM_S16LE: return pcm_inverse(lay, tokens, n_units, params, raw);
     case BYTELM_KIND_GRAY8:

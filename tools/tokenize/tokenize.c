@@ -4,7 +4,7 @@
  * that training and dev-eval measure what the codec codes.
  *
  * usage: bytelm-tokenize --kind pcm|gray|rgb|bytes [--channels C] [--width W]
- *                        [--frame-units N] IN OUT
+ *                        [--frame-units N] [--transform 0|1|2] IN OUT
  * Prints the phase period on stdout.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,7 +19,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: bytelm-tokenize --kind pcm|gray|rgb|bytes [--channels C] [--width W] "
-                    "[--frame-units N] IN OUT\n");
+                    "[--frame-units N] [--transform 0|1|2] IN OUT\n");
     return 2;
 }
 
@@ -29,9 +29,11 @@ int main(int argc, char **argv)
                                          {"channels", required_argument, 0, 'c'},
                                          {"width", required_argument, 0, 'w'},
                                          {"frame-units", required_argument, 0, 'f'},
+                                         {"transform", required_argument, 0, 't'},
                                          {0, 0, 0, 0}};
     BlmHeader h = {.kind = BYTELM_KIND_BYTES, .total_units = BYTELM_UNKNOWN_LENGTH};
     uint32_t frame_units = 0;
+    int transform = -1; /* the encoder's choice for the kind */
     for (int c; (c = getopt_long(argc, argv, "", opts, NULL)) != -1;) {
         switch (c) {
         case 'k':
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
         case 'c': h.channels = (uint32_t)atoi(optarg); break;
         case 'w': h.width = (uint32_t)atoi(optarg); break;
         case 'f': frame_units = (uint32_t)atoi(optarg); break;
+        case 't': transform = atoi(optarg); break;
         default: return usage();
         }
     }
@@ -63,7 +66,11 @@ int main(int argc, char **argv)
     }
     fclose(in);
 
-    h.transform = h.kind != BYTELM_KIND_BYTES;
+    if (transform < 0)
+        transform = h.kind == BYTELM_KIND_PCM_S16LE ? BLM_TRANSFORM_LPC
+                    : h.kind == BYTELM_KIND_BYTES   ? BLM_TRANSFORM_IDENTITY
+                                                    : BLM_TRANSFORM_PREDICT;
+    h.transform = (uint8_t)transform;
     if (h.kind == BYTELM_KIND_PCM_S16LE)
         h.sample_rate = 8000;
     uint64_t unit = blm_header_unit_bytes(&h);
@@ -82,14 +89,11 @@ int main(int argc, char **argv)
     for (uint64_t u = 0; u < units; u += h.frame_units) {
         uint32_t n = units - u < h.frame_units ? (uint32_t)(units - u) : h.frame_units;
         uint8_t params[BLM_MAX_FRAME_PARAMS];
+        uint32_t n_params;
         size_t off = (size_t)(u * unit);
-        if (h.transform) {
-            if (blm_transform_forward(&lay, raw + off, n, params, tok + off) < 0) {
-                fprintf(stderr, "out of memory\n");
-                return 1;
-            }
-        } else {
-            memcpy(tok + off, raw + off, (size_t)n * unit);
+        if (blm_transform_forward(&lay, raw + off, n, params, &n_params, tok + off) < 0) {
+            fprintf(stderr, "out of memory\n");
+            return 1;
         }
     }
     FILE *out = fopen(argv[optind + 1], "wb");
@@ -97,7 +101,7 @@ int main(int argc, char **argv)
         perror(argv[optind + 1]);
         return 1;
     }
-    printf("%u\n", h.transform ? blm_transform_period(&lay) : 1);
+    printf("%u\n", blm_transform_period(&lay));
     free(raw);
     free(tok);
     return 0;

@@ -1,0 +1,39 @@
+/*
+ * Linear prediction for 16-bit PCM (docs/FORMAT.md §4.2): quantized integer filters
+ * that the decoder runs exactly, and the encoder's search for a good one per channel
+ * and frame. The search uses double precision but only + - * /, so with
+ * -ffp-contract=off every machine picks the same filter.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_LPC_H
+#define BYTELM_LPC_H
+
+#include <stdint.h>
+
+#define BLM_LPC_MAX_ORDER 32
+#define BLM_LPC_MAX_SHIFT 15
+
+typedef struct BlmLpcFilter {
+    int order; /* 0..BLM_LPC_MAX_ORDER */
+    int shift; /* 0..BLM_LPC_MAX_SHIFT */
+    int16_t coef[BLM_LPC_MAX_ORDER];
+} BlmLpcFilter;
+
+/* Prediction of y[i] from y[i-1..i-order]: floor(sum coef[j] * y[i-1-j] / 2^shift).
+ * The first `order` samples of a frame use y[i-1] (0 for the very first). */
+static inline int64_t blm_lpc_predict(const int16_t *y, uint32_t i, const BlmLpcFilter *f)
+{
+    if ((uint32_t)f->order > i)
+        return i ? y[i - 1] : 0;
+    int64_t acc = 0;
+    for (int j = 0; j < f->order; j++)
+        acc += (int64_t)f->coef[j] * y[i - 1 - j];
+    /* floor division by 2^shift, without relying on >> of a negative value */
+    return acc >= 0 ? acc >> f->shift : ~(~acc >> f->shift);
+}
+
+/* Chooses the filter (order up to max_order) that minimises an estimate of the
+ * residual's coded size plus the filter's own bytes. Returns the estimate in bits. */
+double blm_lpc_search(const int16_t *y, uint32_t n, int max_order, BlmLpcFilter *best);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * bytelm lossless decoder (audio and images) through libbytelm
+ *
+ * This file is part of FFmpeg.
+ *
+ * FFmpeg is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * FFmpeg is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with FFmpeg; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin Street, Fifth Floor, Boston, MA 02110-1301 USA
+ */
+
+/*
+ * The extradata is the 76-byte stream header. An audio packet is one bytelm
+ * frame, or the stream's trailer, which is skipped. An image packet is all
+ * the frames of one image followed by its trailer. Every frame is decoded on
+ * its own (bytelm_decoder_decode_frame), so any packet can come first.
+ */
+
+#include <string.h>
+
+#include "config.h"
+#include "libavutil/internal.h"
+#include "libavutil/opt.h"
+#include "avcodec.h"
+#include "codec_internal.h"
+#include "decode.h"
+#include "internal.h"
+#include "libbytelm.h"
+
+#if HAVE_BIGENDIAN
+#error "libbytelm gives little-endian samples"
+#endif
+
+typedef struct LibBytelmDecContext {
+    const AVClass *class;
+    BytelmDecoder *dec;
+    BytelmStreamInfo info;
+    char *model;
+    char *model_dir;
+} LibBytelmDecContext;
+
+static av_cold int libbytelm_decode_init(AVCodecContext *avctx)
+{
+    LibBytelmDecContext *s = avctx->priv_data;
+    BytelmSettings settings;
+    int ret;
+
+    if (!avctx->extradata || avctx->extradata_size < 4 ||
+        memcmp(avctx->extradata, "BYLM", 4)) {
+        av_log(avctx, AV_LOG_ERROR, "the bytelm stream header (extradata) is missing\n");
+        return AVERROR_INVALIDDATA;
+    }
+    ff_bytelm_settings(avctx, &settings, s->model, s->model_dir);
+    if ((ret = bytelm_decoder_open(&s->dec, &settings)) < 0)
+        return ff_bytelm_error(avctx, ret, "cannot open the decoder");
+    if ((ret = bytelm_decoder_open_header(s->dec, avctx->extradata, avctx->extradata_size)) < 0 ||
+        (ret = bytelm_decoder_get_info(s->dec, &s->info)) < 0)
+        return ff_bytelm_error(avctx, ret, "invalid stream header");
+
+    if (avctx->codec_type == AVMEDIA_TYPE_AUDIO) {
+        if (s->info.kind != BYTELM_KIND_PCM_S16LE) {
+            av_log(avctx, AV_LOG_ERROR, "the stream holds no audio\n");
+            return AVERROR_INVALIDDATA;
+        }
+        avctx->sample_rate = s->info.sample_rate;
+        avctx->sample_fmt  = AV_SAMPLE_FMT_S16;
+        avctx->bits_per_raw_sample = 16;
+        return ff_bytelm_mask_to_layout(&avctx->ch_layout, s->info.channels,
+                                        s->info.channel_mask);
+    }
+
+    if (s->info.kind != BYTELM_KIND_GRAY8 && s->info.kind != BYTELM_KIND_RGB24) {
+        av_log(avctx, AV_LOG_ERROR, "the stream holds no image\n");
+        return AVERROR_INVALIDDATA;
+    }
+    avctx->pix_fmt = s->info.kind == BYTELM_KIND_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24;
+    avctx->bits_per_raw_sample = 8;
+    return ff_set_dimensions(avctx, s->info.width, s->info.height);
+}
+
+static int decode_chunk(AVCodecContext *avctx, const uint8_t *data, size_t size,
+                        const uint8_t **out, size_t *out_len, uint64_t *first_unit)
+{
+    LibBytelmDecContext *s = avctx->priv_data;
+    int ret = bytelm_decoder_decode_frame(s->dec, data, size, out, out_len, first_unit);
+
+    if (ret < 0)
+        return ff_bytelm_error(avctx, ret, "damaged frame");
+    if (*out_len % s->info.unit_bytes) /* cannot happen with a valid header */
+        return AVERROR_BUG;
+    return 0;
+}
+
+static int libbytelm_audio_decode(AVCodecContext *avctx, AVFrame *frame,
+                                  int *got_frame, AVPacket *avpkt)
+{
+    size_t size = ff_bytelm_chunk_size(avpkt->data, avpkt->size);
+    const uint8_t *out;
+    size_t out_len;
+    uint64_t first;
+    int ret;
+
+    if (size != avpkt->size) {
+        av_log(avctx, AV_LOG_ERROR, "packet of %d bytes is not one bytelm frame\n", avpkt->size);
+        return AVERROR_INVALIDDATA;
+    }
+    if (!memcmp(avpkt->data, "BLMT", 4)) /* the trailer: nothing to output */
+        return avpkt->size;
+
+    if ((ret = decode_chunk(avctx, avpkt->data, size, &out, &out_len, &first)) < 0)
+        return ret;
+    frame->nb_samples = out_len / (2 * avctx->ch_layout.nb_channels);
+    if ((ret = ff_get_buffer(avctx, frame, 0)) < 0)
+        return ret;
+    memcpy(frame->data[0], out, out_len);
+    *got_frame = 1;
+    return avpkt->size;
+}
+
+static int libbytelm_video_decode(AVCodecContext *avctx, AVFrame *frame,
+                                  int *got_frame, AVPacket *avpkt)
+{
+    LibBytelmDecContext *s = avctx->priv_data;
+    const uint8_t *data = avpkt->data;
+    size_t left = avpkt->size, row = s->info.unit_bytes;
+    uint64_t rows = 0;
+    int ret;
+
+    if ((ret = ff_get_buffer(avctx, frame, 0)) < 0)
+        return ret;
+    while (left && memcmp(data, "BLMT", 4)) {
+        size_t size = ff_bytelm_chunk_size(data, left), out_len;
+        const uint8_t *out;
+        uint64_t first;
+
+        if (!size || memcmp(data, "BLMF", 4))
+            goto invalid;
+        if ((ret = decode_chunk(avctx, data, size, &out, &out_len, &first)) < 0)
+            return ret;
+        if (first != rows || first + out_len / row > avctx->height)
+            goto invalid;
+        for (size_t y = 0; y < out_len / row; y++)
+            memcpy(frame->data[0] + (first + y) * frame->linesize[0], out + y * row, row);
+        rows += out_len / row;
+        data += size;
+        left -= size;
+    }
+    if (rows != avctx->height || ff_bytelm_chunk_size(data, left) != left)
+        goto invalid;
+
+    frame->key_frame = 1;
+    frame->pict_type = AV_PICTURE_TYPE_I;
+    *got_frame = 1;
+    return avpkt->size;
+invalid:
+    av_log(avctx, AV_LOG_ERROR, "damaged image packet (%"PRIu64" of %d rows)\n",
+           rows, avctx->height);
+    return AVERROR_INVALIDDATA;
+}
+
+static av_cold int libbytelm_decode_close(AVCodecContext *avctx)
+{
+    LibBytelmDecContext *s = avctx->priv_data;
+
+    bytelm_decoder_close(&s->dec);
+    return 0;
+}
+
+#define OFFSET(x) offsetof(LibBytelmDecContext, x)
+#define FLAGS (AV_OPT_FLAG_DECODING_PARAM | AV_OPT_FLAG_AUDIO_PARAM | AV_OPT_FLAG_VIDEO_PARAM)
+static const AVOption options[] = {
+    { "model", "a .blmm model file to use", OFFSET(model),
+      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
+    { "model_dir", "extra directory searched for models", OFFSET(model_dir),
+      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
+    { NULL },
+};
+
+static const AVClass libbytelm_audio_dec_class = {
+    .class_name = "libbytelm decoder",
+    .item_name  = av_default_item_name,
+    .option     = options,
+    .version    = LIBAVUTIL_VERSION_INT,
+};
+
+static const AVClass libbytelm_video_dec_class = {
+    .class_name = "libbytelm_video decoder",
+    .item_name  = av_default_item_name,
+    .option     = options,
+    .version    = LIBAVUTIL_VERSION_INT,
+};
+
+const FFCodec ff_libbytelm_decoder = {
+    .p.name          = "libbytelm",
+    .p.long_name     = NULL_IF_CONFIG_SMALL("libbytelm lossless audio"),
+    .p.type          = AVMEDIA_TYPE_AUDIO,
+    .p.id            = AV_CODEC_ID_BYTELM,
+    .priv_data_size  = sizeof(LibBytelmDecContext),
+    .init            = libbytelm_decode_init,
+    FF_CODEC_DECODE_CB(libbytelm_audio_decode),
+    .close           = libbytelm_decode_close,
+    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_OTHER_THREADS,
+    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP | FF_CODEC_CAP_AUTO_THREADS,
+    .p.priv_class    = &libbytelm_audio_dec_class,
+    .p.wrapper_name  = "libbytelm",
+};
+
+const FFCodec ff_libbytelm_video_decoder = {
+    .p.name          = "libbytelm_video",
+    .p.long_name     = NULL_IF_CONFIG_SMALL("libbytelm lossless image"),
+    .p.type          = AVMEDIA_TYPE_VIDEO,
+    .p.id            = AV_CODEC_ID_BYTELM_VIDEO,
+    .priv_data_size  = sizeof(LibBytelmDecContext),
+    .init            = libbytelm_decode_init,
+    FF_CODEC_DECODE_CB(libbytelm_video_decode),
+    .close           = libbytelm_decode_close,
+    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_OTHER_THREADS,
+    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP | FF_CODEC_CAP_AUTO_THREADS,
+    .p.priv_class    = &libbytelm_video_dec_class,
+    .p.wrapper_name  = "libbytelm",
+};

@@ -46,7 +46,7 @@ typedef enum RawKind { RAW_NONE, RAW_PCM, RAW_GRAY, RAW_RGB, RAW_BYTES } RawKind
 
 typedef struct Options {
     Mode mode;
-    int to_stdout, force, rm_input, verify, verbose, quiet, progress;
+    int to_stdout, force, rm_input, verify, recover, verbose, quiet, progress;
     const char *output;
     int threads;
     int preset;                 /* -1 = library default */
@@ -84,6 +84,9 @@ static const char usage_text[] =
 "  -j, --threads=N       worker threads (default 0: one per CPU)\n"
 "      --verify          decode the new stream and compare it with the input\n"
 "                        before keeping it\n"
+"  -F, --recover         decompress a damaged stream as far as possible: keep\n"
+"                        every intact frame, zeros in place of lost ones, list\n"
+"                        the lost spans; exit status 1 if anything was lost\n"
 "\n"
 "Raw input (instead of detecting WAV/PNG/PNM/bytes from the content):\n"
 "      --raw=pcm --rate=R --channels=C     signed 16-bit little-endian PCM\n"
@@ -964,6 +967,18 @@ static int sink_finish(Sink *k, char *err, size_t errlen)
     return ret;
 }
 
+/* Zeros up to the expected size (images after --recover). */
+static int sink_pad(Sink *k, char *err, size_t errlen)
+{
+    static const uint8_t zeros[4096];
+    while (k->expect != UINT64_MAX && k->written < k->expect) {
+        size_t n = k->expect - k->written < sizeof zeros ? (size_t)(k->expect - k->written) : sizeof zeros;
+        if (sink_write(k, zeros, n, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static void sink_close(Sink *k)
 {
     char dummy[128];
@@ -999,9 +1014,39 @@ static int probe_input(InFile *in, BytelmStreamInfo *info, size_t *header_len, c
     }
 }
 
-/* Runs the decoder over the whole input into the sink. */
+/* --recover: one line per loss, in the units of the stream's kind. */
+static void report_loss(const char *name, const BytelmStreamInfo *info, const BytelmLoss *l)
+{
+    const char *what = info->kind == BYTELM_KIND_PCM_S16LE ? "samples"
+                       : info->kind == BYTELM_KIND_BYTES   ? "bytes"
+                                                           : "rows";
+    const char *why = l->error == BYTELM_EFORMAT ? "damaged or missing frames" : bytelm_strerror(l->error);
+    char span[160] = "";
+    uint64_t end = l->first_unit + l->n_units;
+    if (info->kind == BYTELM_KIND_PCM_S16LE && l->n_units != BYTELM_UNKNOWN_LENGTH)
+        snprintf(span, sizeof span, " (%.3f s to %.3f s)", (double)l->first_unit / info->sample_rate,
+                 (double)end / info->sample_rate);
+    if (l->error == BYTELM_EMD5)
+        error_msg(name, "recover: all frames decoded, but the data does not match the stream's MD5: "
+                  "some of it is wrong, where is not known");
+    else if (l->n_units == 0)
+        error_msg(name, "recover: stream bytes %" PRIu64 " to %" PRIu64 " skipped (%s); no %s lost",
+                  l->offset, l->offset + l->size, why, what);
+    else if (l->n_units == BYTELM_UNKNOWN_LENGTH)
+        error_msg(name, "recover: the end of the stream is lost after %s %" PRIu64
+                  " (stream bytes from %" PRIu64 ", %s); its length is not known",
+                  what, l->first_unit, l->offset, why);
+    else
+        error_msg(name, "recover: lost %s %" PRIu64 " to %" PRIu64 "%s, stream bytes %" PRIu64
+                  " to %" PRIu64 " (%s); %s", what, l->first_unit, end - 1, span, l->offset,
+                  l->offset + l->size, why,
+                  l->filled ? "filled with zeros" : "not written (the output ends before them)");
+}
+
+/* Runs the decoder over the whole input into the sink. With --recover, *losses
+ * counts what was lost (each is reported). */
 static int run_decoder(const Options *o, const char *name, InFile *in, Sink *k, Progress *prog,
-                       uint64_t *in_bytes)
+                       uint64_t *in_bytes, int *losses)
 {
     char err[512] = "";
     BytelmSettings s;
@@ -1017,7 +1062,12 @@ static int run_decoder(const Options *o, const char *name, InFile *in, Sink *k, 
         lib_error(name, "cannot start decoder", rc);
         goto done;
     }
+    if (o->recover && (rc = bytelm_decoder_set_recover(dec, 1)) < 0) {
+        lib_error(name, "cannot start decoder", rc);
+        goto done;
+    }
     *in_bytes = 0;
+    *losses = 0;
     int finished = 0;
     for (;;) {
         if (!finished) {
@@ -1058,6 +1108,13 @@ static int run_decoder(const Options *o, const char *name, InFile *in, Sink *k, 
             break;
     }
     ret = 0;
+    BytelmStreamInfo info;
+    BytelmLoss loss;
+    if (bytelm_decoder_get_info(dec, &info) == 0)
+        while (bytelm_decoder_next_loss(dec, &loss) == 0) {
+            report_loss(name, &info, &loss);
+            ++*losses;
+        }
 done:
     bytelm_decoder_close(&dec);
     free(ibuf);
@@ -1128,8 +1185,17 @@ static int decompress_file(const Options *o, const char *path)
     progress_start(&prog, name, in.size, o->progress);
     active_progress = &prog;
     uint64_t in_bytes;
-    if (run_decoder(o, name, &in, &sink, &prog, &in_bytes) < 0)
+    int losses = 0;
+    if (run_decoder(o, name, &in, &sink, &prog, &in_bytes, &losses) < 0)
         goto done;
+    /* A recovered image whose end was lost is completed with zero rows (a
+     * shorter image file cannot be written); audio and bytes just end early. */
+    if (losses && (type == SINK_PNG || type == SINK_PNM) && sink_pad(&sink, err, sizeof err) < 0) {
+        error_msg(name, "%s", err);
+        goto done;
+    }
+    if (losses && (type == SINK_RAW || type == SINK_WAV || type == SINK_NONE))
+        sink.expect = UINT64_MAX;
     if (sink_finish(&sink, err, sizeof err) < 0) {
         error_msg(name, "%s", err);
         goto done;
@@ -1150,6 +1216,11 @@ static int decompress_file(const Options *o, const char *path)
                 test ? "OK" : kind_name(info.kind), in_bytes, sink.written, dt,
                 dt > 0 ? (double)sink.written / dt / 1e6 : 0.0);
     ret = 0;
+    if (losses) {
+        error_msg(name, "recover: %d damaged span%s; %s", losses, losses == 1 ? "" : "s",
+                  test ? "the stream is damaged" : "the rest of the data was written");
+        ret = EXIT_ERROR;
+    }
     if (!test && o->rm_input && !in.is_stdin && out_path && unlink(path) < 0) {
         error_msg(name, "cannot remove input: %s", strerror(errno));
         ret = EXIT_ERROR;
@@ -1219,7 +1290,8 @@ static int info_file(const Options *o, const char *path)
         progress_start(&prog, name, in.size, o->progress);
         active_progress = &prog;
         uint64_t in_bytes;
-        int rc = run_decoder(o, name, &in, &sink, &prog, &in_bytes);
+        int losses;
+        int rc = run_decoder(o, name, &in, &sink, &prog, &in_bytes, &losses);
         progress_end(&prog);
         active_progress = NULL;
         if (rc < 0)
@@ -1307,6 +1379,7 @@ static const struct option long_options[] = {
     {"model-dir", required_argument, NULL, OPT_MODEL_DIR},
     {"frame", required_argument, NULL, OPT_FRAME},
     {"verify", no_argument, NULL, OPT_VERIFY},
+    {"recover", no_argument, NULL, 'F'},
     {"raw", required_argument, NULL, OPT_RAW},
     {"rate", required_argument, NULL, OPT_RATE},
     {"channels", required_argument, NULL, OPT_CHANNELS},
@@ -1335,7 +1408,7 @@ int main(int argc, char **argv)
     }
 
     int c;
-    while ((c = getopt_long(argc, argv, "zdto:cfkj:vqhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "zdto:cfkj:vqhVF", long_options, NULL)) != -1) {
         switch (c) {
         case 'z':
         case 'd':
@@ -1367,6 +1440,7 @@ int main(int argc, char **argv)
         case OPT_MODEL_DIR: o.model_dir = optarg; break;
         case OPT_FRAME: o.frame_units = parse_u32("--frame", optarg, 1, BYTELM_MAX_FRAME_BYTES); break;
         case OPT_VERIFY: o.verify = 1; break;
+        case 'F': o.recover = 1; break;
         case OPT_RAW:
             if (!strcmp(optarg, "pcm"))
                 o.raw = RAW_PCM;
@@ -1412,6 +1486,10 @@ int main(int argc, char **argv)
         if (o.preset >= 0 || o.frame_units)
             usage_error("--preset and --frame apply to compression");
     }
+    if (o.recover && o.mode != MODE_DECODE && o.mode != MODE_TEST)
+        usage_error("--recover applies to decompression (-d) and testing (-t)");
+    if (o.recover && o.rm_input)
+        usage_error("--recover keeps the damaged input; --rm does not apply");
     if ((o.mode == MODE_TEST || o.mode == MODE_INFO) && (o.output || o.to_stdout))
         usage_error("-t and info write nothing; -o and -c do not apply");
     if (o.mode == MODE_INFO && nfiles == 0)

@@ -147,6 +147,46 @@ def main():
     check(rc == 1 and rc2 == 1 and os.listdir("bad") == ["bad.blm"],
           "damaged stream fails and leaves nothing: " + err + err2)
 
+    # --recover: a damaged frame becomes silence in place, the rest is exact, the
+    # span is named, the output is kept and the exit status is 1.
+    write_wav("long.wav", 1, 8000, 4000)
+    rc, _, err = run("--frame=500", "long.wav")
+    good = open("long.blm", "rb").read()
+    frames = [i for i in range(len(good)) if good[i:i + 4] == b"BLMF"]
+    bad = bytearray(good)
+    bad[(frames[3] + frames[4]) // 2] ^= 0x55          # inside frame 3: samples 1500..1999
+    os.mkdir("rec")
+    open("rec/long.blm", "wb").write(bad)
+    rc1, _, err1 = run("-d", "rec/long.blm")
+    rc2, _, err2 = run("-d", "-F", "rec/long.blm")
+    ok = rc1 == 1 and rc2 == 1 and os.path.exists("rec/long.wav") and len(frames) == 8
+    if ok:
+        with wave.open("long.wav") as a, wave.open("rec/long.wav") as b:
+            pa, pb = a.readframes(10**6), b.readframes(10**6)
+            ok = (a.getparams() == b.getparams() and pb[:3000] == pa[:3000] and
+                  pb[3000:4000] == bytes(1000) and pb[4000:] == pa[4000:])
+    check(ok and "lost samples 1500 to 1999 (0.188 s to 0.250 s)" in err2 and "CRC" in err2,
+          "-d -F: damaged frame silenced in place, rest exact, exit 1: " + err1 + err2)
+    rc, _, err = run("-t", "-F", "rec/long.blm")
+    check(rc == 1 and "lost samples 1500 to 1999" in err and
+          sorted(os.listdir("rec")) == ["long.blm", "long.wav"], "-t -F lists, writes nothing: " + err)
+    rc, out, err = run("-d", "-F", "-c", "long.blm")
+    with wave.open("long.wav") as a:
+        pa = a.readframes(10**6)
+    check(rc == 0 and not err and out.endswith(pa), "-F on an intact stream: same output, exit 0: " + err)
+    rc, _, err = run("-F", "long.wav")
+    check(rc == 2, "-F when compressing is a usage error: " + err)
+    # A truncated image comes back with its full height, the lost rows black.
+    open("rows.pgm", "wb").write(b"P5 16 40 255\n" + bytes(range(256)) * 2 + bytes(128))
+    rc, _, err = run("--frame=8", "rows.pgm")
+    blob = open("rows.blm", "rb").read()
+    cut = [i for i in range(len(blob)) if blob[i:i + 4] == b"BLMF"][3]
+    open("rec/rows.blm", "wb").write(blob[:cut + 10])
+    rc, _, err = run("-d", "-F", "rec/rows.blm")
+    img = open("rec/rows.pgm", "rb").read() if os.path.exists("rec/rows.pgm") else b""
+    check(rc == 1 and img.endswith((bytes(range(256)) * 2)[:24 * 16] + bytes(16 * 16)) and
+          "lost rows 24 to 39" in err, "-d -F on a truncated image: " + err)
+
     # Unsupported input among good ones: others still done, exit 1.
     write_wav("deep.wav", 1, 8000, 100, width=3)
     rc, _, err = run("deep.wav", "pic.pgm")

@@ -1,7 +1,8 @@
 /*
  * The decoder context: parses the stream as bytes arrive, decodes batches of
  * frames on the worker threads, and checks the trailer (frame count, length,
- * seek table, MD5) at the end.
+ * seek table, MD5) at the end. In recovery mode damage becomes a list of losses
+ * instead of an error (see bytelm_decoder_set_recover).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -25,6 +26,8 @@ enum DecState { WANT_HEADER, WANT_FRAME, DONE };
 
 typedef struct DecodeJob {
     BlmFrameHeader fh;
+    uint64_t offset;     /* in the stream, for loss reports */
+    size_t len;
     uint8_t *frame;      /* the whole frame, copied from the input */
     size_t frame_cap;
     uint8_t *raw;
@@ -60,6 +63,18 @@ struct BytelmDecoder {
 
     uint8_t *single;         /* packet-level decoding output */
     size_t single_cap;
+
+    int finishing;           /* finish() was called: no more input will come */
+    uint32_t next_index;     /* index of the next frame in the output */
+
+    /* recovery */
+    int recover;
+    int resync;              /* skipping damaged bytes, looking for the next frame */
+    uint64_t skip_from;      /* stream offset where the damage began */
+    int skip_err;            /* what was wrong there */
+    uint64_t gap_zeros;      /* zero bytes pull() owes after d->out, before parsing on */
+    BytelmLoss *losses;
+    size_t n_losses, losses_read, losses_cap;
 };
 
 int bytelm_decoder_open(BytelmDecoder **out, const BytelmSettings *s)
@@ -105,6 +120,44 @@ static int set_header(BytelmDecoder *d, const BlmHeader *h)
         /* Only an error once a frame needs it: stored and FLAC frames decode without. */
         blm_log(&d->log, BYTELM_LOG_INFO, "model %s: %s", hex, bytelm_strerror(d->model_ret));
     }
+    return 0;
+}
+
+int bytelm_decoder_set_recover(BytelmDecoder *d, int on)
+{
+    if (!d)
+        return BYTELM_EINVAL;
+    if (d->have_header)
+        return BYTELM_ESTATE;
+    d->recover = !!on;
+    return 0;
+}
+
+static int add_loss(BytelmDecoder *d, uint64_t first_unit, uint64_t n_units, int filled,
+                    uint64_t offset, uint64_t size, int err)
+{
+    if (d->n_losses == d->losses_cap) {
+        size_t cap = d->losses_cap ? 2 * d->losses_cap : 16;
+        BytelmLoss *p = realloc(d->losses, cap * sizeof(*p));
+        if (!p)
+            return BYTELM_ENOMEM;
+        d->losses = p;
+        d->losses_cap = cap;
+    }
+    d->losses[d->n_losses++] = (BytelmLoss){first_unit, n_units, filled, offset, size, err};
+    blm_log(&d->log, BYTELM_LOG_INFO, "lost %llu units from unit %llu (stream bytes %llu..%llu): %s",
+            (unsigned long long)n_units, (unsigned long long)first_unit, (unsigned long long)offset,
+            (unsigned long long)(offset + size), bytelm_strerror(err));
+    return 0;
+}
+
+int bytelm_decoder_next_loss(BytelmDecoder *d, BytelmLoss *loss)
+{
+    if (!d || !loss)
+        return BYTELM_EINVAL;
+    if (d->losses_read == d->n_losses)
+        return BYTELM_EAGAIN;
+    *loss = d->losses[d->losses_read++];
     return 0;
 }
 
@@ -156,12 +209,16 @@ static int decode_pending(BytelmDecoder *d)
     for (int i = 0; i < d->n_jobs; i++) {
         DecodeJob *j = &d->jobs[i];
         int ret = d->tasks[i].ret;
+        size_t len = (size_t)j->fh.n_units * unit;
+        if (ret < 0 && ret != BYTELM_ENOMEM && d->recover) {
+            memset(j->raw, 0, len);
+            ret = add_loss(d, j->fh.first_unit, j->fh.n_units, 1, j->offset, j->len, ret);
+        }
         if (ret < 0) {
             blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u: %s", j->fh.index, bytelm_strerror(ret));
             d->n_jobs = 0;
             return ret;
         }
-        size_t len = (size_t)j->fh.n_units * unit;
         blm_md5_update(&d->md5, j->raw, len);
         if (blm_buf_write(&d->out, j->raw, len))
             return BYTELM_ENOMEM;
@@ -173,11 +230,11 @@ static int decode_pending(BytelmDecoder *d)
 
 static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t *frame, size_t len)
 {
-    if (fh->index != d->n_frames) {
-        blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u found where frame %u was expected", fh->index, d->n_frames);
+    if (fh->index != d->next_index) {
+        blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u found where frame %u was expected", fh->index, d->next_index);
         return BYTELM_EFORMAT;
     }
-    if (fh->mode == BLM_MODE_MODEL && !d->model) {
+    if (fh->mode == BLM_MODE_MODEL && !d->model && !d->recover) {
         char hex[65];
         blm_hash_to_hex(d->h.model_hash, hex);
         blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs model %s, which is not available", hex);
@@ -192,7 +249,10 @@ static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t
         d->seek_cap = cap;
     }
     d->seek[d->n_frames++] = (BlmSeekEntry){d->stream_pos, fh->first_unit};
+    d->next_index++;
     DecodeJob *j = &d->jobs[d->n_jobs];
+    j->offset = d->stream_pos;
+    j->len = len;
     size_t raw_len = (size_t)fh->n_units * blm_header_unit_bytes(&d->h);
     if (grow(&j->frame, &j->frame_cap, len) < 0 || grow(&j->raw, &j->raw_cap, raw_len) < 0)
         return BYTELM_ENOMEM;
@@ -200,6 +260,49 @@ static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t
     j->fh = *fh;
     if (++d->n_jobs == d->batch)
         return decode_pending(d);
+    return 0;
+}
+
+/* Recovery: the damage since d->skip_from (if any) ends here, at a good frame or the
+ * trailer; gap_units before it are lost (for reason err if no damage was seen), and
+ * pull() will produce their zeros before anything that follows. Pending frames must
+ * have been decoded. */
+static int close_gap(BytelmDecoder *d, uint64_t gap_units, int err)
+{
+    uint64_t from = d->resync ? d->skip_from : d->stream_pos;
+    err = d->resync ? d->skip_err : err;
+    d->resync = 0;
+    if (!gap_units && from == d->stream_pos)
+        return 0;
+    d->gap_zeros = gap_units * blm_header_unit_bytes(&d->h);
+    int ret = add_loss(d, d->units_out, gap_units, 1, from, d->stream_pos - from, err);
+    d->units_out += gap_units;
+    return ret;
+}
+
+/* Recovery: units the trailer says exist beyond the last frame read are lost at the
+ * end; the seek table and the MD5 are only checked while nothing was lost. */
+static int recover_trailer(BytelmDecoder *d, uint64_t total, uint32_t n, const BlmSeekEntry *seek,
+                           const uint8_t md5[16])
+{
+    uint8_t got[16];
+    int plausible = total <= (uint64_t)BLM_MAX_FRAMES * d->h.frame_units &&
+                    (d->h.total_units == BYTELM_UNKNOWN_LENGTH || total == d->h.total_units);
+    if (total > d->units_out && plausible)
+        return close_gap(d, total - d->units_out, BYTELM_ETRUNCATED);
+    int ret = close_gap(d, 0, 0);
+    if (ret < 0)
+        return ret;
+    if (total != d->units_out || n != d->next_index)
+        return add_loss(d, d->units_out, 0, 1, d->stream_pos, 0, BYTELM_EFORMAT);
+    if (d->n_losses)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (seek[i].offset != d->seek[i].offset || seek[i].first_unit != d->seek[i].first_unit)
+            return add_loss(d, 0, 0, 1, d->stream_pos, 0, BYTELM_EFORMAT);
+    blm_md5_final(&d->md5, got);
+    if (memcmp(got, md5, 16))
+        return add_loss(d, 0, d->units_out, 0, 0, d->stream_pos, BYTELM_EMD5);
     return 0;
 }
 
@@ -214,6 +317,10 @@ static int check_trailer(BytelmDecoder *d, const uint8_t *buf, size_t len, size_
         return ret;
     if ((ret = decode_pending(d)) < 0)
         goto out;
+    if (d->recover) {
+        ret = recover_trailer(d, total, n, seek, md5);
+        goto out;
+    }
     ret = BYTELM_EFORMAT;
     if (n != d->n_frames || total != d->units_out ||
         (d->h.total_units != BYTELM_UNKNOWN_LENGTH && total != d->h.total_units)) {
@@ -238,27 +345,105 @@ out:
     return ret;
 }
 
+/* No more input will come. Without recovery an unfinished stream is an error (after
+ * handing out what its complete frames hold); with it, the lost end is noted. */
+static int input_ended(BytelmDecoder *d)
+{
+    if (d->state == DONE)
+        return 0;
+    int ret = decode_pending(d);
+    if (ret == 0 && d->recover && d->state == WANT_FRAME) {
+        uint64_t from = d->resync ? d->skip_from : d->stream_pos;
+        int err = d->resync ? d->skip_err : BYTELM_ETRUNCATED;
+        uint64_t lost = d->h.total_units == BYTELM_UNKNOWN_LENGTH ? BYTELM_UNKNOWN_LENGTH
+                        : d->h.total_units > d->units_out        ? d->h.total_units - d->units_out
+                                                                 : 0;
+        d->state = DONE;
+        d->resync = 0;
+        return add_loss(d, d->units_out, lost, 0, from, d->stream_pos - from, err);
+    }
+    blm_log(&d->log, BYTELM_LOG_ERROR, "the stream is truncated %s",
+            d->state == WANT_HEADER ? "in its header" : "before its trailer");
+    int err = d->state == WANT_HEADER && d->in.len == 0 ? BYTELM_EFORMAT : BYTELM_ETRUNCATED;
+    return ret < 0 ? ret : err;
+}
+
+/* Offset of the first possible frame or trailer sync in p[0..n), counting one cut
+ * off by the end; n if there is none. */
+static size_t next_sync(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t m = n - i < 4 ? n - i : 4;
+        if (p[i] == 'B' && (!memcmp(p + i, "BLMF", m) || !memcmp(p + i, "BLMT", m)))
+            return i;
+    }
+    return n;
+}
+
+/* Recovery: the bytes at the current position are damaged; step over one and look
+ * for the next sync from there. */
+static size_t damaged(BytelmDecoder *d, int err)
+{
+    if (!d->resync) {
+        d->resync = 1;
+        d->skip_from = d->stream_pos;
+        d->skip_err = err;
+    }
+    return 1;
+}
+
+/* One frame that parsed and passed its CRC, in recovery mode: a frame from further
+ * on ends a gap, one from before (repeated, or out of order) is skipped. Returns the
+ * bytes used: 0 to stop for the gap's zeros, which pull() produces first. */
+static int recover_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t *p, size_t len,
+                         size_t *used)
+{
+    int ret;
+    *used = len;
+    if (fh->index < d->next_index) {
+        damaged(d, BYTELM_EFORMAT);
+        return 0;
+    }
+    if (fh->index > d->next_index) {
+        if ((ret = decode_pending(d)) < 0)
+            return ret;
+        d->next_index = fh->index;
+        *used = 0;
+        return close_gap(d, fh->first_unit - d->units_out, BYTELM_EFORMAT);
+    }
+    if (d->resync && ((ret = decode_pending(d)) < 0 || (ret = close_gap(d, 0, 0)) < 0))
+        return ret;
+    return queue_frame(d, fh, p, len);
+}
+
 /* Parses and decodes as much of the buffered input as possible. */
 static int parse(BytelmDecoder *d)
 {
     for (;;) {
-        const uint8_t *p = d->in.data + d->in_read;
+        if (d->gap_zeros)
+            return 0; /* pull() resumes once it has handed them out */
         size_t avail = d->in.len - d->in_read, used = 0;
+        const uint8_t *p = avail ? d->in.data + d->in_read : NULL;
         int ret;
         if (d->state == DONE) {
-            if (avail) {
+            if (avail && d->recover) {
+                if ((ret = add_loss(d, d->units_out, 0, 1, d->stream_pos, avail, BYTELM_EFORMAT)) < 0)
+                    return ret;
+                d->in_read = d->in.len = 0;
+                d->stream_pos += avail;
+            } else if (avail) {
                 blm_log(&d->log, BYTELM_LOG_ERROR, "%zu bytes of data after the end of the stream", avail);
                 return BYTELM_EFORMAT;
             }
             return 0;
         }
         if (!avail)
-            return 0;
+            return d->finishing ? input_ended(d) : 0;
         if (d->state == WANT_HEADER) {
             BlmHeader h;
             ret = blm_header_read(p, avail, &h);
             if (ret == BYTELM_EAGAIN)
-                return 0;
+                return d->finishing ? input_ended(d) : 0;
             if (ret < 0) {
                 blm_log(&d->log, BYTELM_LOG_ERROR, "stream header: %s", bytelm_strerror(ret));
                 return ret;
@@ -266,25 +451,44 @@ static int parse(BytelmDecoder *d)
             set_header(d, &h);
             used = BLM_HEADER_SIZE;
             d->state = WANT_FRAME;
+        } else if (d->resync && (used = next_sync(p, avail)) > 0) {
+            /* damaged bytes up to the next sync */
+        } else if (d->resync && avail < 4) {
+            if (!d->finishing)
+                return 0;
+            used = avail;
         } else if (avail >= 4 && blm_is_trailer_sync(p, avail)) {
             ret = check_trailer(d, p, avail, &used);
-            if (ret == BYTELM_EAGAIN)
+            if (ret == BYTELM_EAGAIN && !d->finishing)
                 return 0;
-            if (ret < 0)
+            if (ret == BYTELM_EAGAIN && !d->recover)
+                return input_ended(d);
+            if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
+                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
+            } else if (ret < 0) {
                 return ret;
-            d->state = DONE;
+            } else {
+                d->state = DONE;
+            }
         } else {
             BlmFrameHeader fh;
             ret = blm_frame_parse(p, avail, &d->h, &fh, &used);
-            if (ret == BYTELM_EAGAIN)
+            if (ret == BYTELM_EAGAIN && !d->finishing)
                 return 0;
-            if (ret < 0) {
+            if (ret == BYTELM_EAGAIN && !d->recover)
+                return input_ended(d);
+            if (ret < 0 && d->recover) {
+                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
+            } else if (ret < 0) {
                 blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u at byte %llu: %s", d->n_frames,
                         (unsigned long long)d->stream_pos, bytelm_strerror(ret));
                 return ret;
-            }
-            if ((ret = queue_frame(d, &fh, p, used)) < 0)
+            } else if (d->recover) {
+                if ((ret = recover_frame(d, &fh, p, used, &used)) < 0)
+                    return ret;
+            } else if ((ret = queue_frame(d, &fh, p, used)) < 0) {
                 return ret;
+            }
         }
         d->in_read += used;
         d->stream_pos += used;
@@ -317,30 +521,38 @@ int bytelm_decoder_finish(BytelmDecoder *d)
         return BYTELM_EINVAL;
     if (d->error)
         return d->error;
-    if (d->state != DONE) {
-        /* Hand out what the complete frames hold before reporting the truncation. */
-        int ret = decode_pending(d);
-        blm_log(&d->log, BYTELM_LOG_ERROR, "the stream is truncated %s",
-                d->state == WANT_HEADER ? "in its header" : "before its trailer");
-        d->error = d->state == WANT_HEADER && d->in.len == 0 ? BYTELM_EFORMAT : BYTELM_ETRUNCATED;
-        return ret < 0 ? ret : d->error;
-    }
-    return 0;
+    d->finishing = 1;
+    int ret = parse(d);
+    return ret < 0 ? (d->error = ret) : 0;
 }
 
 int bytelm_decoder_pull(BytelmDecoder *d, void *buf, size_t cap, size_t *len)
 {
     if (!d || !len || (!buf && cap))
         return BYTELM_EINVAL;
-    size_t n = d->out.len - d->out_read;
-    if (n > cap)
-        n = cap;
-    if (n)
-        memcpy(buf, d->out.data + d->out_read, n);
-    d->out_read += n;
-    if (d->out_read == d->out.len)
-        d->out_read = d->out.len = 0;
-    *len = n;
+    *len = 0;
+    while (cap) {
+        size_t n = d->out.len - d->out_read;
+        if (n) {
+            n = n < cap ? n : cap;
+            memcpy(buf, d->out.data + d->out_read, n);
+            d->out_read += n;
+            if (d->out_read == d->out.len)
+                d->out_read = d->out.len = 0;
+            *len = n;
+            return 0;
+        }
+        if (!d->gap_zeros)
+            return 0;
+        n = d->gap_zeros < cap ? (size_t)d->gap_zeros : cap;
+        memset(buf, 0, n);
+        *len = n;
+        if ((d->gap_zeros -= n) > 0 || d->error)
+            return 0;
+        /* The gap is out: go on with the frame after it. */
+        int ret = parse(d);
+        return ret < 0 ? (d->error = ret) : 0;
+    }
     return 0;
 }
 
@@ -427,6 +639,7 @@ void bytelm_decoder_close(BytelmDecoder **pd)
     blm_buf_free(&d->out);
     free(d->seek);
     free(d->single);
+    free(d->losses);
     free(d);
     *pd = NULL;
 }

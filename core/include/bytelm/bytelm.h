@@ -188,6 +188,35 @@ BYTELM_API int bytelm_decoder_decode_frame(BytelmDecoder *dec, const void *frame
                                            uint64_t *first_unit);
 BYTELM_API void bytelm_decoder_close(BytelmDecoder **dec);
 
+/* Recovery (the tool's --recover, like flac -F). Turned on before the first push, a
+ * damaged frame no longer stops decoding: the decoder skips to the next frame that
+ * parses and passes its CRC (resynchronising on the frame sync "BLMF"), writes zero
+ * bytes for the units it lost so that everything after keeps its place, and notes
+ * each loss (bytelm_decoder_next_loss). Frames that do not fit where they are found
+ * (repeated, or earlier than expected) are skipped. Nothing is invented after the
+ * last good frame unless an intact trailer gives the length. The header must be
+ * intact. Push, finish and pull then fail only on errors that stop decoding
+ * (a bad header, out of memory); the data came back whole if and only if, after
+ * finish and the last pull (*len == 0), no loss is waiting. Zeros for a gap are
+ * produced by pull as it is called, not held in memory. */
+BYTELM_API int bytelm_decoder_set_recover(BytelmDecoder *dec, int on);
+
+typedef struct BytelmLoss {
+    uint64_t first_unit;   /* the lost units start here ... */
+    uint64_t n_units;      /* ... and are this many, zero-filled in the output; 0 when
+                              only stream bytes were skipped; BYTELM_UNKNOWN_LENGTH when
+                              the end of a stream of unknown length is lost */
+    int filled;            /* 1 if the output holds zeros for them, 0 if it ends early */
+    uint64_t offset, size; /* stream bytes skipped or not decodable */
+    int error;             /* why: BYTELM_ECRC, EFORMAT, EDESYNC, ENOMODEL, ETRUNCATED;
+                              BYTELM_EMD5 when every frame decoded but the data's MD5 does
+                              not match: some of it is wrong, where is not known (the loss
+                              then spans all units, filled 0) */
+} BytelmLoss;
+
+/* The oldest loss not taken yet: 0 with *loss filled, or BYTELM_EAGAIN if none. */
+BYTELM_API int bytelm_decoder_next_loss(BytelmDecoder *dec, BytelmLoss *loss);
+
 /* Reads a stream header from the front of buf: 0 and *info filled (and *header_len
  * set), BYTELM_EAGAIN if more bytes are needed, or an error. It does not look for the
  * model: model_name is "" and model_available 0 (a decoder's get_info fills them). */

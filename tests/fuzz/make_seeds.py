@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Writes the small seed corpora of tests/fuzz/corpus/ (checked in; run again only to
+change them). Deterministic. Usage: make_seeds.py [path/to/bytelm]  (the decoder seeds
+need the command-line tool and models/test-tiny.blmm)."""
+import os, struct, subprocess, sys, tempfile, zlib
+
+here = os.path.dirname(os.path.abspath(__file__))
+root = os.path.dirname(os.path.dirname(here))
+
+
+def put(target, name, data):
+    d = os.path.join(here, 'corpus', target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(data)
+
+
+def wav(channels, rate, samples, bits=16, fmt_tag=1, mask=None):
+    block = channels * bits // 8
+    if mask is None:
+        fmt = struct.pack('<HHIIHH', fmt_tag, channels, rate, rate * block, block, bits)
+    else:
+        guid = struct.pack('<H', fmt_tag) + bytes.fromhex('000000001000800000aa00389b71')
+        fmt = struct.pack('<HHIIHHHHI', 0xFFFE, channels, rate, rate * block, block, bits,
+                          22, bits, mask) + guid
+    data = bytes((i * 37 + 11) & 255 for i in range(samples * block))
+    body = b'WAVE' + b'fmt ' + struct.pack('<I', len(fmt)) + fmt
+    body += b'data' + struct.pack('<I', len(data)) + data
+    return b'RIFF' + struct.pack('<I', len(body)) + body
+
+
+def png(w, h, ctype, depth=8, interlace=0, extra=b''):
+    def chunk(t, d):
+        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    comps = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype]
+    row = (w * comps * depth + 7) // 8
+    raw = b''.join(bytes([y % 5]) + bytes((x * 7 + y * 13) & 255 for x in range(row))
+                   for y in range(h))
+    if interlace:  # Adam7 of a tiny image: just let libpng complain or not
+        raw = raw * 2
+    ihdr = struct.pack('>IIBBBBB', w, h, depth, ctype, 0, 0, interlace)
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + extra +
+            chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+
+
+put('wav', 'mono.wav', wav(1, 8000, 16))
+put('wav', 'stereo.wav', wav(2, 44100, 8))
+put('wav', 'ext51.wav', wav(6, 48000, 4, mask=0x3F))
+put('wav', 'pcm24.wav', wav(2, 48000, 4, bits=24))
+put('wav', 'float.wav', wav(1, 48000, 4, bits=32, fmt_tag=3))
+
+put('image', 'gray.png', png(4, 3, 0))
+put('image', 'rgb.png', png(5, 4, 2))
+put('image', 'interlaced.png', png(9, 9, 2, interlace=1))
+put('image', 'palette.png', png(4, 4, 3, extra=b'\x00\x00\x00\x06PLTE' + bytes(6) + b'\x00\x00\x00\x00'))
+put('image', 'gray.pgm', b'P5\n# c\n3 2\n255\n' + bytes(range(6)))
+put('image', 'rgb.ppm', b'P6 2 2 255\n' + bytes(range(12)))
+
+if len(sys.argv) > 1:
+    cli, model = sys.argv[1], os.path.join(root, 'models', 'test-tiny.blmm')
+    with tempfile.TemporaryDirectory() as tmp:
+        def blm(name, data, *args):
+            src = os.path.join(tmp, 'in')
+            with open(src, 'wb') as f:
+                f.write(data)
+            out = subprocess.run([cli, '-q', '-c', '--model=' + model, *args, src],
+                                 check=True, stdout=subprocess.PIPE).stdout
+            # The decoder target's first byte says how to feed the rest (fuzz_decoder.c).
+            put('decoder', name, b'\x00' + out)
+        text = b'the quick brown fox jumps over the lazy dog. ' * 3
+        blm('bytes.blm', text, '--raw=bytes', '--frame=40')
+        pcm = b''.join(struct.pack('<h', (i * 311) % 2000 - 1000) for i in range(240))
+        blm('pcm.blm', pcm, '--raw=pcm', '--rate=8000', '--channels=2', '--frame=50')
+        blm('gray.blm', bytes((x * 3 + y * 5) & 255 for y in range(8) for x in range(12)),
+            '--raw=gray', '--width=12', '--height=8', '--frame=3')
+        blm('rgb.blm', bytes((i * 7) & 255 for i in range(6 * 5 * 3)),
+            '--raw=rgb', '--width=6', '--height=5', '--frame=2')
+        # A stream written from a pipe: no total length in the header.
+        p = subprocess.run([cli, '-q', '-c', '--model=' + model, '--raw=bytes', '--frame=30', '-'],
+                           input=text[:70], check=True, stdout=subprocess.PIPE).stdout
+        put('decoder', 'pipe.blm', b'\x00' + p)
+        # Recovery with 7-byte pushes, and the packet calls.
+        with open(os.path.join(here, 'corpus', 'decoder', 'pcm.blm'), 'rb') as f:
+            pcm_stream = f.read()[1:]
+        put('decoder', 'pcm-recover.blm', b'\x0a' + pcm_stream)
+        put('decoder', 'pcm-packets.blm', b'\x80' + pcm_stream)

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz/ into build-fuzz/ (clang, ASan, UBSan) and
+# runs each for a bounded time, starting from its seeds and whatever earlier runs kept.
+#   tools/fuzz.sh [SECONDS] [TARGET...]    default: 60 s each; decoder model wav image
+# A crash, leak, UB report or per-input timeout stops the target and fails the script;
+# the input is left in build-fuzz/fuzz/TARGET/artifacts/ (make it a regression test:
+# tests/fuzz/regress/TARGET/, see docs/ROBUSTNESS.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(decoder model wav image)
+dir=${FUZZ_BUILDDIR:-build-fuzz}
+if [ ! -f "$dir/build.ninja" ]; then
+  CC=${FUZZ_CC:-clang-14} meson setup "$dir" --buildtype=debugoptimized -Dfuzzing=true \
+    -Dgst=disabled -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dc_args='-fsanitize=fuzzer-no-link -fno-sanitize-recover=undefined' >/dev/null
+fi
+ninja -C "$dir" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >/dev/null
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+status=0
+for t in "${targets[@]}"; do
+  work=$dir/fuzz/$t
+  mkdir -p "$work/corpus" "$work/artifacts"
+  seeds=()
+  for s in tests/fuzz/corpus/$t tests/fuzz/regress/$t; do [ -d "$s" ] && seeds+=("$s"); done
+  max_len=8192
+  if [ "$t" = model ]; then
+    # its seed is a model file; the run's own corpus is kept in $work
+    cp -n models/test-tiny.blmm "$work/corpus/"
+    max_len=65536
+  fi
+  rc=0
+  "$dir/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 \
+    -max_len=$max_len -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
+    "$work/corpus" ${seeds[@]+"${seeds[@]}"} >"$work/log.txt" 2>&1 || rc=$?
+  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$work/log.txt")
+  cov=$(grep -oE 'cov: [0-9]+' "$work/log.txt" | tail -1 || true)
+  if [ $rc -eq 0 ]; then
+    echo "fuzz $t: ${secs} s, ${execs:-?} runs, $cov, no crash"
+  else
+    echo "fuzz $t: FAILED (exit $rc), see $work/log.txt and $work/artifacts/"
+    grep -E 'ERROR|SUMMARY|runtime error|Timeout' "$work/log.txt" | head -5 || true
+    status=1
+  fi
+done
+exit $status

@@ -1,0 +1,418 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The bytelm transformer (docs/MODEL.md, arch "bytelm-transformer-v1") in PyTorch.
+
+A twin of the C trainer (tools/train/model.c): the same function, parameters named and
+shaped as in the weights file, matrices stored [in][out] (y = x @ w). It reads and writes
+the weights file (.blmm, docs/MODEL.md section 5) and the C trainer's checkpoints
+(BLMTRAIN, tools/train/checkpoint.h), so a model moves freely between the two.
+
+    import bytelm_torch as bt
+    model = bt.ByteLM(bt.Config(n_layer=2, d_model=64, n_head=4, d_ff=256, window=128))
+    loss = model.loss(tokens, phases, targets)          # mean nats over scored bytes
+    bt.save_blmm(model, "m.blmm", name="mine", modality="text")
+    model = bt.load_blmm("m.blmm")
+
+Only the codec's own inference is bit-exact (float32, fixed order, its own exp); this module
+computes the same function in whatever order PyTorch chooses, like the C trainer does.
+Needs Debian's python3-torch (run with /usr/bin/python3).
+"""
+import dataclasses
+import hashlib
+import math
+import os
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from mkmodel import write_blmm  # noqa: E402  the one Python writer of .blmm files
+
+ARCH = "bytelm-transformer-v1"
+BOS = 256           # input token at t = 0 (row 256 of tok_emb)
+VOCAB_IN = 257
+VOCAB_OUT = 256
+GELU_C = 0.7978845608028654   # sqrt(2 / pi)
+
+
+@dataclasses.dataclass
+class Config:
+    n_layer: int
+    d_model: int
+    n_head: int
+    d_ff: int
+    window: int
+    norm_eps: float = 1e-5
+    n_phase: int = 16
+
+    def check(self):
+        # the limits of docs/MODEL.md section 5 (and tools/train/model.c)
+        if not (1 <= self.n_layer <= 32):
+            raise ValueError("n_layer must be 1..32")
+        if not (8 <= self.d_model <= 1024) or self.d_model % 8:
+            raise ValueError("d_model must be a multiple of 8 in 8..1024")
+        if self.n_head < 1 or self.d_model % self.n_head:
+            raise ValueError("n_head must divide d_model")
+        if not (8 <= self.d_ff <= 4096) or self.d_ff % 8:
+            raise ValueError("d_ff must be a multiple of 8 in 8..4096")
+        if not (1 <= self.window <= 4096):
+            raise ValueError("window must be 1..4096")
+        if not (1 <= self.n_phase <= 16):
+            raise ValueError("n_phase must be 1..16")
+
+
+# ------------------------------------------------------------------------------------------
+# the layers
+
+def rmsnorm(x, g, eps):
+    """y = x / sqrt(mean(x^2) + eps) * g."""
+    return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + eps) * g
+
+
+def gelu_tanh(x):
+    """GELU, tanh approximation (act = "gelu_tanh")."""
+    return 0.5 * x * (1.0 + torch.tanh(GELU_C * (x + 0.044715 * x * x * x)))
+
+
+def windowed_attention(q, k, v, rel_bias, window, chunk=256):
+    """Causal attention over the last `window` positions (the current one included) with a
+    learned per-head bias by distance (pos = "relbias").
+
+    q, k, v: [B, H, T, hd]; rel_bias: [H, W], rel_bias[j][t - s]. Queries go in chunks so
+    that memory grows with T * (chunk + W), not T^2: a whole 64 KiB codec frame fits."""
+    B, H, T, hd = q.shape
+    scale = 1.0 / math.sqrt(hd)
+    out = []
+    for c0 in range(0, T, chunk):
+        c1 = min(T, c0 + chunk)
+        s0 = max(0, c0 - window + 1)            # first key any query of the chunk sees
+        t_idx = torch.arange(c0, c1, device=q.device)
+        s_idx = torch.arange(s0, c1, device=q.device)
+        dist = t_idx[:, None] - s_idx[None, :]  # t - s, [C, S]
+        seen = (dist >= 0) & (dist < window)
+        bias = rel_bias[:, dist.clamp(0, window - 1)]          # [H, C, S]
+        e = q[:, :, c0:c1] @ k[:, :, s0:c1].transpose(-1, -2) * scale + bias
+        e = e.masked_fill(~seen, float("-inf"))
+        out.append(torch.softmax(e, dim=-1) @ v[:, :, s0:c1])
+    return torch.cat(out, dim=2)
+
+
+class Block(nn.Module):
+    """One layer: h += attention(rmsnorm(h)) @ wo; h += gelu(rmsnorm(h) @ w1) @ w2."""
+
+    def __init__(self, c):
+        super().__init__()
+        d, F_, H, W = c.d_model, c.d_ff, c.n_head, c.window
+        self.c = c
+        self.attn_norm = nn.Parameter(torch.ones(d))
+        self.wq = nn.Parameter(torch.zeros(d, d))
+        self.wk = nn.Parameter(torch.zeros(d, d))
+        self.wv = nn.Parameter(torch.zeros(d, d))
+        self.wo = nn.Parameter(torch.zeros(d, d))
+        self.rel_bias = nn.Parameter(torch.zeros(H, W))
+        self.ffn_norm = nn.Parameter(torch.ones(d))
+        self.w1 = nn.Parameter(torch.zeros(d, F_))
+        self.w2 = nn.Parameter(torch.zeros(F_, d))
+
+    def forward(self, h):
+        c = self.c
+        B, T, d = h.shape
+        H, hd = c.n_head, d // c.n_head
+        a = rmsnorm(h, self.attn_norm, c.norm_eps)
+
+        def heads(x):                      # [B, T, d] -> [B, H, T, hd]
+            return x.view(B, T, H, hd).transpose(1, 2)
+        o = windowed_attention(heads(a @ self.wq), heads(a @ self.wk), heads(a @ self.wv),
+                               self.rel_bias, c.window)
+        h = h + o.transpose(1, 2).reshape(B, T, d) @ self.wo
+        b = rmsnorm(h, self.ffn_norm, c.norm_eps)
+        return h + gelu_tanh(b @ self.w1) @ self.w2
+
+
+class ByteLM(nn.Module):
+    """logits[b, t] = the model's prediction of x_t from tokens[b, :t+1] and phases."""
+
+    def __init__(self, c):
+        super().__init__()
+        c.check()
+        self.c = c
+        d = c.d_model
+        self.tok_emb = nn.Parameter(torch.zeros(VOCAB_IN, d))
+        self.phase_emb = nn.Parameter(torch.zeros(c.n_phase, d))
+        self.layers = nn.ModuleList([Block(c) for _ in range(c.n_layer)])
+        self.out_norm = nn.Parameter(torch.ones(d))
+        self.out_w = nn.Parameter(torch.zeros(d, VOCAB_OUT))
+        self.out_b = nn.Parameter(torch.zeros(VOCAB_OUT))
+
+    def init_weights(self, generator=None):
+        """The C trainer's scheme (docs/TRAINING.md): normal(0, 0.02) embeddings and matrices,
+        wo and w2 0.02/sqrt(2L), gains 1, biases 0 (not its random stream)."""
+        std, proj_std = 0.02, 0.02 / math.sqrt(2 * self.c.n_layer)
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                kind = name.split(".")[-1]
+                if kind in ("attn_norm", "ffn_norm", "out_norm"):
+                    p.fill_(1.0)
+                elif kind in ("rel_bias", "out_b"):
+                    p.zero_()
+                else:
+                    p.normal_(0.0, proj_std if kind in ("wo", "w2") else std,
+                              generator=generator)
+        return self
+
+    def forward(self, tokens, phases):
+        """tokens, phases: int64 [B, T] (BOS = 256 at t = 0); returns logits [B, T, 256]."""
+        h = self.tok_emb[tokens] + self.phase_emb[phases % self.c.n_phase]
+        for layer in self.layers:
+            h = layer(h)
+        return rmsnorm(h, self.out_norm, self.c.norm_eps) @ self.out_w + self.out_b
+
+    def loss(self, tokens, phases, targets):
+        """Mean cross-entropy in nats over the scored positions (targets >= 0), as the C
+        trainer's tm_forward returns it."""
+        logits = self(tokens, phases)
+        return F.cross_entropy(logits.reshape(-1, VOCAB_OUT), targets.reshape(-1),
+                               ignore_index=-1)
+
+    @torch.no_grad()
+    def frame_bits(self, data, period=1, frame=65536):
+        """Sum of -log2 p(x_t) over `data` (bytes) coded the way the codec codes it: cut into
+        frames of `frame` bytes, each from a cold start (BOS, phase t mod period from the
+        frame start). The codec's payload is this / 8 plus a small cost for the integer CDF."""
+        x = torch.tensor(list(data), dtype=torch.long)
+        dev = self.out_b.device
+        bits = 0.0
+        for f0 in range(0, len(x), frame):
+            tok, ph, tgt = frame_batch(x[f0:f0 + frame], period)
+            logits = self(tok.to(dev), ph.to(dev))
+            bits += F.cross_entropy(logits[0].double(), tgt[0].to(dev),
+                                    reduction="sum").item() / math.log(2)
+        return bits
+
+
+def frame_batch(x, period):
+    """One sequence from a cold start: inputs BOS, x_0 .. x_{n-2}; phases t mod period;
+    targets x_0 .. x_{n-1}. x: int64 [n]. Returns three [1, n] tensors."""
+    n = len(x)
+    tok = torch.cat([torch.tensor([BOS]), x[:-1]])
+    ph = torch.arange(n) % period
+    return tok[None], ph[None], x[None].clone()
+
+
+# ------------------------------------------------------------------------------------------
+# parameters by their weights-file names
+
+LAYER_TENSORS = ("attn_norm", "wq", "wk", "wv", "wo", "rel_bias", "ffn_norm", "w1", "w2")
+
+
+def blmm_names(n_layer):
+    """Tensor names in the order of docs/MODEL.md and the C exporter."""
+    names = ["tok_emb", "phase_emb"]
+    for i in range(n_layer):
+        names += ["l%d.%s" % (i, t) for t in LAYER_TENSORS]
+    return names + ["out_norm", "out_w", "out_b"]
+
+
+def param_by_name(model, name):
+    """'l1.wq' -> model.layers[1].wq; 'out_w' -> model.out_w."""
+    if name.startswith("l") and "." in name:
+        layer, kind = name.split(".", 1)
+        return getattr(model.layers[int(layer[1:])], kind)
+    return getattr(model, name)
+
+
+def c_param_order(n_layer):
+    """Names in the order of the C trainer's single parameter allocation (ParamTensors):
+    by kind, all layers of a kind together. Checkpoints and bytelm-train-dump use it."""
+    names = ["tok_emb", "phase_emb"]
+    for kind in LAYER_TENSORS:
+        names += ["l%d.%s" % (i, kind) for i in range(n_layer)]
+    return names + ["out_norm", "out_w", "out_b"]
+
+
+def flat_c_order(model, tensors=None):
+    """The parameters (or `tensors`, a name -> tensor dict, e.g. gradients) flattened in the
+    C trainer's order."""
+    get = (lambda n: tensors[n]) if tensors is not None else (lambda n: param_by_name(model, n))
+    return torch.cat([get(n).detach().reshape(-1) for n in c_param_order(model.c.n_layer)])
+
+
+def assign_c_order(model, flat):
+    """Sets the parameters from a flat vector in the C trainer's order."""
+    off = 0
+    with torch.no_grad():
+        for n in c_param_order(model.c.n_layer):
+            p = param_by_name(model, n)
+            p.copy_(flat[off:off + p.numel()].view_as(p))
+            off += p.numel()
+    if off != len(flat):
+        raise ValueError("%d values for %d parameters" % (len(flat), off))
+
+
+def _f32_bytes(t):
+    return t.detach().to("cpu", torch.float32).contiguous().numpy().astype("<f4").tobytes()
+
+
+# ------------------------------------------------------------------------------------------
+# .blmm (docs/MODEL.md section 5)
+
+def save_blmm(model, path, name="", modality="", description="", train_bytes=0, license=None):
+    """Writes the model as a .blmm; returns the model hash (bytes). Metadata as the C
+    exporter writes it."""
+    c = model.c
+    meta = [("arch", ARCH), ("n_layer", c.n_layer), ("d_model", c.d_model),
+            ("n_head", c.n_head), ("d_ff", c.d_ff), ("window", c.window),
+            ("n_phase", c.n_phase), ("norm_eps", float(c.norm_eps)), ("norm", "rmsnorm"),
+            ("pos", "relbias"), ("act", "gelu_tanh"), ("name", name), ("modality", modality),
+            ("train_bytes", min(int(train_bytes), 0xFFFFFFFF)), ("description", description)]
+    if license:
+        meta.append(("license", license))
+    tensors = []
+    for n in blmm_names(c.n_layer):
+        p = param_by_name(model, n)
+        tensors.append((n, list(p.shape), _f32_bytes(p)))
+    return write_blmm(path, meta, tensors)
+
+
+def read_blmm(path):
+    """Returns (meta dict, {name: float32 tensor}); checks the trailing SHA-256."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    if len(buf) < 48 or buf[:4] != b"BLMM":
+        raise ValueError("%s: not a .blmm file" % path)
+    if hashlib.sha256(buf[:-32]).digest() != buf[-32:]:
+        raise ValueError("%s: model hash does not match the contents" % path)
+    version, n_meta, n_tensors = struct.unpack_from("<III", buf, 4)
+    if version != 1:
+        raise ValueError("%s: version %d" % (path, version))
+    pos = 16
+    meta = {}
+    for _ in range(n_meta):
+        (kl,) = struct.unpack_from("<H", buf, pos)
+        key = buf[pos + 2:pos + 2 + kl].decode("ascii")
+        typ = buf[pos + 2 + kl]
+        pos += 3 + kl
+        if typ == 0:
+            (meta[key],) = struct.unpack_from("<I", buf, pos)
+            pos += 4
+        elif typ == 1:
+            (meta[key],) = struct.unpack_from("<f", buf, pos)
+            pos += 4
+        elif typ == 2:
+            (sl,) = struct.unpack_from("<I", buf, pos)
+            meta[key] = buf[pos + 4:pos + 4 + sl].decode("utf-8")
+            pos += 4 + sl
+        else:
+            raise ValueError("%s: metadata %s has type %d" % (path, key, typ))
+    table = []
+    for _ in range(n_tensors):
+        (nl,) = struct.unpack_from("<H", buf, pos)
+        name = buf[pos + 2:pos + 2 + nl].decode("ascii")
+        dtype, ndim = struct.unpack_from("<BB", buf, pos + 2 + nl)
+        pos += 4 + nl
+        dims = struct.unpack_from("<%dI" % ndim, buf, pos)
+        (off,) = struct.unpack_from("<Q", buf, pos + 4 * ndim)
+        pos += 4 * ndim + 8
+        if dtype != 0:
+            raise ValueError("%s: tensor %s has dtype %d" % (path, name, dtype))
+        table.append((name, dims, off))
+    data_start = pos + (-pos) % 32
+    tensors = {}
+    for name, dims, off in table:
+        count = math.prod(dims)
+        start = data_start + off
+        if start + 4 * count > len(buf) - 32:
+            raise ValueError("%s: tensor %s runs past the end" % (path, name))
+        raw = bytearray(buf[start:start + 4 * count])   # frombuffer wants a writable buffer
+        tensors[name] = torch.frombuffer(raw, dtype=torch.float32).reshape(dims)
+    return meta, tensors
+
+
+def load_blmm(path, dtype=torch.float32):
+    """A ByteLM with the weights of a .blmm file (checks the architecture and shapes)."""
+    meta, tensors = read_blmm(path)
+    for key, want in (("arch", ARCH), ("norm", "rmsnorm"), ("pos", "relbias"),
+                      ("act", "gelu_tanh")):
+        if meta.get(key) != want:
+            raise ValueError("%s: %s is %r, this module implements %r"
+                             % (path, key, meta.get(key), want))
+    c = Config(n_layer=meta["n_layer"], d_model=meta["d_model"], n_head=meta["n_head"],
+               d_ff=meta["d_ff"], window=meta["window"], norm_eps=meta["norm_eps"],
+               n_phase=meta["n_phase"])
+    model = ByteLM(c).to(dtype)
+    with torch.no_grad():
+        for n in blmm_names(c.n_layer):
+            p = param_by_name(model, n)
+            if n not in tensors or tuple(tensors[n].shape) != tuple(p.shape):
+                raise ValueError("%s: tensor %s missing or not %s" % (path, n, tuple(p.shape)))
+            p.copy_(tensors[n])
+    return model
+
+
+# ------------------------------------------------------------------------------------------
+# C trainer checkpoints (tools/train/checkpoint.c)
+
+_CKPT_HEAD = "<8sI5If2I7d3Q"  # magic, version, L d H F W, eps, batch, seq, 7 doubles, 3 u64
+_CKPT_PROG = "<3Q4QQ"         # step, tokens_seen, train_bytes, rng[4], n_params
+
+
+def _splitmix_seed(seed):
+    """xoshiro256** state seeded as the C trainer's rng_seed() does."""
+    s, out = seed & 0xFFFFFFFFFFFFFFFF, []
+    for _ in range(4):
+        s = (s + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        z = s
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def load_checkpoint(path, dtype=torch.float32):
+    """A ByteLM with the parameters of a bytelm-train checkpoint; also returns a dict of the
+    run's hyper-parameters and progress."""
+    with open(path, "rb") as f:
+        buf = f.read()
+    if len(buf) < 44 or buf[:8] != b"BLMTRAIN":
+        raise ValueError("%s: not a bytelm-train checkpoint" % path)
+    if hashlib.sha256(buf[:-32]).digest() != buf[-32:]:
+        raise ValueError("%s: checksum mismatch (damaged file)" % path)
+    h = struct.unpack_from(_CKPT_HEAD, buf, 0)
+    if h[1] != 1:
+        raise ValueError("%s: checkpoint version %d" % (path, h[1]))
+    c = Config(n_layer=h[2], d_model=h[3], n_head=h[4], d_ff=h[5], window=h[6], norm_eps=h[7])
+    keys = ("batch", "seq_len", "lr", "min_lr_frac", "weight_decay", "beta1", "beta2",
+            "adam_eps", "clip", "warmup", "steps", "seed")
+    info = dict(zip(keys, h[8:]))
+    pos = struct.calcsize(_CKPT_HEAD)
+    p = struct.unpack_from(_CKPT_PROG, buf, pos)
+    info.update(step=p[0], tokens_seen=p[1], train_bytes=p[2])
+    n = p[7]
+    pos += struct.calcsize(_CKPT_PROG)
+    if len(buf) - 32 - pos != 12 * n:
+        raise ValueError("%s: parameter count does not match the shape" % path)
+    model = ByteLM(c).to(dtype)
+    flat = torch.frombuffer(bytearray(buf[pos:pos + 4 * n]), dtype=torch.float32)
+    assign_c_order(model, flat)
+    return model, info
+
+
+def save_checkpoint(model, path, batch=16, seq_len=256, lr=2e-3, min_lr_frac=0.1,
+                    weight_decay=0.1, beta1=0.9, beta2=0.95, adam_eps=1e-8, clip=1.0,
+                    warmup=200, steps=5000, seed=1, step=0):
+    """Writes a bytelm-train checkpoint holding the model's parameters (float32) and zero
+    AdamW moments: `bytelm-train --resume` continues training it (or --export, --dev)."""
+    c = model.c
+    if c.n_phase != 16:
+        raise ValueError("the C trainer has 16 phase embeddings")
+    params = flat_c_order(model)
+    n = len(params)
+    body = struct.pack(_CKPT_HEAD, b"BLMTRAIN", 1, c.n_layer, c.d_model, c.n_head, c.d_ff,
+                       c.window, c.norm_eps, batch, seq_len, lr, min_lr_frac, weight_decay,
+                       beta1, beta2, adam_eps, clip, warmup, steps, seed)
+    body += struct.pack(_CKPT_PROG, step, 0, 0, *_splitmix_seed(seed), n)
+    body += _f32_bytes(params) + bytes(8 * n)
+    with open(path, "wb") as f:
+        f.write(body + hashlib.sha256(body).digest())

@@ -13,7 +13,8 @@
 # FFMPEG_SRC=dir to build an already patched tree instead (development).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$root/${BUILDDIR:-build}
+builddir=${BUILDDIR:-build}
+case $builddir in /*) ;; *) builddir=$root/$builddir;; esac
 out=$builddir/ffmpeg
 srcroot=$builddir/ffmpeg-src
 jobs=${JOBS:-$(nproc)}
@@ -96,7 +97,7 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 components=(
-  --enable-encoder=libbytelm,libbytelm_video,flac,pcm_s16le,pcm_s16be,rawvideo,png,pgm,ppm
+  --enable-encoder=libbytelm,libbytelm_video,flac,pcm_s16le,pcm_s16be,rawvideo,png,pgm,ppm,wrapped_avframe
   --enable-decoder=libbytelm,libbytelm_video,flac,pcm_s16le,pcm_s16be,pcm_s16le_planar,rawvideo,png,pgm,ppm
   --enable-muxer=bytelm,matroska,nut,wav,flac,pcm_s16le,rawvideo,image2,md5,framemd5,null
   --enable-demuxer=bytelm,matroska,nut,wav,flac,pcm_s16le,rawvideo,image2,png_pipe,pgm_pipe,ppm_pipe

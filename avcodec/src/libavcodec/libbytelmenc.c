@@ -56,6 +56,7 @@ typedef struct LibBytelmEncContext {
     unsigned out_size;
     /* options */
     int preset;
+    int frame_units;
     char *model;
     char *model_dir;
 } LibBytelmEncContext;
@@ -92,7 +93,8 @@ static void common_settings(AVCodecContext *avctx)
     LibBytelmEncContext *s = avctx->priv_data;
 
     ff_bytelm_settings(avctx, &s->settings, s->model, s->model_dir);
-    s->settings.preset = s->preset;
+    s->settings.preset      = s->preset;
+    s->settings.frame_units = s->frame_units;
 }
 
 static av_cold int libbytelm_audio_init(AVCodecContext *avctx)
@@ -294,6 +296,8 @@ static const AVOption options[] = {
         { "fast",    NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_FAST },    0, 0, FLAGS, "preset" },
         { "default", NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_DEFAULT }, 0, 0, FLAGS, "preset" },
         { "max",     NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_MAX },     0, 0, FLAGS, "preset" },
+    { "frame_units", "samples per channel (audio) or rows (images) per bytelm frame, 0 = 64 KiB",
+      OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, FLAGS },
     { "model", "a .blmm model file to use instead of the preset's", OFFSET(model),
       AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
     { "model_dir", "extra directory searched for models", OFFSET(model_dir),

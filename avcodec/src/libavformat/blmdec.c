@@ -71,7 +71,7 @@ static void read_seek_table(AVFormatContext *s, AVStream *st)
         goto end;
     n = AV_RL32(buf + 12);
     if (memcmp(buf, "BLMT", 4) || n != (tsize - 44) / 16 ||
-        blm_crc(buf, tsize - 8) != AV_RL32(buf + tsize - 8)) {
+        blm_crc(buf, tsize - 12) != AV_RL32(buf + tsize - 12)) {
         av_log(s, AV_LOG_WARNING, "damaged trailer: no seek table\n");
         goto end;
     }

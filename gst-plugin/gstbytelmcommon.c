@@ -26,6 +26,32 @@ gst_bytelm_preset_get_type (void)
   return type;
 }
 
+GstVideoFormat
+gst_bytelm_kind_to_video_format (BytelmKind kind)
+{
+  switch (kind) {
+    case BYTELM_KIND_GRAY8:
+      return GST_VIDEO_FORMAT_GRAY8;
+    case BYTELM_KIND_RGB24:
+      return GST_VIDEO_FORMAT_RGB;
+    default:
+      return GST_VIDEO_FORMAT_UNKNOWN;
+  }
+}
+
+BytelmKind
+gst_bytelm_video_format_to_kind (GstVideoFormat format)
+{
+  switch (format) {
+    case GST_VIDEO_FORMAT_GRAY8:
+      return BYTELM_KIND_GRAY8;
+    case GST_VIDEO_FORMAT_RGB:
+      return BYTELM_KIND_RGB24;
+    default:
+      return BYTELM_KIND_BYTES;
+  }
+}
+
 void
 gst_bytelm_log_init (GstBytelmLog * log, gpointer element)
 {

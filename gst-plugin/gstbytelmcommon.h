@@ -8,6 +8,7 @@
 
 #include <gst/gst.h>
 #include <gst/audio/audio.h>
+#include <gst/video/video.h>
 
 #include <bytelm/bytelm.h>
 
@@ -17,7 +18,10 @@ GST_DEBUG_CATEGORY_EXTERN (gst_bytelm_debug);
 
 /* Media type of a .blm stream holding 16-bit PCM (docs/GSTREAMER.md). */
 #define GST_BYTELM_AUDIO_CAPS "audio/x-bytelm"
-/* A .blm stream of another kind (images, bytes): typefinding only, no element takes it. */
+/* Media type of .blm streams holding images (gray8 or rgb24), one complete stream
+ * per video frame (bytelmvideoenc, bytelmvideoparse, bytelmvideodec). */
+#define GST_BYTELM_VIDEO_CAPS "video/x-bytelm"
+/* A .blm stream of bytes: typefinding only, no element takes it. */
 #define GST_BYTELM_OTHER_CAPS "application/x-bytelm"
 
 #define GST_BYTELM_HEADER_SIZE 76
@@ -48,6 +52,11 @@ guint32 gst_bytelm_info_to_mask (const GstAudioInfo * info,
 gboolean gst_bytelm_mask_to_positions (guint32 mask, guint channels,
     GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS],
     GstAudioChannelPosition gst_order[BYTELM_MAX_CHANNELS]);
+
+/* The raw video format of an image kind (GRAY8, RGB), or UNKNOWN for other kinds;
+ * and the inverse (BYTELM_KIND_BYTES for formats bytelm does not code). */
+GstVideoFormat gst_bytelm_kind_to_video_format (BytelmKind kind);
+BytelmKind gst_bytelm_video_format_to_kind (GstVideoFormat format);
 
 /* Little-endian readers for the stream's fields. */
 static inline guint32

@@ -1,6 +1,8 @@
 /*
  * Typefinder for .blm streams: the 76-byte header starts with "BYLM" and ends
- * with its CRC-32, so a valid header is a sure match.
+ * with its CRC-32, so a valid header is a sure match. Audio streams are
+ * audio/x-bytelm, image streams (also a video coded by bytelmvideoenc: one
+ * image stream per frame) video/x-bytelm, byte streams application/x-bytelm.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H
@@ -36,6 +38,12 @@ bytelm_type_find (GstTypeFind * tf, gpointer user_data)
     gst_type_find_suggest_simple (tf, GST_TYPE_FIND_MAXIMUM,
         GST_BYTELM_AUDIO_CAPS, "rate", G_TYPE_INT, (gint) info.sample_rate,
         "channels", G_TYPE_INT, (gint) info.channels, NULL);
+  else if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24)
+    gst_type_find_suggest_simple (tf, GST_TYPE_FIND_MAXIMUM,
+        GST_BYTELM_VIDEO_CAPS, "format", G_TYPE_STRING,
+        gst_video_format_to_string (gst_bytelm_kind_to_video_format
+            (info.kind)), "width", G_TYPE_INT, (gint) info.width,
+        "height", G_TYPE_INT, (gint) info.height, NULL);
   else
     gst_type_find_suggest_empty_simple (tf, GST_TYPE_FIND_MAXIMUM,
         GST_BYTELM_OTHER_CAPS);
@@ -45,7 +53,7 @@ static gboolean
 bytelm_type_find_register (GstPlugin * plugin)
 {
   GstCaps *caps = gst_caps_from_string (GST_BYTELM_AUDIO_CAPS "; "
-      GST_BYTELM_OTHER_CAPS);
+      GST_BYTELM_VIDEO_CAPS "; " GST_BYTELM_OTHER_CAPS);
   gboolean ok = gst_type_find_register (plugin, "audio/x-bytelm",
       GST_RANK_PRIMARY, bytelm_type_find, "blm", caps, NULL, NULL);
 

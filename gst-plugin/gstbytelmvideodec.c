@@ -1,0 +1,384 @@
+/*
+ * bytelmvideodec: a GstVideoDecoder for .blm image streams, one complete stream
+ * per input buffer (from bytelmvideoenc or bytelmvideoparse). Each buffer is
+ * decoded on its own with the library's stream decoder, which checks every
+ * frame's CRC and range coder state, the trailer and the MD5 of the pixels, so
+ * a frame goes out only when it is exactly what was coded. The output format
+ * (GRAY8 or RGB, width, height) comes from each stream's header; framerate and
+ * pixel aspect ratio from the input caps; timestamps from the input buffers.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstbytelmvideodec.h"
+
+#include <string.h>
+
+#define GST_CAT_DEFAULT gst_bytelm_debug
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_MODEL_DIR,
+  PROP_THREADS,
+};
+
+#define DEFAULT_THREADS 0
+
+struct _GstBytelmVideoDec {
+  GstVideoDecoder parent;
+
+  /* properties, under the object lock */
+  gchar *model;
+  gchar *model_dir;
+  gint threads;
+
+  GstVideoCodecState *input_state;
+  GstBytelmLog log;
+};
+
+G_DEFINE_TYPE (GstBytelmVideoDec, gst_bytelm_video_dec, GST_TYPE_VIDEO_DECODER);
+GST_ELEMENT_REGISTER_DEFINE (bytelmvideodec, "bytelmvideodec",
+    GST_RANK_PRIMARY, GST_TYPE_BYTELM_VIDEO_DEC);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS ("video/x-raw, format = (string) { GRAY8, RGB }, "
+        "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
+        "framerate = (fraction) [ 0/1, MAX ]"));
+
+static const gchar *
+gst_bytelm_video_dec_last_error (GstBytelmVideoDec * self, int ret)
+{
+  return self->log.last_error[0] ? self->log.last_error : bytelm_strerror (ret);
+}
+
+static gboolean
+gst_bytelm_video_dec_set_format (GstVideoDecoder * dec,
+    GstVideoCodecState * state)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (dec);
+
+  GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, state->caps);
+  if (self->input_state)
+    gst_video_codec_state_unref (self->input_state);
+  self->input_state = gst_video_codec_state_ref (state);
+  return TRUE;
+}
+
+/* Sets the output format for a stream header when it differs from the current. */
+static gboolean
+gst_bytelm_video_dec_update_format (GstBytelmVideoDec * self,
+    const BytelmStreamInfo * info)
+{
+  GstVideoDecoder *dec = GST_VIDEO_DECODER (self);
+  GstVideoFormat format = gst_bytelm_kind_to_video_format (info->kind);
+  GstVideoCodecState *out = gst_video_decoder_get_output_state (dec);
+  gboolean same = out && GST_VIDEO_INFO_FORMAT (&out->info) == format
+      && GST_VIDEO_INFO_WIDTH (&out->info) == (gint) info->width
+      && GST_VIDEO_INFO_HEIGHT (&out->info) == (gint) info->height;
+
+  if (out)
+    gst_video_codec_state_unref (out);
+  if (same)
+    return TRUE;
+  GST_INFO_OBJECT (self, "stream: %s %u x %u",
+      gst_video_format_to_string (format), info->width, info->height);
+  out = gst_video_decoder_set_output_state (dec, format, info->width,
+      info->height, self->input_state);
+  gst_video_codec_state_unref (out);
+  if (!gst_video_decoder_negotiate (dec)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("downstream refused %s %u x %u", gst_video_format_to_string (format),
+            info->width, info->height));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Decodes the whole stream in data into a new decoder; on success *dec holds
+ * all the pixels, ready to pull. */
+static int
+gst_bytelm_video_dec_run (GstBytelmVideoDec * self, const guint8 * data,
+    gsize size, BytelmDecoder ** dec)
+{
+  BytelmSettings s;
+  int ret;
+
+  bytelm_default_settings (&s);
+  s.log_callback = gst_bytelm_log_callback;
+  s.log_opaque = &self->log;
+  s.log_level = BYTELM_LOG_DEBUG;
+  GST_OBJECT_LOCK (self);
+  s.threads = self->threads;
+  s.model_path = self->model;
+  s.model_dir = self->model_dir;
+  self->log.last_error[0] = '\0';
+  ret = bytelm_decoder_open (dec, &s);
+  GST_OBJECT_UNLOCK (self);
+  if (ret == 0)
+    ret = bytelm_decoder_push (*dec, data, size);
+  /* finish checks the trailer and the MD5 of all the pixels */
+  if (ret == 0)
+    ret = bytelm_decoder_finish (*dec);
+  return ret;
+}
+
+static GstFlowReturn
+gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
+    GstVideoCodecFrame * frame)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (dec);
+  GstFlowReturn flow = GST_FLOW_OK;
+  BytelmDecoder *bdec = NULL;
+  BytelmStreamInfo info;
+  GstVideoCodecState *out_state;
+  GstVideoFrame vframe;
+  GstMapInfo map;
+  size_t hlen;
+  int ret;
+
+  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_ERROR;
+  }
+  ret = bytelm_probe_header (map.data, map.size, &info, &hlen);
+  if (ret < 0) {
+    gst_buffer_unmap (frame->input_buffer, &map);
+    GST_VIDEO_DECODER_ERROR (self, 1, STREAM, DECODE,
+        ("Damaged bytelm image: %s", ret == BYTELM_EAGAIN ?
+            "shorter than a stream header" : "its header is not valid"),
+        ("bytelm_probe_header on %" G_GSIZE_FORMAT " bytes: %s", map.size,
+            bytelm_strerror (ret)), flow);
+    gst_video_decoder_drop_frame (dec, frame);
+    return flow;
+  }
+  if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
+    gst_buffer_unmap (frame->input_buffer, &map);
+    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+        ("This bytelm stream holds %s, not images",
+            info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!gst_bytelm_video_dec_update_format (self, &info)) {
+    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  ret = gst_bytelm_video_dec_run (self, map.data, map.size, &bdec);
+  gst_buffer_unmap (frame->input_buffer, &map);
+  if (ret == BYTELM_ENOMODEL) {
+    gchar hex[65];
+    for (int i = 0; i < 32; i++)
+      g_snprintf (hex + 2 * i, 3, "%02x", info.model_hash[i]);
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
+        ("The bytelm model this stream needs (hash %s) was not found; set the "
+            "decoder's model or model-dir property, or BYTELM_MODEL_PATH", hex),
+        ("bytelm decoder: %s", bytelm_strerror (ret)));
+    bytelm_decoder_close (&bdec);
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_ERROR;
+  }
+  if (ret < 0) {
+    GST_VIDEO_DECODER_ERROR (self, 1, STREAM, DECODE,
+        ("Damaged bytelm image (frame %u): %s", frame->system_frame_number,
+            gst_bytelm_video_dec_last_error (self, ret)),
+        ("bytelm decoder: %s (%d)", bytelm_strerror (ret), ret), flow);
+    bytelm_decoder_close (&bdec);
+    /* dropped when max-errors allows it */
+    gst_video_decoder_drop_frame (dec, frame);
+    return flow;
+  }
+
+  flow = gst_video_decoder_allocate_output_frame (dec, frame);
+  if (flow != GST_FLOW_OK) {
+    bytelm_decoder_close (&bdec);
+    gst_video_decoder_drop_frame (dec, frame);
+    return flow;
+  }
+  out_state = gst_video_decoder_get_output_state (dec);
+  if (!gst_video_frame_map (&vframe, &out_state->info, frame->output_buffer,
+          GST_MAP_WRITE)) {
+    gst_video_codec_state_unref (out_state);
+    bytelm_decoder_close (&bdec);
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_ERROR;
+  }
+  gst_video_codec_state_unref (out_state);
+
+  /* pixels row by row into the frame, whose stride may pad them */
+  {
+    gsize row = (gsize) info.width * (info.kind == BYTELM_KIND_RGB24 ? 3 : 1);
+    gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&vframe, 0);
+    guint8 *pixels = GST_VIDEO_FRAME_PLANE_DATA (&vframe, 0);
+    guint8 extra;
+    size_t n = 0;
+
+    for (guint y = 0; y < info.height && ret == 0; y++) {
+      gsize got = 0;
+      while (got < row && (ret = bytelm_decoder_pull (bdec,
+                  pixels + (gsize) y * stride + got, row - got, &n)) == 0 && n)
+        got += n;
+      if (ret == 0 && got < row)
+        ret = BYTELM_ETRUNCATED;
+    }
+    /* and nothing after the last row */
+    if (ret == 0 && bytelm_decoder_pull (bdec, &extra, 1, &n) == 0 && n)
+      ret = BYTELM_EFORMAT;
+  }
+  gst_video_frame_unmap (&vframe);
+  bytelm_decoder_close (&bdec);
+  if (ret < 0) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Damaged bytelm image: %s", bytelm_strerror (ret)),
+        ("the decoded pixels do not fill a %u x %u frame", info.width,
+            info.height));
+    gst_video_decoder_drop_frame (dec, frame);
+    return GST_FLOW_ERROR;
+  }
+  GST_LOG_OBJECT (self, "decoded frame %u", frame->system_frame_number);
+  return gst_video_decoder_finish_frame (dec, frame);
+}
+
+static gboolean
+gst_bytelm_video_dec_start (GstVideoDecoder * dec)
+{
+  return TRUE;
+}
+
+static gboolean
+gst_bytelm_video_dec_stop (GstVideoDecoder * dec)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (dec);
+
+  if (self->input_state)
+    gst_video_codec_state_unref (self->input_state);
+  self->input_state = NULL;
+  return TRUE;
+}
+
+static void
+gst_bytelm_video_dec_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_free (self->model);
+      self->model = g_value_dup_string (value);
+      break;
+    case PROP_MODEL_DIR:
+      g_free (self->model_dir);
+      self->model_dir = g_value_dup_string (value);
+      break;
+    case PROP_THREADS:
+      self->threads = g_value_get_int (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_bytelm_video_dec_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MODEL:
+      g_value_set_string (value, self->model);
+      break;
+    case PROP_MODEL_DIR:
+      g_value_set_string (value, self->model_dir);
+      break;
+    case PROP_THREADS:
+      g_value_set_int (value, self->threads);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_bytelm_video_dec_finalize (GObject * object)
+{
+  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
+
+  if (self->input_state)
+    gst_video_codec_state_unref (self->input_state);
+  g_free (self->model);
+  g_free (self->model_dir);
+  G_OBJECT_CLASS (gst_bytelm_video_dec_parent_class)->finalize (object);
+}
+
+static void
+gst_bytelm_video_dec_init (GstBytelmVideoDec * self)
+{
+  GstVideoDecoder *dec = GST_VIDEO_DECODER (self);
+
+  self->threads = DEFAULT_THREADS;
+  gst_bytelm_log_init (&self->log, self);
+  /* one buffer is one whole stream, one frame */
+  gst_video_decoder_set_packetized (dec, TRUE);
+  /* lossless: a damaged image is an error unless max-errors says otherwise */
+  gst_video_decoder_set_max_errors (dec, 0);
+  gst_video_decoder_set_needs_format (dec, TRUE);
+  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (self));
+}
+
+static void
+gst_bytelm_video_dec_class_init (GstBytelmVideoDecClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstVideoDecoderClass *dec_class = GST_VIDEO_DECODER_CLASS (klass);
+
+  gobject_class->set_property = gst_bytelm_video_dec_set_property;
+  gobject_class->get_property = gst_bytelm_video_dec_get_property;
+  gobject_class->finalize = gst_bytelm_video_dec_finalize;
+
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Model",
+          "Path of a .blmm model file to use for model-coded frames", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
+      g_param_spec_string ("model-dir", "Model directory",
+          "Extra directory searched for the stream's model (by hash)", NULL,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_int ("threads", "Threads",
+          "Worker threads (0 = one per CPU); the output does not depend on it",
+          0, 64, DEFAULT_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "bytelm video decoder", "Codec/Decoder/Video",
+      "Decodes bytelm (.blm) lossless images to 8-bit gray or RGB frames, "
+      "checking each image's MD5", "bytelm developers");
+
+  dec_class->start = GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_start);
+  dec_class->stop = GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_stop);
+  dec_class->set_format = GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_set_format);
+  dec_class->handle_frame =
+      GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_handle_frame);
+}

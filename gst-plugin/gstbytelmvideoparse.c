@@ -1,0 +1,348 @@
+/*
+ * bytelmvideoparse: a GstBaseParse for .blm image streams (docs/FORMAT.md). A
+ * video coded by bytelmvideoenc is a sequence of complete streams, one per
+ * frame, one after the other; a single image is one such stream. The parser
+ * outputs one buffer per complete stream (header, frames, trailer), each a key
+ * frame, after checking every frame's and the trailer's CRC-32 and that the
+ * frames and trailer agree with the header. Caps: format, width and height from
+ * each header; framerate and pixel-aspect-ratio from the upstream caps when
+ * they have them (a .blm file does not store a frame rate), else 0/1 and 1/1.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstbytelmvideoparse.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#define GST_CAT_DEFAULT gst_bytelm_debug
+
+#define FRAME_MIN 22            /* frame bytes up to and with np */
+#define FRAME_FIXED 30          /* frame bytes before the payload, without np */
+#define TRAILER_FIXED 44
+
+struct _GstBytelmVideoParse {
+  GstBaseParse parent;
+
+  /* from the upstream caps */
+  gint fps_n, fps_d, par_n, par_d;
+  /* what the src caps say */
+  gboolean have_caps;
+  GstVideoFormat format;
+  guint width, height;
+  guint64 images;
+};
+
+G_DEFINE_TYPE (GstBytelmVideoParse, gst_bytelm_video_parse,
+    GST_TYPE_BASE_PARSE);
+GST_ELEMENT_REGISTER_DEFINE (bytelmvideoparse, "bytelmvideoparse",
+    GST_RANK_PRIMARY + 1, GST_TYPE_BYTELM_VIDEO_PARSE);
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true, "
+        "format = (string) { GRAY8, RGB }, "
+        "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
+        "framerate = (fraction) [ 0/1, MAX ]"));
+
+static gboolean
+gst_bytelm_video_parse_start (GstBaseParse * parse)
+{
+  GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (parse);
+
+  self->fps_n = 0;
+  self->fps_d = 1;
+  self->par_n = self->par_d = 1;
+  self->have_caps = FALSE;
+  self->images = 0;
+  gst_base_parse_set_min_frame_size (parse, GST_BYTELM_HEADER_SIZE);
+  return TRUE;
+}
+
+static gboolean
+gst_bytelm_video_parse_set_sink_caps (GstBaseParse * parse, GstCaps * caps)
+{
+  GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (parse);
+  GstStructure *st = gst_caps_get_structure (caps, 0);
+  gint n, d;
+
+  GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, caps);
+  if (gst_structure_get_fraction (st, "framerate", &n, &d) && n >= 0 && d > 0) {
+    self->fps_n = n;
+    self->fps_d = d;
+  }
+  if (gst_structure_get_fraction (st, "pixel-aspect-ratio", &n, &d) && n > 0
+      && d > 0) {
+    self->par_n = n;
+    self->par_d = d;
+  }
+  if (self->fps_n > 0)
+    gst_base_parse_set_frame_rate (parse, self->fps_n, self->fps_d, 0, 0);
+  self->have_caps = FALSE;      /* resend with the new fields */
+  return TRUE;
+}
+
+static gboolean
+crc_ok (const guint8 * data, gsize len)
+{
+  /* the CRC-32 of bytes 0 .. len-5 is in the last four */
+  guint32 crc = (guint32) crc32 (0L, data, (uInt) (len - 4));
+  return crc == gst_bytelm_rd32 (data + len - 4);
+}
+
+/* Walks the stream whose valid header is at d[0]. Returns its size when it is
+ * complete and sound; 0 with *need set to the bytes needed to go on; -1 with
+ * *what set when it is damaged. */
+static gssize
+stream_size (const BytelmStreamInfo * info, const guint8 * d, gsize size,
+    gsize * need, const gchar ** what)
+{
+  gsize pos = GST_BYTELM_HEADER_SIZE;
+  guint32 index = 0;
+  guint64 units = 0;
+
+  for (;;) {
+    if (size < pos + 4) {
+      *need = pos + FRAME_MIN;
+      return 0;
+    }
+    if (!memcmp (d + pos, "BLMF", 4)) {
+      const guint8 *f = d + pos;
+      if (size < pos + FRAME_MIN) {
+        *need = pos + FRAME_MIN;
+        return 0;
+      }
+      guint64 first = gst_bytelm_rd64 (f + 8);
+      guint32 n_units = gst_bytelm_rd32 (f + 16);
+      guint np = f[21];
+      if (gst_bytelm_rd32 (f + 4) != index
+          || first != (guint64) index * info->frame_units
+          || n_units < 1 || n_units > info->frame_units
+          || first + n_units > info->height) {
+        *what = "bad frame header";
+        return -1;
+      }
+      if (size < pos + FRAME_FIXED + np) {
+        *need = pos + FRAME_FIXED + np;
+        return 0;
+      }
+      guint64 payload = gst_bytelm_rd32 (f + 26 + np);
+      if (payload > (guint64) n_units * info->unit_bytes) {
+        *what = "bad frame payload size";
+        return -1;
+      }
+      gsize total = FRAME_FIXED + np + payload + 4;
+      if (size < pos + total) {
+        *need = pos + total;
+        return 0;
+      }
+      if (!crc_ok (f, total)) {
+        *what = "a frame fails its CRC";
+        return -1;
+      }
+      pos += total;
+      index++;
+      units = first + n_units;
+    } else if (!memcmp (d + pos, "BLMT", 4)) {
+      const guint8 *t = d + pos;
+      if (size < pos + 16) {
+        *need = pos + 16;
+        return 0;
+      }
+      guint32 n = gst_bytelm_rd32 (t + 12);
+      if (n != index || gst_bytelm_rd64 (t + 4) != info->height
+          || units != info->height) {
+        *what = "the trailer does not match the frames";
+        return -1;
+      }
+      gsize total = TRAILER_FIXED + 16 * (gsize) n;
+      if (size < pos + total) {
+        *need = pos + total;
+        return 0;
+      }
+      if (!crc_ok (t, total - 8) || gst_bytelm_rd32 (t + total - 8) != total
+          || memcmp (t + total - 4, "BLME", 4)) {
+        *what = "the trailer fails its CRC";
+        return -1;
+      }
+      return (gssize) (pos + total);
+    } else {
+      *what = "unexpected bytes between packets";
+      return -1;
+    }
+  }
+}
+
+/* Looks for the next "BYLM" after the first byte. */
+static gint
+find_sync (const guint8 * data, gsize size)
+{
+  for (gsize i = 1; i + 4 <= size; i++)
+    if (data[i] == 'B' && !memcmp (data + i, "BYLM", 4))
+      return (gint) i;
+  return size > 3 ? (gint) (size - 3) : 1;
+}
+
+static GstFlowReturn
+gst_bytelm_video_parse_lost (GstBytelmVideoParse * self, guint64 frame_offset,
+    const guint8 * data, gsize size, gint * skipsize, const gchar * what)
+{
+  if (!GST_BASE_PARSE_LOST_SYNC (self) || frame_offset == 0) {
+    /* the previous image ended here, or this is the start: damaged */
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Damaged bytelm image stream: %s", what), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  GST_DEBUG_OBJECT (self, "resync: %s", what);
+  *skipsize = find_sync (data, size);
+  return GST_FLOW_OK;
+}
+
+static void
+gst_bytelm_video_parse_update_caps (GstBytelmVideoParse * self,
+    const BytelmStreamInfo * info)
+{
+  GstVideoFormat format = gst_bytelm_kind_to_video_format (info->kind);
+
+  if (self->have_caps && self->format == format && self->width == info->width
+      && self->height == info->height)
+    return;
+  GstCaps *caps = gst_caps_new_simple (GST_BYTELM_VIDEO_CAPS,
+      "parsed", G_TYPE_BOOLEAN, TRUE,
+      "format", G_TYPE_STRING, gst_video_format_to_string (format),
+      "width", G_TYPE_INT, (gint) info->width,
+      "height", G_TYPE_INT, (gint) info->height,
+      "framerate", GST_TYPE_FRACTION, self->fps_n, self->fps_d,
+      "pixel-aspect-ratio", GST_TYPE_FRACTION, self->par_n, self->par_d, NULL);
+  GST_DEBUG_OBJECT (self, "src caps %" GST_PTR_FORMAT, caps);
+  gst_pad_set_caps (GST_BASE_PARSE_SRC_PAD (self), caps);
+  gst_caps_unref (caps);
+  self->have_caps = TRUE;
+  self->format = format;
+  self->width = info->width;
+  self->height = info->height;
+}
+
+static GstFlowReturn
+gst_bytelm_video_parse_handle_frame (GstBaseParse * parse,
+    GstBaseParseFrame * frame, gint * skipsize)
+{
+  GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (parse);
+  GstFlowReturn flow = GST_FLOW_OK;
+  gboolean draining = GST_BASE_PARSE_DRAINING (parse);
+  BytelmStreamInfo info;
+  const gchar *what = NULL;
+  GstMapInfo map;
+  gsize need = 0;
+  gssize total = 0;
+  size_t hlen;
+  int ret;
+
+  if (!gst_buffer_map (frame->buffer, &map, GST_MAP_READ))
+    return GST_FLOW_ERROR;
+  *skipsize = 0;
+
+  if (map.size < 4) {
+    need = GST_BYTELM_HEADER_SIZE;
+    goto need_more;
+  }
+  if (memcmp (map.data, "BYLM", 4)) {
+    if (frame->offset == 0) {
+      GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+          ("Not a bytelm stream (no BYLM header)"), (NULL));
+      flow = GST_FLOW_ERROR;
+    } else {
+      flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data, map.size, skipsize,
+          "unexpected bytes between images");
+    }
+    goto done;
+  }
+  ret = bytelm_probe_header (map.data, map.size, &info, &hlen);
+  if (ret == BYTELM_EAGAIN) {
+    need = GST_BYTELM_HEADER_SIZE;
+    goto need_more;
+  }
+  if (ret < 0) {
+    flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data, map.size, skipsize,
+        "a damaged stream header");
+    goto done;
+  }
+  if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
+    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+        ("This bytelm stream holds %s, not images",
+            info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));
+    flow = GST_FLOW_NOT_NEGOTIATED;
+    goto done;
+  }
+  total = stream_size (&info, map.data, map.size, &need, &what);
+  if (total < 0) {
+    flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data, map.size, skipsize,
+        what);
+    goto done;
+  }
+  if (total == 0)
+    goto need_more;
+
+  gst_bytelm_video_parse_update_caps (self, &info);
+  GST_BUFFER_FLAG_UNSET (frame->buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  /* with a frame rate, the base class gives each image 1 / framerate as
+   * duration and counts timestamps on from the first */
+  GST_LOG_OBJECT (self, "image %" G_GUINT64_FORMAT ": %u x %u, %"
+      G_GSSIZE_FORMAT " bytes", self->images, info.width, info.height, total);
+  self->images++;
+  gst_base_parse_set_min_frame_size (parse, GST_BYTELM_HEADER_SIZE);
+  goto done;
+
+need_more:
+  if (draining) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Truncated bytelm stream: it ends inside an image"),
+        ("%" G_GSIZE_FORMAT " bytes left at the end", map.size));
+    flow = GST_FLOW_ERROR;
+  } else {
+    gst_base_parse_set_min_frame_size (parse, (guint) MIN (need, G_MAXUINT));
+  }
+done:
+  /* finish_frame may replace frame->buffer: unmap first */
+  gst_buffer_unmap (frame->buffer, &map);
+  if (flow == GST_FLOW_OK && total > 0)
+    flow = gst_base_parse_finish_frame (parse, frame, (gint) total);
+  return flow;
+}
+
+static void
+gst_bytelm_video_parse_init (GstBytelmVideoParse * self)
+{
+  GST_PAD_SET_ACCEPT_INTERSECT (GST_BASE_PARSE_SINK_PAD (self));
+  GST_PAD_SET_ACCEPT_TEMPLATE (GST_BASE_PARSE_SINK_PAD (self));
+}
+
+static void
+gst_bytelm_video_parse_class_init (GstBytelmVideoParseClass * klass)
+{
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseParseClass *parse_class = GST_BASE_PARSE_CLASS (klass);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "bytelm image stream parser", "Codec/Parser/Video",
+      "Splits concatenated bytelm (.blm) image streams into one buffer per "
+      "image (video frame), checking their CRCs", "bytelm developers");
+
+  parse_class->start = GST_DEBUG_FUNCPTR (gst_bytelm_video_parse_start);
+  parse_class->set_sink_caps =
+      GST_DEBUG_FUNCPTR (gst_bytelm_video_parse_set_sink_caps);
+  parse_class->handle_frame =
+      GST_DEBUG_FUNCPTR (gst_bytelm_video_parse_handle_frame);
+}

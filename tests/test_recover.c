@@ -135,7 +135,8 @@ static uint8_t *splice(const TestBuf *st, size_t a, size_t b, const uint8_t *ins
     *len = st->len - (b - a) + n;
     uint8_t *p = malloc(*len + 1);
     memcpy(p, st->data, a);
-    memcpy(p + a, ins, n);
+    if (n)
+        memcpy(p + a, ins, n);
     memcpy(p + a + n, st->data + b, st->len - b);
     return p;
 }

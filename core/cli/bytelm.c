@@ -543,7 +543,8 @@ static int verify_open(Verify *v, const Options *o, const char *name)
 static int verify_input(Verify *v, const uint8_t *data, size_t n)
 {
     if (v->head + v->len + n > v->cap) {
-        memmove(v->fifo, v->fifo + v->head, v->len);
+        if (v->len) /* fifo is NULL before the first call */
+            memmove(v->fifo, v->fifo + v->head, v->len);
         v->head = 0;
         if (v->len + n > v->cap) {
             size_t cap = v->cap ? v->cap : CHUNK;

@@ -166,6 +166,8 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
         blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs);
         prev_tok = (uint8_t)blm_rc_decode_symbol(&rc, fc->freqs[0]);
         fc->tokens[t] = prev_tok;
+        if (rc.overread > BLM_RC_TAIL_ZEROS)
+            return BYTELM_EDESYNC; /* past the payload: damaged, stop now (bounded time) */
     }
     return model_decode_end(fc, fh, &rc, fc->tokens, raw);
 }
@@ -322,8 +324,12 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
         for (int i = 0; i < rows; i++) {
             DecodeLane *ln = busy[i];
             ln->tokens[ln->t++] = (uint8_t)blm_rc_decode_symbol(&ln->rc, fc->freqs[i]);
-            if (ln->t == ln->n)
+            if (ln->rc.overread > BLM_RC_TAIL_ZEROS) { /* damaged: stop now, see model_decode */
+                ln->task->ret = BYTELM_EDESYNC;
+                ln->task = NULL;
+            } else if (ln->t == ln->n) {
                 lane_end(fc, ln);
+            }
         }
     }
 }

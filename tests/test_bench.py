@@ -89,7 +89,7 @@ def main():
         if p.returncode == 0:
             md = open(os.path.join(out, "bench.md")).read()
             check("Command: `python3 tools/bench/bench.py" in md, "Markdown lacks the command")
-            check("| flac -8 |" in md and "| cjxl -d 0 -e 7 |" in md, "Markdown lacks rows")
+            check("| flac -8 " in md and "| cjxl -d 0 -e 7 |" in md, "Markdown lacks rows")
             if subprocess.run(["sh", "-c", "command -v gnuplot"], capture_output=True).returncode == 0:
                 check(os.path.getsize(os.path.join(out, "bench.png")) > 0, "no chart")
 

@@ -14,6 +14,9 @@ packages=(
   # gst-play-1.0 and gst-discoverer-1.0 (docs/GSTREAMER.md); the plugin's tests use
   # gstreamer-check-1.0, which libgstreamer1.0-dev ships (with its own copy of check)
   gstreamer1.0-plugins-base-apps
+  # benchmark baselines and chart (tools/bench/bench.py): WavPack, WebP (cwebp/dwebp),
+  # netpbm's pngtopnm to time PNG decoding, GNU time for peak memory, gnuplot
+  wavpack webp netpbm time gnuplot-nox
 )
 
 missing=()

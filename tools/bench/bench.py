@@ -328,7 +328,7 @@ def markdown(rows, command, header):
     return "\n".join(lines)
 
 
-def summary(rows, command):
+def summary(rows, command, note=""):
     """One line per set: bytelm (default preset) against its reference and the best other
     codec, for the README."""
     lines = ["| set | MB raw | bytelm size / raw | reference | reference size / raw | best other | "
@@ -343,7 +343,7 @@ def summary(rows, command):
             sname, next(iter(rs.values()))["raw_bytes"] / 1e6, "%.4f" % b["ratio"] if b else "",
             ref["codec"] if ref else "", "%.4f" % ref["ratio"] if ref else "",
             "%s %.4f" % (best["codec"], best["ratio"]) if best else "", mbs(b), mbs(ref)))
-    return "\n".join(lines) + "\n\nCommand: `%s`\n" % command
+    return "\n".join(lines) + "\n\n%sCommand: `%s`\n" % (note, command)
 
 
 def chart(rows, path, work):
@@ -380,6 +380,22 @@ def chart(rows, path, work):
     return True
 
 
+BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
+
+
+def update_readme(path, text):
+    """Puts the summary between the markers of the README's Benchmarks section, keeping
+    everything else in the file as it is."""
+    with open(path) as f:
+        doc = f.read()
+    i, j = doc.find(BEGIN), doc.find(END)
+    if i < 0 or j < i:
+        sys.exit("bench: %s has no '%s ... %s' block" % (path, BEGIN, END))
+    i = doc.index("\n", i) + 1
+    with open(path, "w") as f:
+        f.write(doc[:i] + "\n" + text + "\n" + doc[j:])
+
+
 def machine():
     cpu = "?"
     with open("/proc/cpuinfo") as f:
@@ -410,6 +426,8 @@ def main():
     ap.add_argument("--codecs", default="", help="comma-separated name prefixes to keep (e.g. flac,bytelm)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"), help="output directory")
     ap.add_argument("--command", default=None, help="the command to print beside the tables")
+    ap.add_argument("--readme", default=None,
+                    help="replace the block between the bench markers in this file (README.md) with the summary")
     ap.add_argument("-q", "--quiet", action="store_true", help="no progress on standard error")
     a = ap.parse_args()
     command = a.command or "python3 tools/bench/bench.py " + shlex.join(sys.argv[1:])
@@ -456,16 +474,21 @@ def main():
                   "bytes added to the compressed size, over this set and over 1 GB of such data "
                   "(as in Del\u00e9tang et al. / Heurtel-Depeiges et al.). Machine: %s." % (a.runs, host))
         md = markdown(rows, command, header)
+        note = ("Size / raw: compressed bytes over raw bytes, summed over the set (lower is better); "
+                "decode speed: median of %d rounds, %d thread(s) for bytelm; %s; %s.\n\n"
+                % (a.runs, a.threads, host, time.strftime("%Y-%m-%d", time.gmtime())))
         with open(os.path.join(a.out, "bench.md"), "w") as f:
             f.write(md)
         with open(os.path.join(a.out, "summary.md"), "w") as f:
-            f.write(summary(rows, command))
+            f.write(summary(rows, command, note))
         with open(os.path.join(a.out, "bench.csv"), "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
             w.writeheader()
             for r in rows:
                 w.writerow({k: ("%.6g" % v if isinstance(v, float) else v) for k, v in r.items()})
         chart(rows, os.path.join(a.out, "bench.png"), work)
+        if a.readme:
+            update_readme(a.readme, summary(rows, command, note))
         print(md)
     except Failure as e:
         print("\nbench: FAILED: %s" % e, file=sys.stderr)

@@ -14,11 +14,14 @@ usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI]
 3. With BYTELM_CLI: a twin trained for a few steps on text, exported with the twin's
    writer, compresses and decompresses a file with `bytelm --model`, and the codec's
    payload is within 1% of the twin's predicted cross-entropy.
+4. tools/train/torch/train_ddp.py as a one-process DistributedDataParallel job (gloo):
+   6 steps in one go and 3 + 3 with a resume end with the same weights, exported as .blmm.
 
 Exits 77 (skipped) when torch is not installed (Debian: python3-torch).
 """
 import math
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -208,7 +211,7 @@ def compare_with_codec(cli, tmp):
     frame = 4096
     r = subprocess.run([cli, "-q", "-f", "--model=" + blmm, "--frame=%d" % frame, src],
                        capture_output=True, text=True)
-    check(r.returncode == 0, "bytelm --model twin.blmm compresses (%s)" % r.stderr.strip())
+    check(r.returncode == 0, "bytelm --model twin.blmm compresses " + r.stderr.strip())
     if r.returncode:
         return
     info = subprocess.run([cli, "info", "--model=" + blmm, src + ".blm"], capture_output=True,
@@ -218,7 +221,7 @@ def compare_with_codec(cli, tmp):
     r = subprocess.run([cli, "-d", "-q", "-f", "--model=" + blmm, "-o", out, src + ".blm"],
                        capture_output=True, text=True)
     check(r.returncode == 0 and open(out, "rb").read() == sample,
-          "decompresses to the same bytes (%s)" % r.stderr.strip())
+          "decompresses to the same bytes " + r.stderr.strip())
 
     bits = m.double().frame_bits(sample, period=1, frame=frame)
     n_frames = -(-len(sample) // frame)
@@ -230,12 +233,58 @@ def compare_with_codec(cli, tmp):
           % (payload, bits / 8, 100 * d))
 
 
+def train_ddp_job(tmp, name, steps, stop_at=0):
+    """One run of train_ddp.py as rank 0 of a world of 1 (what torchrun would set up)."""
+    with socket.socket() as s:          # a free port for the gloo rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, RANK="0", LOCAL_RANK="0", WORLD_SIZE="1",
+               MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, os.path.join(ROOT, "tools", "train", "torch", "train_ddp.py"),
+           "--train", os.path.join(tmp, "ddp.list"), "--dev", os.path.join(tmp, "ddp.list"),
+           "--layers", "1", "--d-model", "16", "--heads", "2", "--d-ff", "32",
+           "--window", "16", "--seq-len", "64", "--batch", "4", "--warmup", "2",
+           "--steps", str(steps), "--log-every", "3", "--dev-max-bytes", "2000",
+           "--checkpoint", os.path.join(tmp, name + ".pt"),
+           "--export", os.path.join(tmp, name + ".blmm")]
+    if stop_at:
+        cmd += ["--stop-at", str(stop_at)]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    print(r.stdout, end="")
+    check(r.returncode == 0, "train_ddp.py %s %d steps%s %s"
+          % (name, steps, " stop at %d" % stop_at if stop_at else "",
+             r.stderr.strip()[-300:] if r.returncode else ""))
+    return r.stdout
+
+
+def check_train_ddp(tmp):
+    with open(os.path.join(tmp, "ddp.list"), "w") as f:
+        f.write("# a training list as bytelm-train reads it\n")
+        f.write("%s 1 text\n" % os.path.join(ROOT, "docs", "MODEL.md"))
+        f.write("%s 3 other\n" % os.path.join(ROOT, "docs", "FORMAT.md"))
+    train_ddp_job(tmp, "split", 6, stop_at=3)
+    out = train_ddp_job(tmp, "split", 6)
+    check("resuming" in out and "dev step 6" in out, "the second run resumed and ran dev-eval")
+    train_ddp_job(tmp, "whole", 6)
+    try:
+        a = bt.read_blmm(os.path.join(tmp, "split.blmm"))[1]
+        b = bt.read_blmm(os.path.join(tmp, "whole.blmm"))[1]
+        m = bt.load_blmm(os.path.join(tmp, "whole.blmm"))
+    except (OSError, ValueError) as e:
+        check(False, "train_ddp.py's exports load (%s)" % e)
+        return
+    check(m.c.n_layer == 1 and m.c.window == 16 and a.keys() == b.keys() and
+          all(torch.equal(a[k], b[k]) for k in a),
+          "3 + 3 steps with a resume give the weights of 6 steps in one go")
+
+
 def main():
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
         compare_with_c(os.path.abspath(sys.argv[1]), tmp)
         if len(sys.argv) > 2:
             compare_with_codec(os.path.abspath(sys.argv[2]), tmp)
+        check_train_ddp(tmp)
     print("torch_twin: %d failed" % len(failures))
     return 1 if failures else 0
 

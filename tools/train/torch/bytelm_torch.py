@@ -181,7 +181,7 @@ class ByteLM(nn.Module):
         """Sum of -log2 p(x_t) over `data` (bytes) coded the way the codec codes it: cut into
         frames of `frame` bytes, each from a cold start (BOS, phase t mod period from the
         frame start). The codec's payload is this / 8 plus a small cost for the integer CDF."""
-        x = torch.tensor(list(data), dtype=torch.long)
+        x = torch.frombuffer(bytearray(data), dtype=torch.uint8).long()
         dev = self.out_b.device
         bits = 0.0
         for f0 in range(0, len(x), frame):

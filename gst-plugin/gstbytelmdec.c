@@ -3,9 +3,9 @@
  * bytelmparse). The stream header comes from the caps' streamheader or from a
  * header buffer; each frame buffer is decoded on its own with
  * bytelm_decoder_decode_frame(), so decoding can start at any frame (seeking).
- * Trailer buffers are checked for their end magic and otherwise skipped; the
- * library's whole-stream MD5 check needs the whole stream and is not done here
- * (every frame still has its CRC and range coder check).
+ * Every frame has its CRC and range coder check. The trailer's MD5 of all the
+ * samples is checked when the decoder saw the whole stream, every frame in order
+ * from the first (not after a seek or a dropped frame): a mismatch is an error.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +39,11 @@ struct _GstBytelmDec {
   GstAudioChannelPosition gst_order[BYTELM_MAX_CHANNELS];
   guint64 frames;
   gboolean seen_trailer;
+  /* MD5 of the samples (in the stream's order) while every frame from the
+   * first has been decoded in order */
+  GChecksum *md5;
+  gboolean md5_valid;
+  guint64 next_unit;
   GstBytelmLog log;
 };
 
@@ -59,12 +64,24 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "channels = (int) [ 1, 8 ]"));
 
 static void
+gst_bytelm_dec_md5_restart (GstBytelmDec * self)
+{
+  if (self->md5)
+    g_checksum_reset (self->md5);
+  else
+    self->md5 = g_checksum_new (G_CHECKSUM_MD5);
+  self->md5_valid = TRUE;
+  self->next_unit = 0;
+}
+
+static void
 gst_bytelm_dec_reset (GstBytelmDec * self)
 {
   bytelm_decoder_close (&self->dec);
   memset (self->header, 0, sizeof (self->header));
   self->frames = 0;
   self->seen_trailer = FALSE;
+  gst_bytelm_dec_md5_restart (self);
 }
 
 static const gchar *
@@ -213,6 +230,18 @@ gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
     return flow;
   }
 
+  if (first_unit != self->next_unit) {
+    if (self->md5_valid)
+      GST_DEBUG_OBJECT (self, "frame at unit %" G_GUINT64_FORMAT ", expected %"
+          G_GUINT64_FORMAT ": no MD5 check for this stream",
+          (guint64) first_unit, self->next_unit);
+    self->md5_valid = FALSE;
+  }
+  if (self->md5_valid) {
+    g_checksum_update (self->md5, out, out_len);
+    self->next_unit = first_unit + out_len / self->sinfo.unit_bytes;
+  }
+
   *outbuf = gst_buffer_new_memdup (out, out_len);
   if (self->reorder) {
     GstMapInfo map;
@@ -224,6 +253,46 @@ gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
   GST_LOG_OBJECT (self, "frame at unit %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT
       " bytes", (guint64) first_unit, out_len);
   self->frames++;
+  return GST_FLOW_OK;
+}
+
+/* Checks the trailer's total and MD5 against what was decoded, when every
+ * frame of the stream was decoded in order. */
+static GstFlowReturn
+gst_bytelm_dec_check_trailer (GstBytelmDec * self, const guint8 * data,
+    gsize size)
+{
+  guint64 total = gst_bytelm_rd64 (data + 4);
+  guint32 n = gst_bytelm_rd32 (data + 12);
+  guint8 digest[16];
+  gsize digest_len = sizeof (digest);
+
+  GST_DEBUG_OBJECT (self, "trailer: %" G_GUINT64_FORMAT " units, %u frames",
+      total, n);
+  if (!self->dec || !self->md5_valid) {
+    GST_INFO_OBJECT (self, "not every frame was decoded: no MD5 check");
+    return GST_FLOW_OK;
+  }
+  if (size != 44 + 16 * (guint64) n) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE, ("Damaged bytelm trailer"),
+        ("%" G_GSIZE_FORMAT " bytes for %u frames", size, n));
+    return GST_FLOW_ERROR;
+  }
+  if (total != self->next_unit) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Damaged bytelm stream: the trailer counts %" G_GUINT64_FORMAT
+            " samples, the frames held %" G_GUINT64_FORMAT, total,
+            self->next_unit), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  g_checksum_get_digest (self->md5, digest, &digest_len);
+  if (memcmp (digest, data + 16 + 16 * (gsize) n, 16)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Damaged bytelm stream: the MD5 of the decoded samples does not "
+            "match the stream's"), (NULL));
+    return GST_FLOW_ERROR;
+  }
+  GST_INFO_OBJECT (self, "MD5 of %" G_GUINT64_FORMAT " samples checked", total);
   return GST_FLOW_OK;
 }
 
@@ -251,9 +320,10 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
           ("Damaged bytelm trailer"), ("%" G_GSIZE_FORMAT " bytes", map.size),
           flow);
     } else {
-      GST_DEBUG_OBJECT (self, "trailer: %" G_GUINT64_FORMAT " units, %u frames",
-          gst_bytelm_rd64 (map.data + 4), gst_bytelm_rd32 (map.data + 12));
+      flow = gst_bytelm_dec_check_trailer (self, map.data, map.size);
       self->seen_trailer = TRUE;
+      /* whatever follows is a new stream (a concatenation) */
+      gst_bytelm_dec_md5_restart (self);
     }
   } else {
     GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
@@ -273,8 +343,12 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
 static void
 gst_bytelm_dec_flush (GstAudioDecoder * dec, gboolean hard)
 {
-  /* frames are independent: nothing to forget but the trailer flag */
-  GST_BYTELM_DEC (dec)->seen_trailer = FALSE;
+  GstBytelmDec *self = GST_BYTELM_DEC (dec);
+
+  /* frames are independent: nothing to forget but the trailer flag; the
+   * MD5 is checked again only if decoding restarts at the first frame */
+  self->seen_trailer = FALSE;
+  gst_bytelm_dec_md5_restart (self);
 }
 
 static gboolean
@@ -343,6 +417,8 @@ gst_bytelm_dec_finalize (GObject * object)
   GstBytelmDec *self = GST_BYTELM_DEC (object);
 
   bytelm_decoder_close (&self->dec);
+  if (self->md5)
+    g_checksum_free (self->md5);
   g_free (self->model);
   g_free (self->model_dir);
   G_OBJECT_CLASS (gst_bytelm_dec_parent_class)->finalize (object);

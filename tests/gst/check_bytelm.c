@@ -3,7 +3,8 @@
  * caps refusal, bit-identical round trips for several rates and layouts, input
  * buffers from 1 sample up, timestamps and durations, drain at EOS, the stats
  * message, interchange with the command-line tool both ways, decodebin with
- * duration and seeking, and damaged or truncated streams.
+ * duration and seeking, and damaged, truncated or wrong-MD5 streams. The video
+ * elements are tested in check_bytelm_video.c.
  *
  * Runs with an isolated registry (tests/meson.build sets GST_REGISTRY,
  * GST_PLUGIN_PATH and GST_PLUGIN_SYSTEM_PATH_1_0).
@@ -609,6 +610,19 @@ play_file (const gchar * path)
   return text;
 }
 
+/* CRC-32 (zlib's), to forge a trailer with a wrong MD5 but a valid CRC. */
+static guint32
+crc32_le (const guint8 * p, gsize n)
+{
+  guint32 c = 0xffffffffu;
+  for (gsize i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int k = 0; k < 8; k++)
+      c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+  }
+  return c ^ 0xffffffffu;
+}
+
 GST_START_TEST (test_damaged_streams)
 {
   const guint rate = 16000, n = 20000;
@@ -646,6 +660,21 @@ GST_START_TEST (test_damaged_streams)
   fail_unless (g_file_set_contents (bad, copy, len, NULL));
   err = play_file (bad);
   fail_unless (err != NULL);
+  g_free (err);
+
+  /* a wrong MD5 in the trailer, with the trailer's CRC made to match: every
+   * CRC passes (the parser's too), the decoder's MD5 check catches it */
+  memcpy (copy, data, len);
+  {
+    guint32 tsize = GST_READ_UINT32_LE (data + len - 8);
+    guint8 *t = (guint8 *) copy + len - tsize;
+    fail_unless (memcmp (t, "BLMT", 4) == 0);
+    copy[len - 28] ^= 1;
+    GST_WRITE_UINT32_LE (copy + len - 12, crc32_le (t, tsize - 12));
+  }
+  fail_unless (g_file_set_contents (bad, copy, len, NULL));
+  err = play_file (bad);
+  fail_unless (err != NULL && strstr (err, "MD5") != NULL, "%s", err);
   g_free (err);
 
   /* straight into the decoder: a frame with a flipped byte posts an error

@@ -2,7 +2,9 @@
 # gst-launch-1.0 end to end (tests/meson.build runs it with an isolated registry):
 # a live source through bytelmenc into a file that cannot be sought back into,
 # checked and decoded by the command-line tool; and a file written by the tool,
-# played back through decodebin. Usage: gst_launch_test.sh GST_LAUNCH BYTELM_CLI
+# played back through decodebin; videotestsrc through bytelmvideoenc, played back
+# through decodebin and decoded frame by frame by the tool; one RGB frame to the
+# tool and back. Usage: gst_launch_test.sh GST_LAUNCH BYTELM_CLI
 set -eu
 launch=$1
 cli=$2
@@ -26,4 +28,41 @@ cmp "$dir/ref.raw" "$dir/live.raw"
 "$launch" -q filesrc location="$dir/cli.blm" ! decodebin ! $caps \
   ! filesink location="$dir/back.raw"
 cmp "$dir/ref.raw" "$dir/back.raw"
-echo "gst_launch_test: ok ($(wc -c < "$dir/live.blm") bytes from $(wc -c < "$dir/ref.raw"))"
+echo "gst_launch_test: audio ok ($(wc -c < "$dir/live.blm") bytes from $(wc -c < "$dir/ref.raw"))"
+
+# video: three GRAY8 frames (64 wide: no row padding in the raw file) into a
+# file of three concatenated .blm image streams
+vcaps=video/x-raw,format=GRAY8,width=64,height=48
+"$launch" -q videotestsrc num-buffers=3 pattern=ball ! $vcaps,framerate=10/1 ! tee name=v \
+  v. ! queue ! filesink location="$dir/vref.raw" \
+  v. ! queue ! bytelmvideoenc threads=1 ! filesink location="$dir/video.blm"
+# played back through decodebin (typefinder, bytelmvideoparse, bytelmvideodec)
+"$launch" -q filesrc location="$dir/video.blm" ! decodebin ! $vcaps \
+  ! filesink location="$dir/vback.raw"
+cmp "$dir/vref.raw" "$dir/vback.raw"
+# the tool reads one image per file: bytelmvideoparse splits the file
+"$launch" -q filesrc location="$dir/video.blm" ! bytelmvideoparse \
+  ! multifilesink location="$dir/img%d.blm"
+: > "$dir/vcli.raw"
+printf 'P5\n64 48\n255\n' > "$dir/pgmhdr"
+for i in 0 1 2; do
+  "$cli" -q -f -d -o "$dir/img$i.pgm" "$dir/img$i.blm"
+  head -c "$(wc -c < "$dir/pgmhdr")" "$dir/img$i.pgm" | cmp - "$dir/pgmhdr"
+  tail -c $((64 * 48)) "$dir/img$i.pgm" >> "$dir/vcli.raw"
+done
+test ! -e "$dir/img3.blm"
+cmp "$dir/vref.raw" "$dir/vcli.raw"
+
+# one RGB frame is a plain .blm image: the tool decodes it to a PPM ...
+"$launch" -q videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=40,height=30 ! tee name=r \
+  r. ! queue ! filesink location="$dir/rgb.raw" \
+  r. ! queue ! bytelmvideoenc threads=1 ! filesink location="$dir/one.blm"
+"$cli" -q -t "$dir/one.blm"
+"$cli" -q -f -d -o "$dir/one.ppm" "$dir/one.blm"
+tail -c $((40 * 30 * 3)) "$dir/one.ppm" | cmp - "$dir/rgb.raw"
+# ... and the tool's stream of that PPM plays through decodebin
+"$cli" -q -f -o "$dir/cli-img.blm" "$dir/one.ppm"
+"$launch" -q filesrc location="$dir/cli-img.blm" ! decodebin ! video/x-raw,format=RGB \
+  ! filesink location="$dir/rgb-back.raw"
+cmp "$dir/rgb.raw" "$dir/rgb-back.raw"
+echo "gst_launch_test: video ok ($(wc -c < "$dir/video.blm") bytes from $(wc -c < "$dir/vref.raw"))"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The PyTorch twin (tools/train/torch/bytelm_torch.py) against the C trainer and the codec.
 
-usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI]
+usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI [BYTELM_TRAIN]]
 
 1. A small model with random weights (L=2, d=16, H=2, F=32, W=8) and a fixed batch
    (3 sequences of 24, periods 3, 1 and 2, masked targets and a short sequence) go through
@@ -10,17 +10,23 @@ usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI]
    through the twin in float64: the loss, every position's loss and probabilities, and the
    gradient of every parameter tensor of every layer must agree to ~1e-10 relative.
    Two deliberately wrong twins (window one shorter, relative bias reversed) must not.
-2. The C exporter's .blmm of those weights loads into the twin bit for bit.
+2. The C exporter's .blmm of those weights loads into the twin bit for bit, and the twin's
+   writer (and tools/train/torch/export_blmm.py from the checkpoint) writes the same file,
+   byte for byte, given the same metadata.
 3. With BYTELM_CLI: a twin trained for a few steps on text, exported with the twin's
    writer, compresses and decompresses a file with `bytelm --model`, and the codec's
    payload is within 1% of the twin's predicted cross-entropy.
 4. tools/train/torch/train_ddp.py as a one-process DistributedDataParallel job (gloo):
-   6 steps in one go and 3 + 3 with a resume end with the same weights, exported as .blmm.
+   6 steps in one go and 3 + 3 with a resume end with the same weights, exported as .blmm;
+   export_blmm.py converts its PyTorch checkpoint to the same weights. With BYTELM_TRAIN:
+   converted to a bytelm-train checkpoint, the C trainer exports the same weights and
+   trains it two steps further.
 
 Exits 77 (skipped) when torch is not installed (Debian: python3-torch).
 """
 import math
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -40,6 +46,7 @@ import bytelm_torch as bt  # noqa: E402
 # Both sides compute in double in different orders (BLAS vs PyTorch, libm exp vs torch.exp):
 # observed differences are ~1e-13 relative; a wrong term in any gradient is >> 1e-6.
 REL_TOL = 1e-9
+EXPORT = os.path.join(ROOT, "tools", "train", "torch", "export_blmm.py")
 failures = []
 
 
@@ -176,6 +183,17 @@ def compare_with_c(dump_exe, tmp):
     same = all(torch.equal(bt.param_by_name(m_c, n), bt.param_by_name(m, n))
                for n in bt.blmm_names(c.n_layer))
     check(same, "the C exporter's .blmm loads into the twin bit for bit")
+    mine = os.path.join(tmp, "twin.blmm")
+    meta = dict(name="dump", modality="test", description="exported by bytelm-train-dump")
+    bt.save_blmm(m, mine, **meta)
+    c_bytes = open(exp, "rb").read()
+    check(open(mine, "rb").read() == c_bytes,
+          "the twin's .blmm is the C exporter's, byte for byte (%d bytes)" % len(c_bytes))
+    conv = os.path.join(tmp, "conv.blmm")
+    r = subprocess.run([sys.executable, EXPORT, ckpt, conv] +
+                       ["--%s=%s" % kv for kv in meta.items()], capture_output=True, text=True)
+    check(r.returncode == 0 and open(conv, "rb").read() == c_bytes,
+          "export_blmm.py CKPT gives the same file " + r.stderr.strip()[-300:])
     # and the twin's checkpoint reader gives back what its writer wrote
     m_ck, info = bt.load_checkpoint(ckpt)
     check(torch.equal(bt.flat_c_order(m_ck), bt.flat_c_order(m)) and info["step"] == 0,
@@ -257,7 +275,7 @@ def train_ddp_job(tmp, name, steps, stop_at=0):
     return r.stdout
 
 
-def check_train_ddp(tmp):
+def check_train_ddp(tmp, c_trainer):
     with open(os.path.join(tmp, "ddp.list"), "w") as f:
         f.write("# a training list as bytelm-train reads it\n")
         f.write("%s 1 text\n" % os.path.join(ROOT, "docs", "MODEL.md"))
@@ -276,6 +294,34 @@ def check_train_ddp(tmp):
     check(m.c.n_layer == 1 and m.c.window == 16 and a.keys() == b.keys() and
           all(torch.equal(a[k], b[k]) for k in a),
           "3 + 3 steps with a resume give the weights of 6 steps in one go")
+    conv = os.path.join(tmp, "whole-conv.blmm")
+    r = subprocess.run([sys.executable, EXPORT, os.path.join(tmp, "whole.pt"), conv],
+                       capture_output=True, text=True)
+    ok = r.returncode == 0
+    if ok:
+        c = bt.read_blmm(conv)[1]
+        ok = c.keys() == b.keys() and all(torch.equal(c[k], b[k]) for k in b)
+    check(ok, "export_blmm.py converts train_ddp.py's checkpoint " + r.stderr.strip()[-300:])
+    if not c_trainer:
+        return
+    # PyTorch -> bytelm-train: export as it is, then train on
+    ck, back = os.path.join(tmp, "to-c.ckpt"), os.path.join(tmp, "back.blmm")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    r1 = subprocess.run([sys.executable, EXPORT, conv, ck, "--c-checkpoint"],
+                        capture_output=True, text=True)
+    r2 = subprocess.run([c_trainer, "--resume", ck, "--export", back], env=env,
+                        capture_output=True, text=True)
+    ok = r1.returncode == 0 and r2.returncode == 0
+    if ok:
+        c = bt.read_blmm(back)[1]
+        ok = c.keys() == b.keys() and all(torch.equal(c[k], b[k]) for k in b)
+    check(ok, "bytelm-train --resume (a checkpoint from export_blmm.py) --export: the same "
+          "weights " + (r1.stderr + r2.stderr).strip()[-300:])
+    r = subprocess.run([c_trainer, "--resume", ck, "--train", os.path.join(tmp, "ddp.list"),
+                        "--steps", "2", "--log-every", "1"], env=env, capture_output=True,
+                       text=True)
+    check(r.returncode == 0 and re.search(r"^step +2/2 ", r.stdout, re.M) is not None,
+          "bytelm-train trains it further " + r.stderr.strip()[-300:])
 
 
 def main():
@@ -284,7 +330,7 @@ def main():
         compare_with_c(os.path.abspath(sys.argv[1]), tmp)
         if len(sys.argv) > 2:
             compare_with_codec(os.path.abspath(sys.argv[2]), tmp)
-        check_train_ddp(tmp)
+        check_train_ddp(tmp, os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None)
     print("torch_twin: %d failed" % len(failures))
     return 1 if failures else 0
 

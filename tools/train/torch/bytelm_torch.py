@@ -401,9 +401,11 @@ def load_checkpoint(path, dtype=torch.float32):
 
 def save_checkpoint(model, path, batch=16, seq_len=256, lr=2e-3, min_lr_frac=0.1,
                     weight_decay=0.1, beta1=0.9, beta2=0.95, adam_eps=1e-8, clip=1.0,
-                    warmup=200, steps=5000, seed=1, step=0):
+                    warmup=200, steps=0, seed=1, step=0):
     """Writes a bytelm-train checkpoint holding the model's parameters (float32) and zero
-    AdamW moments: `bytelm-train --resume` continues training it (or --export, --dev)."""
+    AdamW moments. With steps = step = 0, `bytelm-train --resume CKPT --export` or `--dev`
+    use it as it is, and `--resume CKPT --train LIST --steps N` trains it N steps further
+    (warm-up and cosine decay from step 0, the other hyper-parameters as given here)."""
     c = model.c
     if c.n_phase != 16:
         raise ValueError("the C trainer has 16 phase embeddings")

@@ -26,6 +26,17 @@ static int passes, failures;
         }                                                                                          \
     } while (0)
 
+/* Channels whose LPC parameters enable the LMS stage (flag bit 5). */
+static int lms_channels(const uint8_t *params, uint32_t np)
+{
+    int count = 0;
+    for (uint32_t at = 0; at + 3 <= np; at += 3 + 2u * params[at + 1])
+        count += (params[at] & 0x20) != 0;
+    return count;
+}
+
+static int lms_used, lms_unused;
+
 /* Forward, check, inverse; returns the parameter count. */
 static uint32_t roundtrip(const BlmLayout *lay, const uint8_t *raw, uint32_t n, const char *what)
 {
@@ -33,6 +44,11 @@ static uint32_t roundtrip(const BlmLayout *lay, const uint8_t *raw, uint32_t n, 
     uint8_t params[BLM_MAX_FRAME_PARAMS], *tok = malloc(len + 1), *back = malloc(len + 1);
     uint32_t np = 0;
     int ret = blm_transform_forward(lay, raw, n, params, &np, tok);
+    if (lay->transform == BLM_TRANSFORM_LPC) {
+        int k = lms_channels(params, np);
+        lms_used += k;
+        lms_unused += (int)lay->channels - k;
+    }
     CHECK(ret == 0 && np <= BLM_MAX_FRAME_PARAMS, "%s: forward %d", what, ret);
     CHECK(blm_transform_check_params(lay, params, np) == 0, "%s: own parameters refused", what);
     ret = blm_transform_inverse(lay, tok, n, params, np, back);
@@ -102,6 +118,12 @@ static void test_lpc_choice(void)
     free(sig);
 }
 
+static void test_lms_coverage(void)
+{
+    CHECK(lms_used > 0 && lms_unused > 0, "LMS stage used on %d channels, not on %d", lms_used,
+          lms_unused);
+}
+
 static void test_bad_params(void)
 {
     BlmLayout mono = {BYTELM_KIND_PCM_S16LE, BLM_TRANSFORM_LPC, 1, 0, 2};
@@ -119,6 +141,10 @@ static void test_bad_params(void)
     CHECK(blm_transform_check_params(&mono, order33, 3) < 0, "order 33");
     const uint8_t shift16[] = {0, 0, 16};
     CHECK(blm_transform_check_params(&mono, shift16, 3) < 0, "shift 16");
+    const uint8_t lms0[] = {0x20, 0, 0};
+    CHECK(blm_transform_check_params(&mono, lms0, 3) == 0, "LMS flag on channel 0");
+    const uint8_t bit6[] = {0x40, 0, 0};
+    CHECK(blm_transform_check_params(&mono, bit6, 3) < 0, "flag bit 6");
     const uint8_t flags[] = {0, 0, 0, 0x01, 0, 0};
     CHECK(blm_transform_check_params(&stereo, flags, 6) < 0, "unknown flag bit");
     const uint8_t side1[] = {0, 0, 0, 0x10, 0, 0};
@@ -151,6 +177,7 @@ static void test_images(void)
 int main(void)
 {
     test_pcm();
+    test_lms_coverage();
     test_lpc_choice();
     test_bad_params();
     test_images();

@@ -32,6 +32,44 @@ static inline int64_t blm_lpc_predict(const int16_t *y, uint32_t i, const BlmLpc
     return acc >= 0 ? acc >> f->shift : ~(~acc >> f->shift);
 }
 
+/* The optional second stage (docs/FORMAT.md §4.2): a sign-sign LMS filter over the
+ * last BLM_LMS_ORDER LPC residuals predicts the next one, adapting as it goes, so it
+ * follows what a per-frame LPC filter cannot. Integer arithmetic only. */
+#define BLM_LMS_ORDER 32
+#define BLM_LMS_SHIFT 12
+#define BLM_LMS_STEP 4
+#define BLM_LMS_WEIGHT_MAX (1 << 20)
+
+typedef struct BlmLms {
+    int32_t w[BLM_LMS_ORDER];
+    int32_t h[BLM_LMS_ORDER]; /* h[0] is the most recent residual */
+} BlmLms;
+
+static inline int64_t blm_lms_predict(const BlmLms *s)
+{
+    int64_t acc = 0;
+    for (int k = 0; k < BLM_LMS_ORDER; k++)
+        acc += (int64_t)s->w[k] * s->h[k];
+    return acc >= 0 ? acc >> BLM_LMS_SHIFT : ~(~acc >> BLM_LMS_SHIFT);
+}
+
+/* After each sample: err = residual - prediction (exact), then the residual joins
+ * the history. */
+static inline void blm_lms_update(BlmLms *s, int64_t err, int32_t residual)
+{
+    if (err) {
+        int32_t step = err > 0 ? BLM_LMS_STEP : -BLM_LMS_STEP;
+        for (int k = 0; k < BLM_LMS_ORDER; k++) {
+            int32_t w = s->w[k] + (s->h[k] > 0 ? step : s->h[k] < 0 ? -step : 0);
+            s->w[k] = w > BLM_LMS_WEIGHT_MAX ? BLM_LMS_WEIGHT_MAX
+                      : w < -BLM_LMS_WEIGHT_MAX ? -BLM_LMS_WEIGHT_MAX : w;
+        }
+    }
+    for (int k = BLM_LMS_ORDER - 1; k > 0; k--)
+        s->h[k] = s->h[k - 1];
+    s->h[0] = residual;
+}
+
 /* Chooses the filter (order up to max_order) that minimises an estimate of the
  * residual's coded size plus the filter's own bytes. Returns the estimate in bits. */
 double blm_lpc_search(const int16_t *y, uint32_t n, int max_order, BlmLpcFilter *best);

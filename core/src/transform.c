@@ -19,6 +19,7 @@
 
 #define PCM_MAX_ORDER 4
 #define PCM_SIDE_FLAG 0x10
+#define PCM_LMS_FLAG 0x20 /* transform 2: the LMS stage follows the LPC filter */
 #define IMAGE_SUBTRACT_GREEN 0x01
 
 int blm_transform_allowed(BytelmKind kind, uint32_t transform)
@@ -200,9 +201,9 @@ static int lpc_max_order(uint32_t channels)
     return o < BLM_LPC_MAX_ORDER ? o : BLM_LPC_MAX_ORDER;
 }
 
-static uint32_t lpc_put_params(const BlmLpcFilter *f, int side, uint8_t *p)
+static uint32_t lpc_put_params(const BlmLpcFilter *f, int side, int lms, uint8_t *p)
 {
-    p[0] = side ? PCM_SIDE_FLAG : 0;
+    p[0] = (uint8_t)((side ? PCM_SIDE_FLAG : 0) | (lms ? PCM_LMS_FLAG : 0));
     p[1] = (uint8_t)f->order;
     p[2] = (uint8_t)f->shift;
     for (int j = 0; j < f->order; j++) {
@@ -214,15 +215,16 @@ static uint32_t lpc_put_params(const BlmLpcFilter *f, int side, uint8_t *p)
 
 /* Reads channel c's filter at *at; 0 or BYTELM_EFORMAT. */
 static int lpc_get_params(const uint8_t *p, uint32_t n_params, uint32_t *at, uint32_t c,
-                          BlmLpcFilter *f, int *side)
+                          BlmLpcFilter *f, int *side, int *lms)
 {
     if (n_params - *at < 3)
         return BYTELM_EFORMAT;
     const uint8_t *q = p + *at;
-    if ((q[0] & ~PCM_SIDE_FLAG) || (c == 0 && q[0]) || q[1] > BLM_LPC_MAX_ORDER ||
-        q[2] > BLM_LPC_MAX_SHIFT || n_params - *at - 3 < 2u * q[1])
+    if ((q[0] & ~(PCM_SIDE_FLAG | PCM_LMS_FLAG)) || (c == 0 && (q[0] & PCM_SIDE_FLAG)) ||
+        q[1] > BLM_LPC_MAX_ORDER || q[2] > BLM_LPC_MAX_SHIFT || n_params - *at - 3 < 2u * q[1])
         return BYTELM_EFORMAT;
-    *side = q[0] != 0;
+    *side = (q[0] & PCM_SIDE_FLAG) != 0;
+    *lms = (q[0] & PCM_LMS_FLAG) != 0;
     f->order = q[1];
     f->shift = q[2];
     for (int j = 0; j < f->order; j++)
@@ -236,23 +238,37 @@ static int lpc_check_params(const BlmLayout *lay, const uint8_t *params, uint32_
     uint32_t at = 0;
     for (uint32_t c = 0; c < lay->channels; c++) {
         BlmLpcFilter f;
-        int side;
-        if (lpc_get_params(params, n_params, &at, c, &f, &side) < 0)
+        int side, lms;
+        if (lpc_get_params(params, n_params, &at, c, &f, &side, &lms) < 0)
             return BYTELM_EFORMAT;
     }
     return at == n_params ? 0 : BYTELM_EFORMAT;
 }
 
-static void lpc_residual_tokens(const int16_t *y, uint32_t n, const BlmLpcFilter *f,
-                                uint32_t ch, uint32_t c, uint8_t *tokens)
+/* Codes channel c's residuals (tokens may be NULL: cost only); returns the sum of
+ * their magnitudes. */
+static uint64_t lpc_residual_tokens(const int16_t *y, uint32_t n, const BlmLpcFilter *f, int lms,
+                                    uint32_t ch, uint32_t c, uint8_t *tokens)
 {
+    BlmLms st;
+    memset(&st, 0, sizeof(st));
+    uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int64_t e = (int64_t)y[i] - blm_lpc_predict(y, i, f);
-        uint16_t z = zigzag16((int16_t)(uint16_t)(uint64_t)e);
+        int16_t e = (int16_t)(uint16_t)(uint64_t)((int64_t)y[i] - blm_lpc_predict(y, i, f));
+        if (lms) {
+            int64_t err = (int64_t)e - blm_lms_predict(&st);
+            blm_lms_update(&st, err, e);
+            e = (int16_t)(uint16_t)(uint64_t)err;
+        }
+        sum += (uint64_t)(e < 0 ? -(int32_t)e : e);
+        if (!tokens)
+            continue;
+        uint16_t z = zigzag16(e);
         size_t at = 2 * ((size_t)i * ch + c);
         tokens[at] = (uint8_t)(z >> 8);
         tokens[at + 1] = (uint8_t)z;
     }
+    return sum;
 }
 
 static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uint8_t *params,
@@ -281,8 +297,11 @@ static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
                 side = 1;
             }
         }
-        at += lpc_put_params(&f, side, params + at);
-        lpc_residual_tokens(y, n, &f, ch, c, tokens);
+        /* the LMS stage only where it measurably helps */
+        uint64_t plain = lpc_residual_tokens(y, n, &f, 0, ch, c, NULL);
+        int lms = lpc_residual_tokens(y, n, &f, 1, ch, c, NULL) < plain - plain / 64;
+        at += lpc_put_params(&f, side, lms, params + at);
+        lpc_residual_tokens(y, n, &f, lms, ch, c, tokens);
     }
     *n_params = at;
     free(y);
@@ -300,14 +319,22 @@ static int lpc_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
     uint32_t at = 0;
     for (uint32_t c = 0; c < ch; c++) {
         BlmLpcFilter f;
-        int side;
-        if (lpc_get_params(params, n_params, &at, c, &f, &side) < 0) {
+        BlmLms st;
+        int side, lms;
+        if (lpc_get_params(params, n_params, &at, c, &f, &side, &lms) < 0) {
             free(y);
             return BYTELM_EFORMAT;
         }
+        memset(&st, 0, sizeof(st));
         for (uint32_t i = 0; i < n; i++) {
             size_t k = 2 * ((size_t)i * ch + c);
             int16_t e = unzigzag16((uint16_t)(tokens[k] << 8 | tokens[k + 1]));
+            if (lms) {
+                int64_t pred = blm_lms_predict(&st);
+                int16_t e1 = (int16_t)(uint16_t)(uint64_t)((int64_t)e + pred);
+                blm_lms_update(&st, (int64_t)e1 - pred, e1);
+                e = e1;
+            }
             y[i] = (int16_t)(uint16_t)(uint64_t)((int64_t)e + blm_lpc_predict(y, i, &f));
             int32_t v = y[i];
             if (side)

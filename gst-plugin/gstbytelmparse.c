@@ -396,7 +396,7 @@ gst_bytelm_parse_class_init (GstBytelmParseClass * klass)
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
-      "bytelm stream parser", "Codec/Parser/Audio",
+      "bytelm audio stream parser", "Codec/Parser/Audio",
       "Splits a bytelm (.blm) stream into header, frames and trailer, "
       "with timestamps, duration and seeking", "bytelm developers");
 

@@ -5,8 +5,10 @@
  * outputs one buffer per complete stream (header, frames, trailer), each a key
  * frame, after checking every frame's and the trailer's CRC-32 and that the
  * frames and trailer agree with the header. Caps: format, width and height from
- * each header; framerate and pixel-aspect-ratio from the upstream caps when
- * they have them (a .blm file does not store a frame rate), else 0/1 and 1/1.
+ * each header; the frame rate from the framerate property, else from the
+ * upstream caps (a .blm file does not store one), else 0/1; with a frame rate
+ * the images get timestamps and durations. Pixel aspect ratio from the upstream
+ * caps, else 1/1.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -25,10 +27,19 @@
 #define FRAME_FIXED 30          /* frame bytes before the payload, without np */
 #define TRAILER_FIXED 44
 
+enum {
+  PROP_0,
+  PROP_FRAMERATE,
+};
+
 struct _GstBytelmVideoParse {
   GstBaseParse parent;
 
+  /* property, under the object lock */
+  gint prop_fps_n, prop_fps_d;
   /* from the upstream caps */
+  gint caps_fps_n, caps_fps_d;
+  /* what is used */
   gint fps_n, fps_d, par_n, par_d;
   /* what the src caps say */
   gboolean have_caps;
@@ -55,14 +66,34 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
 
+/* The frame rate: the property's, else the upstream caps', else none. */
+static void
+gst_bytelm_video_parse_update_rate (GstBytelmVideoParse * self)
+{
+  GST_OBJECT_LOCK (self);
+  if (self->prop_fps_n > 0) {
+    self->fps_n = self->prop_fps_n;
+    self->fps_d = self->prop_fps_d;
+  } else {
+    self->fps_n = self->caps_fps_n;
+    self->fps_d = self->caps_fps_d;
+  }
+  GST_OBJECT_UNLOCK (self);
+  /* with a rate, the base class gives each image 1 / framerate as duration
+   * and counts timestamps on from the first */
+  gst_base_parse_set_frame_rate (GST_BASE_PARSE (self), self->fps_n,
+      self->fps_d, 0, 0);
+}
+
 static gboolean
 gst_bytelm_video_parse_start (GstBaseParse * parse)
 {
   GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (parse);
 
-  self->fps_n = 0;
-  self->fps_d = 1;
+  self->caps_fps_n = 0;
+  self->caps_fps_d = 1;
   self->par_n = self->par_d = 1;
+  gst_bytelm_video_parse_update_rate (self);
   self->have_caps = FALSE;
   self->images = 0;
   gst_base_parse_set_min_frame_size (parse, GST_BYTELM_HEADER_SIZE);
@@ -78,16 +109,15 @@ gst_bytelm_video_parse_set_sink_caps (GstBaseParse * parse, GstCaps * caps)
 
   GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, caps);
   if (gst_structure_get_fraction (st, "framerate", &n, &d) && n >= 0 && d > 0) {
-    self->fps_n = n;
-    self->fps_d = d;
+    self->caps_fps_n = n;
+    self->caps_fps_d = d;
   }
   if (gst_structure_get_fraction (st, "pixel-aspect-ratio", &n, &d) && n > 0
       && d > 0) {
     self->par_n = n;
     self->par_d = d;
   }
-  if (self->fps_n > 0)
-    gst_base_parse_set_frame_rate (parse, self->fps_n, self->fps_d, 0, 0);
+  gst_bytelm_video_parse_update_rate (self);
   self->have_caps = FALSE;      /* resend with the new fields */
   return TRUE;
 }
@@ -295,8 +325,6 @@ gst_bytelm_video_parse_handle_frame (GstBaseParse * parse,
 
   gst_bytelm_video_parse_update_caps (self, &info);
   GST_BUFFER_FLAG_UNSET (frame->buffer, GST_BUFFER_FLAG_DELTA_UNIT);
-  /* with a frame rate, the base class gives each image 1 / framerate as
-   * duration and counts timestamps on from the first */
   GST_LOG_OBJECT (self, "image %" G_GUINT64_FORMAT ": %u x %u, %"
       G_GSSIZE_FORMAT " bytes", self->images, info.width, info.height, total);
   self->images++;
@@ -321,8 +349,47 @@ done:
 }
 
 static void
+gst_bytelm_video_parse_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_FRAMERATE:
+      self->prop_fps_n = gst_value_get_fraction_numerator (value);
+      self->prop_fps_d = gst_value_get_fraction_denominator (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_bytelm_video_parse_get_property (GObject * object, guint prop_id,
+    GValue * value, GParamSpec * pspec)
+{
+  GstBytelmVideoParse *self = GST_BYTELM_VIDEO_PARSE (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_FRAMERATE:
+      gst_value_set_fraction (value, self->prop_fps_n, self->prop_fps_d);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
 gst_bytelm_video_parse_init (GstBytelmVideoParse * self)
 {
+  self->prop_fps_n = 0;
+  self->prop_fps_d = 1;
   GST_PAD_SET_ACCEPT_INTERSECT (GST_BASE_PARSE_SINK_PAD (self));
   GST_PAD_SET_ACCEPT_TEMPLATE (GST_BASE_PARSE_SINK_PAD (self));
 }
@@ -330,8 +397,18 @@ gst_bytelm_video_parse_init (GstBytelmVideoParse * self)
 static void
 gst_bytelm_video_parse_class_init (GstBytelmVideoParseClass * klass)
 {
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstBaseParseClass *parse_class = GST_BASE_PARSE_CLASS (klass);
+
+  gobject_class->set_property = gst_bytelm_video_parse_set_property;
+  gobject_class->get_property = gst_bytelm_video_parse_get_property;
+  g_object_class_install_property (gobject_class, PROP_FRAMERATE,
+      gst_param_spec_fraction ("framerate", "Frame rate",
+          "Frame rate of the images (a .blm file does not store one); 0/1 = "
+          "the upstream caps' framerate, if any (set before starting)",
+          0, 1, G_MAXINT, 1, 0, 1,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

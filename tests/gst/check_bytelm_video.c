@@ -691,6 +691,37 @@ GST_START_TEST (test_video_decodebin)
   gst_object_unref (sink);
   gst_object_unref (pipeline);
   g_free (desc);
+
+  /* the file has no frame rate; the parser's property gives one, and with
+   * it timestamps and durations */
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! bytelmvideoparse "
+      "framerate=5/1 ! bytelmvideodec ! appsink name=sink sync=false", path);
+  pipeline = gst_parse_launch (desc, NULL);
+  fail_unless (pipeline != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (got = 0;; got++) {
+    GstSample *sample = NULL;
+    GstVideoInfo info;
+    g_signal_emit_by_name (sink, "pull-sample", &sample);
+    if (!sample)
+      break;
+    GstBuffer *buf = gst_sample_get_buffer (sample);
+    fail_unless (gst_video_info_from_caps (&info,
+            gst_sample_get_caps (sample)));
+    fail_unless (GST_VIDEO_INFO_FPS_N (&info) == 5
+        && GST_VIDEO_INFO_FPS_D (&info) == 1);
+    fail_unless (got < n);
+    fail_unless_equals_uint64 (GST_BUFFER_PTS (buf), got * 200 * GST_MSECOND);
+    fail_unless_equals_uint64 (GST_BUFFER_DURATION (buf), 200 * GST_MSECOND);
+    check_frame (buf, &info, images[got], 3);
+    gst_sample_unref (sample);
+  }
+  fail_unless_equals_int (got, n);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
   g_free (path);
   for (guint i = 0; i < n; i++)
     g_free (images[i]);

@@ -367,8 +367,11 @@ def chart(rows, path, work):
                     colour = 0xC00000 if r["codec"].startswith("bytelm") else 0x2050A0
                     f.write('%g %g "%s" %d\n' % (r["dec_bytes_per_s"] / 1e6, r["ratio"], r["codec"], colour))
         script += ["set title '%s'" % s.replace("'", ""),
-                   "plot '%s' using 1:2:4 with points pt 7 ps 1.2 lc rgb variable, '' using 1:2:3 with labels "
-                   "offset 0.8,0.5 left font ',8'" % dat]
+                   # labels alternate above and below their point: neighbours (flac -5,
+                   # flac -8, wavpack) often sit close together
+                   "plot '%s' using 1:2:4 with points pt 7 ps 1.2 lc rgb variable, "
+                   "'' using 1:(int($0) %% 2 ? 1/0 : $2):3 with labels offset 0.8,0.6 left font ',8', "
+                   "'' using 1:(int($0) %% 2 ? $2 : 1/0):3 with labels offset 0.8,-0.6 left font ',8'" % dat]
     script.append("unset multiplot")
     gp = os.path.join(work, "chart.gp")
     with open(gp, "w") as f:
@@ -470,12 +473,12 @@ def main():
         rows = rows_of(sets, res, a.threads, a.runs)
         header = ("Sizes summed over each set's files; every output was decoded and compared with its "
                   "input. Speeds: raw bytes / wall seconds of the codec's process, median of %d "
-                  "rounds, all codecs interleaved in the same run. \"with model\": the model file's "
+                  "round(s), all codecs interleaved in the same run. \"with model\": the model file's "
                   "bytes added to the compressed size, over this set and over 1 GB of such data "
                   "(as in Del\u00e9tang et al. / Heurtel-Depeiges et al.). Machine: %s." % (a.runs, host))
         md = markdown(rows, command, header)
         note = ("Size / raw: compressed bytes over raw bytes, summed over the set (lower is better); "
-                "decode speed: median of %d rounds, %d thread(s) for bytelm; %s; %s.\n\n"
+                "decode speed: median of %d round(s), %d thread(s) for bytelm; %s; %s.\n\n"
                 % (a.runs, a.threads, host, time.strftime("%Y-%m-%d", time.gmtime())))
         with open(os.path.join(a.out, "bench.md"), "w") as f:
             f.write(md)

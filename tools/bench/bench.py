@@ -14,7 +14,7 @@ it, pixels as raw or PGM/PPM), and every output is decoded and compared with the
 byte; a mismatch stops the run with exit status 1. Timings are wall-clock seconds of the
 codec's own process; every codec runs on every file in each of --runs rounds, interleaved
 file by file, so each comparison comes from the same run, and the median round is shown.
-Peak memory is the largest resident set of a codec's process (getrusage of the child).
+Peak memory is the largest resident set of a codec's process (GNU time's %M).
 
 Writes bench.md (Markdown: one table per set, with the command), summary.md (one line per
 set, for the README), bench.csv and bench.png (ratio against decode speed; needs gnuplot)

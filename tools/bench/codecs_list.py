@@ -162,11 +162,11 @@ def bytelm_codecs(exe, models_dir, presets, models, kind):
         m = roles.get((kind, p))
         if m in seen:
             seen[m].also.append(p)
-            seen[m].note = "same model as --preset=" + ", ".join(seen[m].also)
+            seen[m].note = "%s; also --preset=%s" % (os.path.basename(m), ", ".join(seen[m].also))
             continue
         name = "bytelm" if p == "default" else "bytelm --preset=" + p
         c = bytelm_codec(exe, name, (kind,), "--preset=" + p, m, [models_dir])
-        c.also = []
+        c.also, c.note = [], os.path.basename(m) if m else ""
         out.append(c)
         seen[m] = c
     for m in models:

@@ -11,6 +11,9 @@ aborts), and prints a Markdown table of summed sizes.
   text, mixed: bytelm, xz -9e
 
 usage: ratio.py [--cache DIR] [--bytelm PATH] [--budget BYTES] [--groups a,b] [-j N]
+
+tools/bench/bench.py measures these and more codecs with speed and memory (report.sh uses
+it); this script stays as the quick sizes-only check, and bench.py shares its file choice.
 """
 import argparse
 import collections

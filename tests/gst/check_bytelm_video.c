@@ -728,6 +728,59 @@ GST_START_TEST (test_video_decodebin)
 }
 GST_END_TEST;
 
+/* Images of different sizes and formats in one file: the parser's caps and
+ * the decoder's output follow each image. */
+GST_START_TEST (test_video_format_change)
+{
+  const guint ws[3] = { 7, 13, 2 }, hs[3] = { 5, 11, 3 }, bpps[3] = { 1, 3, 1 };
+  guint8 *images[3];
+  GstBuffer *file = gst_buffer_new ();
+  gchar *path = tmp_path ("mixed.blm");
+
+  for (guint i = 0; i < 3; i++) {
+    EncResult r;
+    images[i] = make_image (ws[i], hs[i], bpps[i], 70 + i);
+    encode (&images[i], 1, ws[i], hs[i], bpps[i], 0, NULL, &r);
+    file = gst_buffer_append (file, concat (r.buffers));
+    enc_result_clear (&r);
+  }
+  write_buffer (path, file);
+  gst_buffer_unref (file);
+
+  gchar *desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
+      "appsink name=sink sync=false", path);
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  guint got = 0;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  for (;; got++) {
+    GstSample *sample = NULL;
+    GstVideoInfo info;
+    g_signal_emit_by_name (sink, "pull-sample", &sample);
+    if (!sample)
+      break;
+    fail_unless (got < 3);
+    fail_unless (gst_video_info_from_caps (&info,
+            gst_sample_get_caps (sample)));
+    fail_unless_equals_string (gst_video_format_to_string
+        (GST_VIDEO_INFO_FORMAT (&info)), fmt_name (bpps[got]));
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), ws[got]);
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), hs[got]);
+    check_frame (gst_sample_get_buffer (sample), &info, images[got], bpps[got]);
+    gst_sample_unref (sample);
+  }
+  fail_unless_equals_int (got, 3);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  g_free (path);
+  for (guint i = 0; i < 3; i++)
+    g_free (images[i]);
+}
+GST_END_TEST;
+
 /* Runs filesrc ! decodebin ! fakesink on a file and returns the error text
  * (NULL if it played to EOS). */
 static gchar *
@@ -849,6 +902,7 @@ bytelm_video_suite (void)
   tcase_add_test (tc, test_video_roundtrip_large);
   tcase_add_test (tc, test_video_cli_interop);
   tcase_add_test (tc, test_video_decodebin);
+  tcase_add_test (tc, test_video_format_change);
   tcase_add_test (tc, test_video_damaged);
   return s;
 }

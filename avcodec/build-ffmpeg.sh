@@ -6,8 +6,8 @@
 #
 # Run from anywhere, after `meson setup build && ninja -C build`. Needs root or sudo
 # the first time (a deb-src line and the build packages). Does nothing when the stamp
-# build/ffmpeg/.stamp matches: it holds a hash of the FFmpeg version, the patches
-# and this script.
+# build/ffmpeg/.stamp matches: it holds a hash of the FFmpeg version, the patches,
+# this script and core/include/bytelm/bytelm.h.
 #
 # Environment: BUILDDIR (default build), JOBS (default: the CPU count),
 # FFMPEG_SRC=dir to build an already patched tree instead (development).
@@ -69,7 +69,10 @@ else
   [ -n "$version" ] || { log "apt-cache showsrc ffmpeg gives no version (apt-get update?)"; exit 1; }
   case $version in *:5.1.*) ;; *) log "FFmpeg $version is not 5.1: the patches are for 5.1"; exit 1;; esac
 fi
-stamp=$( { echo "$version"; cat "$root"/avcodec/patches/*.patch "$0" 2>/dev/null || true; } | sha256sum | cut -c1-64)
+# The library's header is in it too: the binaries link libbytelm.so from ./build,
+# so a changed API or ABI must recompile the wrappers.
+stamp=$( { echo "$version"; cat "$root"/avcodec/patches/*.patch "$0" \
+             "$root/core/include/bytelm/bytelm.h" 2>/dev/null || true; } | sha256sum | cut -c1-64)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
    [ -x "$out/ffmpeg" ] && [ -x "$out/ffprobe" ]; then
   log "up to date ($out/ffmpeg)"

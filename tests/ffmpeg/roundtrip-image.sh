@@ -4,7 +4,7 @@
 # A short video (each frame intra) through .mkv and .nut.
 . "$(dirname "$0")/lib.sh"
 
-cases=("1 1 gray" "37 23 rgb" "64 40 gray" "300 7 rgb" "1 150 gray" "200 120 rgb")
+cases=("1 1 gray" "37 23 rgb" "64 40 gray" "300 7 rgb" "1 150 gray" "160 90 rgb")
 for c in "${cases[@]}"; do
   read -r w h kind <<<"$c"
   gen_image img "$w" "$h" "$kind"

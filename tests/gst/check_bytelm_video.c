@@ -781,6 +781,44 @@ GST_START_TEST (test_video_format_change)
 }
 GST_END_TEST;
 
+static gchar *play_file (const gchar * path);
+
+/* A stream coded with a model the decoder cannot find: a clear error; with
+ * model-dir it decodes. */
+GST_START_TEST (test_video_missing_model)
+{
+  const guint w = 40, h = 30;
+  guint8 *img = g_malloc (w * h);
+  gchar *path = tmp_path ("golden.blm"), *err;
+  EncResult r;
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      img[y * w + x] = (guint8) (x * 5 + y * 3);
+  encode (&img, 1, w, h, 1, 0, MODELS_DIR "/test-golden.blmm", &r);
+  GstBuffer *all = concat (r.buffers);
+  /* model-coded (smaller than the pixels), so the model is needed */
+  fail_unless (gst_buffer_get_size (all) < w * h);
+  write_buffer (path, all);
+
+  g_unsetenv ("BYTELM_MODEL_PATH");
+  err = play_file (path);
+  fail_unless (err != NULL && strstr (err, "model") != NULL
+      && strstr (err, "was not found") != NULL, "%s", err);
+  g_free (err);
+
+  GList *one = g_list_append (NULL, gst_buffer_ref (all));
+  decode_and_check ("bytelmvideodec model-dir=" MODELS_DIR, r.caps, one, &img,
+      1, w, h, 1, TRUE);
+  g_list_free_full (one, (GDestroyNotify) gst_buffer_unref);
+  g_setenv ("BYTELM_MODEL_PATH", MODELS_DIR, TRUE);
+  gst_buffer_unref (all);
+  enc_result_clear (&r);
+  g_free (path);
+  g_free (img);
+}
+GST_END_TEST;
+
 /* Runs filesrc ! decodebin ! fakesink on a file and returns the error text
  * (NULL if it played to EOS). */
 static gchar *
@@ -904,6 +942,7 @@ bytelm_video_suite (void)
   tcase_add_test (tc, test_video_decodebin);
   tcase_add_test (tc, test_video_format_change);
   tcase_add_test (tc, test_video_damaged);
+  tcase_add_test (tc, test_video_missing_model);
   return s;
 }
 

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The encoder's AVOptions reach the stream: -preset (header byte 7), -frame_units,
+# -model (a model file; its hash in the header, and the decoder needs it back:
+# -model_dir), and -threads never changes the output. Errors are FFmpeg errors.
+. "$(dirname "$0")/lib.sh"
+models=$root/models
+
+gen_image img 64 48 gray
+gen_pcm in.raw 6000 2 9
+header_byte() { python3 -c "import sys; print(open(sys.argv[1], 'rb').read()[int(sys.argv[2])])" "$@"; }
+
+for p in fast:0 default:1 max:2; do
+  ff -i img.pgm -c:v bytelm -preset ${p%:*} p.blm
+  expect_eq "$(header_byte p.blm 7)" "${p#*:}" "-preset ${p%:*}: header byte 7"
+done
+ok "-preset fast, default, max in the header"
+
+ff -i img.pgm -c:v bytelm -threads 1 t1.blm -c:v bytelm -threads 2 t2.blm -c:v bytelm -threads 0 t0.blm
+cmp -s t1.blm t2.blm && cmp -s t1.blm t0.blm || fail "-threads changed the stream"
+ff -f s16le -ar 8000 -ac 2 -i in.raw -c:a bytelm -threads 1 a1.mkv -c:a bytelm -threads 2 a2.mkv
+expect_eq "$(ff -i a1.mkv -c copy -f bytelm - | md5)" "$(ff -i a2.mkv -c copy -f bytelm - | md5)" "-threads, audio"
+ok "-threads 0, 1, 2: identical streams"
+
+ff -f s16le -ar 8000 -ac 2 -i in.raw -c:a bytelm -frame_units 1500 f.blm
+"$BL" info f.blm | grep -q 'frames: *4$' || fail "-frame_units 1500: $("$BL" info f.blm | grep frames)"
+ok "-frame_units 1500: 4 frames"
+
+# A model file: the stream names it by the same hash as the CLI's --model does.
+mkdir m && cp "$models/test-small.blmm" m/
+ff -i img.pgm -c:v bytelm -model m/test-small.blmm model.mkv
+expect_eq "$(pix_md5 model.mkv gray)" "$(md5 <img.raw)" "-model round trip"
+ff -i model.mkv -c copy model.blm
+"$BL" --model=m/test-small.blmm -c img.pgm >cli-model.blm
+hash() { "$BL" info "$1" | awk '/model hash/ {print $3}'; }
+expect_eq "$(hash model.blm)" "$(hash cli-model.blm)" "model hash"
+[ "$(hash model.blm)" != "$(hash t1.blm)" ] || fail "-model did not change the model"
+ok "-model FILE: the stream names it, decodes"
+
+if ff -i img.pgm -c:v bytelm -model nonexistent.blmm x.mkv 2>err.txt; then
+  fail "a missing model file was accepted"
+fi
+grep -q "cannot open the encoder" err.txt || fail "no error for a missing model: $(cat err.txt)"
+ok "missing model file: an FFmpeg error"
+
+# 9 channels: refused with a message.
+gen_pcm nine.raw 100 9
+if ff -f s16le -ar 8000 -ac 9 -i nine.raw -c:a bytelm x.mkv 2>err.txt; then
+  fail "9 channels accepted"
+fi
+grep -q "bytelm codes 1 to 8" err.txt || fail "no message for 9 channels: $(cat err.txt)"
+ok "9 channels refused"

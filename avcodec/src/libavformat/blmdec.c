@@ -23,12 +23,16 @@
  * trailer with a seek table. The header becomes the extradata; for audio each
  * frame is a packet and the trailer a last packet of duration 0, for an image
  * the frames and the trailer are one packet. The seek table, read when the
- * input can seek, gives the duration and the index.
+ * input can seek, gives the duration and the index. A file of several images
+ * (the GStreamer plugin's video) is one stream per image, end to end; they
+ * must share the first one's header (size and format). The file has no frame
+ * rate: the framerate option gives one (default 25).
  */
 
 #include "libavutil/channel_layout.h"
 #include "libavutil/crc.h"
 #include "libavutil/intreadwrite.h"
+#include "libavutil/opt.h"
 #include "avformat.h"
 #include "avio_internal.h"
 #include "internal.h"
@@ -38,6 +42,12 @@
 #define MAX_FRAMES (1 << 26)
 
 enum { KIND_PCM = 1, KIND_GRAY8 = 2, KIND_RGB24 = 3 };
+
+typedef struct BlmDemuxContext {
+    const AVClass *class;
+    AVRational framerate;
+    int64_t images;
+} BlmDemuxContext;
 
 static uint32_t blm_crc(const uint8_t *buf, size_t len)
 {
@@ -86,6 +96,7 @@ end:
 
 static int blm_read_header(AVFormatContext *s)
 {
+    BlmDemuxContext *b = s->priv_data;
     AVIOContext *pb = s->pb;
     uint8_t h[HEADER_SIZE];
     uint64_t total;
@@ -142,9 +153,8 @@ static int blm_read_header(AVFormatContext *s)
         st->codecpar->height     = AV_RL32(h + 36);
         st->codecpar->format     = h[5] == KIND_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24;
         st->codecpar->bits_per_raw_sample = 8;
-        avpriv_set_pts_info(st, 64, 1, 25);
-        st->duration  = 1;
-        st->nb_frames = 1;
+        st->avg_frame_rate = st->r_frame_rate = b->framerate;
+        avpriv_set_pts_info(st, 64, b->framerate.den, b->framerate.num);
         break;
     default:
         avpriv_request_sample(s, "bytelm data kind %d", h[5]);
@@ -200,8 +210,32 @@ static int read_chunk(AVFormatContext *s, AVPacket *pkt, int *trailer)
     return AVERROR_INVALIDDATA;
 }
 
+/* Before each image but the first: its stream header, the same as the first. */
+static int next_image_header(AVFormatContext *s, int64_t images)
+{
+    AVCodecParameters *par = s->streams[0]->codecpar;
+    uint8_t h[HEADER_SIZE];
+    int ret = avio_read(s->pb, h, HEADER_SIZE);
+
+    if (ret == 0 || ret == AVERROR_EOF)
+        return AVERROR_EOF;
+    if (ret < 0)
+        return ret;
+    if (ret == HEADER_SIZE && !memcmp(h, "BYLM", 4) && memcmp(h, par->extradata, HEADER_SIZE)) {
+        av_log(s, AV_LOG_ERROR, "image %"PRId64" has another header than the first: "
+               "images of different sizes or formats in one file are not supported\n", images);
+        return AVERROR_PATCHWELCOME;
+    }
+    if (ret != HEADER_SIZE || memcmp(h, par->extradata, HEADER_SIZE)) {
+        av_log(s, AV_LOG_ERROR, "no stream header before image %"PRId64"\n", images);
+        return AVERROR_INVALIDDATA;
+    }
+    return 0;
+}
+
 static int blm_read_packet(AVFormatContext *s, AVPacket *pkt)
 {
+    BlmDemuxContext *b = s->priv_data;
     AVStream *st = s->streams[0];
     int64_t pos = avio_tell(s->pb);
     int trailer = 0, ret;
@@ -209,10 +243,12 @@ static int blm_read_packet(AVFormatContext *s, AVPacket *pkt)
     pkt->size = 0;
     if (st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
         /* One image: its frames and its trailer. */
+        if (b->images && (ret = next_image_header(s, b->images)) < 0)
+            return ret;
         while (!trailer)
             if ((ret = read_chunk(s, pkt, &trailer)) < 0)
                 return pkt->size && ret == AVERROR_EOF ? AVERROR_INVALIDDATA : ret;
-        pkt->pts      = 0;
+        pkt->pts      = b->images++;
         pkt->duration = 1;
     } else {
         if ((ret = read_chunk(s, pkt, &trailer)) < 0)
@@ -232,6 +268,20 @@ static int blm_read_packet(AVFormatContext *s, AVPacket *pkt)
     return 0;
 }
 
+static const AVOption blm_options[] = {
+    { "framerate", "images per second of a .blm video (the file does not say)",
+      offsetof(BlmDemuxContext, framerate), AV_OPT_TYPE_VIDEO_RATE, { .str = "25" },
+      0, INT_MAX, AV_OPT_FLAG_DECODING_PARAM },
+    { NULL },
+};
+
+static const AVClass blm_demuxer_class = {
+    .class_name = "bytelm demuxer",
+    .item_name  = av_default_item_name,
+    .option     = blm_options,
+    .version    = LIBAVUTIL_VERSION_INT,
+};
+
 const AVInputFormat ff_bytelm_demuxer = {
     .name           = "bytelm",
     .long_name      = NULL_IF_CONFIG_SMALL("bytelm lossless stream"),
@@ -240,4 +290,6 @@ const AVInputFormat ff_bytelm_demuxer = {
     .read_packet    = blm_read_packet,
     .flags          = AVFMT_GENERIC_INDEX,
     .extensions     = "blm",
+    .priv_data_size = sizeof(BlmDemuxContext),
+    .priv_class     = &blm_demuxer_class,
 };

@@ -20,9 +20,12 @@
 
 /*
  * Writes the stream header (the extradata), then the packets as they come:
- * for audio the frames and the trailer that the encoder sends last, for an
- * image its one packet. The trailer holds the MD5 of the raw data, which only
- * the encoder knows: a stream without it (a cut stream copy) is refused.
+ * for audio the frames and the trailer that the encoder sends last. An image
+ * packet is a whole stream less its header: each image after the first gets
+ * the header again, so that a video is one complete stream per image, end to
+ * end, as the GStreamer plugin writes it (the bytelm CLI reads the first).
+ * The trailer holds the MD5 of the raw data, which only the encoder knows: a
+ * stream without it (a cut stream copy) is refused.
  */
 
 #include "libavutil/intreadwrite.h"
@@ -65,19 +68,25 @@ static int blm_write_header(AVFormatContext *s)
 static int blm_write_packet(AVFormatContext *s, AVPacket *pkt)
 {
     BlmMuxContext *b = s->priv_data;
-    int video = s->streams[0]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO;
+    AVCodecParameters *par = s->streams[0]->codecpar;
 
-    if (b->have_trailer) {
-        av_log(s, AV_LOG_ERROR, video ? "a .blm file holds one image\n"
-                                      : "packet after the end of the stream\n");
-        return AVERROR(EINVAL);
-    }
     if (pkt->size < 8)
         return AVERROR_INVALIDDATA;
-    if (video)
+    if (par->codec_type == AVMEDIA_TYPE_VIDEO) {
+        if (b->packets)
+            avio_write(s->pb, par->extradata, par->extradata_size);
         b->have_trailer = !memcmp(pkt->data + pkt->size - 4, "BLME", 4);
-    else
+        if (!b->have_trailer) {
+            av_log(s, AV_LOG_ERROR, "image packet without its trailer\n");
+            return AVERROR_INVALIDDATA;
+        }
+    } else {
+        if (b->have_trailer) {
+            av_log(s, AV_LOG_ERROR, "packet after the end of the stream\n");
+            return AVERROR(EINVAL);
+        }
         b->have_trailer = !memcmp(pkt->data, "BLMT", 4);
+    }
     b->packets++;
     avio_write(s->pb, pkt->data, pkt->size);
     return 0;

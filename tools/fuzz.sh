@@ -2,9 +2,10 @@
 # Builds the libFuzzer targets of tests/fuzz/ into build-fuzz/ (clang, ASan, UBSan) and
 # runs each for a bounded time, starting from its seeds and whatever earlier runs kept.
 #   tools/fuzz.sh [SECONDS] [TARGET...]    default: 60 s each; decoder model wav image
-# A crash, leak, UB report or per-input timeout stops the target and fails the script;
-# the input is left in build-fuzz/fuzz/TARGET/artifacts/ (make it a regression test:
-# tests/fuzz/regress/TARGET/, see docs/ROBUSTNESS.md).
+# A crash, leak, UB report or per-input timeout (30 s) stops the target and fails the
+# script; the input is left in WORK/TARGET/artifacts/ (make it a regression test:
+# tests/fuzz/regress/TARGET/, see docs/ROBUSTNESS.md). WORK is $FUZZ_WORK, by default
+# build-fuzz/fuzz; it keeps each target's corpus and log.txt between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
@@ -23,7 +24,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 for t in "${targets[@]}"; do
-  work=$dir/fuzz/$t
+  work=${FUZZ_WORK:-$dir/fuzz}/$t
   mkdir -p "$work/corpus" "$work/artifacts"
   seeds=()
   for s in tests/fuzz/corpus/$t tests/fuzz/regress/$t; do [ -d "$s" ] && seeds+=("$s"); done

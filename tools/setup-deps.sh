@@ -17,6 +17,9 @@ packages=(
   # benchmark baselines and chart (tools/bench/bench.py): WavPack, WebP (cwebp/dwebp),
   # netpbm's pngtopnm to time PNG decoding, GNU time for peak memory, gnuplot
   wavpack webp netpbm time gnuplot-nox
+  # robustness (docs/ROBUSTNESS.md): libFuzzer targets (clang and its sanitizer and
+  # fuzzer runtimes), the CLI under valgrind
+  clang-14 libclang-rt-14-dev valgrind
 )
 
 missing=()

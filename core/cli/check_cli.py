@@ -147,6 +147,19 @@ def main():
     check(rc == 1 and rc2 == 1 and os.listdir("bad") == ["bad.blm"],
           "damaged stream fails and leaves nothing: " + err + err2)
 
+    # Damage of every kind: exit 1, a message, and nothing left behind.
+    good = open("in.blm", "rb").read()
+    os.mkdir("dmg")
+    cases = {"empty": b"", "magic": b"XYLM" + good[4:], "version": good[:4] + b"\x09" + good[5:],
+             "header-cut": good[:50], "frame-cut": good[:len(good) // 2], "no-trailer-end": good[:-1],
+             "junk": bytes(range(256)) * 4, "tail-junk": good + b"junk"}
+    for name, blob in cases.items():
+        open("dmg/" + name + ".blm", "wb").write(blob)
+        rc, _, err = run("-d", "dmg/" + name + ".blm")
+        check(rc == 1 and "bytelm: dmg/" + name + ".blm: " in err and
+              sorted(os.listdir("dmg")) == sorted(n + ".blm" for n in list(cases)[:list(cases).index(name) + 1]),
+              "damaged stream '" + name + "': exit 1, message, no output: " + err)
+
     # --recover: a damaged frame becomes silence in place, the rest is exact, the
     # span is named, the output is kept and the exit status is 1.
     write_wav("long.wav", 1, 8000, 4000)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <zlib.h>
 
@@ -409,6 +410,17 @@ int main(void)
         free(st.data);
         free(data);
     }
+    /* Memory: the largest frame is 16 MiB; nothing here may need much more than a few
+     * of them (sanitizers change the numbers, so only the plain build checks). */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("peak resident memory %ld MiB\n", ru.ru_maxrss / 1024);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    if (ru.ru_maxrss / 1024 > 256) {
+        t_fail++;
+        fprintf(stderr, "FAIL: peak resident memory %ld MiB, over 256 MiB\n", ru.ru_maxrss / 1024);
+    }
+#endif
     printf("%d targeted cases: %d as expected, %d not\n", t_pass + t_fail, t_pass, t_fail);
     printf("%d damaged streams: %d errors, %d decoded intact\n", cases, errors, intact);
     printf("damage: %d passed, %d failed\n", cases - failures + t_pass, failures + t_fail);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The encoder's AVOptions reach the stream: -preset (header byte 7), -frame_units,
-# -model (a model file; its hash in the header, and the decoder needs it back:
-# -model_dir), and -threads never changes the output. Errors are FFmpeg errors.
+# -model (the model's hash in the header); -threads never changes the output, and
+# frame-threaded decoding gives the same data. Errors are FFmpeg errors.
 . "$(dirname "$0")/lib.sh"
 models=$root/models
 
@@ -20,6 +20,16 @@ cmp -s t1.blm t2.blm && cmp -s t1.blm t0.blm || fail "-threads changed the strea
 ff -f s16le -ar 8000 -ac 2 -i in.raw -c:a bytelm -threads 1 a1.mkv -c:a bytelm -threads 2 a2.mkv
 expect_eq "$(ff -i a1.mkv -c copy -f bytelm - | md5)" "$(ff -i a2.mkv -c copy -f bytelm - | md5)" "-threads, audio"
 ok "-threads 0, 1, 2: identical streams"
+
+# Decoding with FFmpeg's frame threads: the same samples and pixels as with one.
+ff -f s16le -ar 8000 -ac 2 -i in.raw -c:a bytelm -frame_units 500 small.nut
+for f in 1.pgm 2.pgm 3.pgm 4.pgm; do cp img.pgm $f; done
+ff -i %d.pgm -c:v bytelm four.mkv
+expect_eq "$(ff -threads 4 -i small.nut -f s16le - | md5)" "$(md5 <in.raw)" "audio, 4 decoding threads"
+expect_eq "$(ff -threads 1 -i small.nut -f s16le - | md5)" "$(md5 <in.raw)" "audio, 1 decoding thread"
+expect_eq "$(ff -threads 3 -i four.mkv -f rawvideo - | md5)" "$(cat img.raw img.raw img.raw img.raw | md5)" \
+  "video, 3 decoding threads"
+ok "frame-threaded decoding (audio 12 frames, video 4 images)"
 
 ff -f s16le -ar 8000 -ac 2 -i in.raw -c:a bytelm -frame_units 1500 f.blm
 "$BL" info f.blm | grep -q 'frames: *4$' || fail "-frame_units 1500: $("$BL" info f.blm | grep frames)"

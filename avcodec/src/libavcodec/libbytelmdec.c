@@ -22,7 +22,9 @@
  * The extradata is the 76-byte stream header. An audio packet is one bytelm
  * frame, or the stream's trailer, which is skipped. An image packet is all
  * the frames of one image followed by its trailer. Every frame is decoded on
- * its own (bytelm_decoder_decode_frame), so any packet can come first.
+ * its own (bytelm_decoder_decode_frame), so any packet can come first, and
+ * FFmpeg's frame threads decode several packets at once, each with its own
+ * library decoder.
  */
 
 #include <string.h>
@@ -35,6 +37,7 @@
 #include "decode.h"
 #include "internal.h"
 #include "libbytelm.h"
+#include "thread.h"
 
 #if HAVE_BIGENDIAN
 #error "libbytelm gives little-endian samples"
@@ -60,6 +63,7 @@ static av_cold int libbytelm_decode_init(AVCodecContext *avctx)
         return AVERROR_INVALIDDATA;
     }
     ff_bytelm_settings(avctx, &settings, s->model, s->model_dir);
+    settings.threads = 1; /* one frame at a time: the threads are FFmpeg's */
     if ((ret = bytelm_decoder_open(&s->dec, &settings)) < 0)
         return ff_bytelm_error(avctx, ret, "cannot open the decoder");
     if ((ret = bytelm_decoder_open_header(s->dec, avctx->extradata, avctx->extradata_size)) < 0 ||
@@ -119,7 +123,7 @@ static int libbytelm_audio_decode(AVCodecContext *avctx, AVFrame *frame,
     if ((ret = decode_chunk(avctx, avpkt->data, size, &out, &out_len, &first)) < 0)
         return ret;
     frame->nb_samples = out_len / (2 * avctx->ch_layout.nb_channels);
-    if ((ret = ff_get_buffer(avctx, frame, 0)) < 0)
+    if ((ret = ff_thread_get_buffer(avctx, frame, 0)) < 0)
         return ret;
     memcpy(frame->data[0], out, out_len);
     *got_frame = 1;
@@ -135,7 +139,7 @@ static int libbytelm_video_decode(AVCodecContext *avctx, AVFrame *frame,
     uint64_t rows = 0;
     int ret;
 
-    if ((ret = ff_get_buffer(avctx, frame, 0)) < 0)
+    if ((ret = ff_thread_get_buffer(avctx, frame, 0)) < 0)
         return ret;
     while (left && memcmp(data, "BLMT", 4)) {
         size_t size = ff_bytelm_chunk_size(data, left), out_len;
@@ -208,8 +212,8 @@ const FFCodec ff_libbytelm_decoder = {
     .init            = libbytelm_decode_init,
     FF_CODEC_DECODE_CB(libbytelm_audio_decode),
     .close           = libbytelm_decode_close,
-    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_OTHER_THREADS,
-    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP | FF_CODEC_CAP_AUTO_THREADS,
+    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_FRAME_THREADS,
+    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP,
     .p.priv_class    = &libbytelm_audio_dec_class,
     .p.wrapper_name  = "libbytelm",
 };
@@ -223,8 +227,8 @@ const FFCodec ff_libbytelm_video_decoder = {
     .init            = libbytelm_decode_init,
     FF_CODEC_DECODE_CB(libbytelm_video_decode),
     .close           = libbytelm_decode_close,
-    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_OTHER_THREADS,
-    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP | FF_CODEC_CAP_AUTO_THREADS,
+    .p.capabilities  = AV_CODEC_CAP_DR1 | AV_CODEC_CAP_FRAME_THREADS,
+    .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP,
     .p.priv_class    = &libbytelm_video_dec_class,
     .p.wrapper_name  = "libbytelm",
 };

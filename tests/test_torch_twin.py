@@ -44,8 +44,8 @@ sys.path.insert(0, os.path.join(ROOT, "tools", "train", "torch"))
 import bytelm_torch as bt  # noqa: E402
 
 # Both sides compute in double in different orders (BLAS vs PyTorch, libm exp vs torch.exp):
-# observed differences are ~1e-13 relative; a wrong term in any gradient is >> 1e-6.
-REL_TOL = 1e-9
+# observed differences are ~2e-15 relative; 1e-4 off in the GELU constant gives 2.5e-9.
+REL_TOL = 1e-12
 EXPORT = os.path.join(ROOT, "tools", "train", "torch", "export_blmm.py")
 failures = []
 
@@ -276,10 +276,15 @@ def train_ddp_job(tmp, name, steps, stop_at=0):
 
 
 def check_train_ddp(tmp, c_trainer):
+    # copies: the runs below must see the same bytes while others edit docs/
+    for doc in ("MODEL.md", "FORMAT.md"):
+        with open(os.path.join(ROOT, "docs", doc), "rb") as src:
+            with open(os.path.join(tmp, doc), "wb") as dst:
+                dst.write(src.read())
     with open(os.path.join(tmp, "ddp.list"), "w") as f:
         f.write("# a training list as bytelm-train reads it\n")
-        f.write("%s 1 text\n" % os.path.join(ROOT, "docs", "MODEL.md"))
-        f.write("%s 3 other\n" % os.path.join(ROOT, "docs", "FORMAT.md"))
+        f.write("MODEL.md 1 text\n")
+        f.write("%s 3 other\n" % os.path.join(tmp, "FORMAT.md"))   # relative and absolute
     train_ddp_job(tmp, "split", 6, stop_at=3)
     out = train_ddp_job(tmp, "split", 6)
     check("resuming" in out and "dev step 6" in out, "the second run resumed and ran dev-eval")
@@ -291,9 +296,10 @@ def check_train_ddp(tmp, c_trainer):
     except (OSError, ValueError) as e:
         check(False, "train_ddp.py's exports load (%s)" % e)
         return
-    check(m.c.n_layer == 1 and m.c.window == 16 and a.keys() == b.keys() and
-          all(torch.equal(a[k], b[k]) for k in a),
-          "3 + 3 steps with a resume give the weights of 6 steps in one go")
+    same_keys = a.keys() == b.keys()
+    diff = max((a[k] - b[k]).abs().max().item() for k in a) if same_keys else math.inf
+    check(m.c.n_layer == 1 and m.c.window == 16 and diff == 0,
+          "3 + 3 steps with a resume give the weights of 6 steps in one go (max diff %g)" % diff)
     conv = os.path.join(tmp, "whole-conv.blmm")
     r = subprocess.run([sys.executable, EXPORT, os.path.join(tmp, "whole.pt"), conv],
                        capture_output=True, text=True)

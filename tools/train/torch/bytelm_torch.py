@@ -14,7 +14,7 @@ the weights file (.blmm, docs/MODEL.md section 5) and the C trainer's checkpoint
 
 Only the codec's own inference is bit-exact (float32, fixed order, its own exp); this module
 computes the same function in whatever order PyTorch chooses, like the C trainer does.
-Needs Debian's python3-torch (run with /usr/bin/python3).
+Needs PyTorch >= 1.13 (on Debian 12: python3-torch, which is for /usr/bin/python3).
 """
 import dataclasses
 import hashlib
@@ -27,7 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from mkmodel import write_blmm  # noqa: E402  the one Python writer of .blmm files
 
 ARCH = "bytelm-transformer-v1"
@@ -46,6 +46,10 @@ class Config:
     window: int
     norm_eps: float = 1e-5
     n_phase: int = 16
+
+    def __post_init__(self):
+        # the file, the trainer and the codec hold eps as a float32
+        self.norm_eps = struct.unpack("<f", struct.pack("<f", self.norm_eps))[0]
 
     def check(self):
         # the limits of docs/MODEL.md section 5 (and tools/train/model.c)

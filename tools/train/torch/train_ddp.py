@@ -252,7 +252,7 @@ def main():
         gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         tokens += int((tgt >= 0).sum()) * world
-        if step % a.log_every == 0 or step == a.steps:
+        if step % a.log_every == 0 or step == end:
             l = loss.detach().float()
             if distributed:
                 dist.all_reduce(l)

@@ -52,3 +52,11 @@ d = bytearray(open('a.blm', 'rb').read()); d[30] ^= 1; open('hdr.blm', 'wb').wri
 set +e; "$FF" -nostdin -v error -f bytelm -i hdr.blm -f null - 2>err.txt; rc=$?; set -e
 [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "bad header CRC: rc $rc"
 ok "truncated file and bad header CRC: errors"
+
+# A .blm of plain bytes (kind 0) has no FFmpeg codec: a clear error.
+head -c 2000 "$root/README.md" >notes.txt
+"$BL" -c notes.txt >notes.blm
+set +e; "$FF" -nostdin -v error -i notes.blm -f null - 2>err.txt; rc=$?; set -e
+[ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "bytes .blm: rc $rc"
+grep -q "has no FFmpeg codec" err.txt || fail "bytes .blm: $(cat err.txt)"
+ok "a .blm of bytes: refused with a message"

@@ -157,7 +157,8 @@ static int blm_read_header(AVFormatContext *s)
         avpriv_set_pts_info(st, 64, b->framerate.den, b->framerate.num);
         break;
     default:
-        avpriv_request_sample(s, "bytelm data kind %d", h[5]);
+        av_log(s, AV_LOG_ERROR, "a stream of kind %d (%s) has no FFmpeg codec: use the "
+               "bytelm tool\n", h[5], h[5] ? "unknown" : "bytes");
         return AVERROR_PATCHWELCOME;
     }
     return 0;

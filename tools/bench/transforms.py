@@ -74,11 +74,15 @@ def main():
             raw = open(src, "rb").read()
             if r["kind"] == "pcm":
                 ch = int(r["channels"])
-                res, p = tokenize(args.tokenize, ["--kind", "pcm", "--channels", str(ch)], src)
+                pcm = ["--kind", "pcm", "--channels", str(ch)]
+                res, p = tokenize(args.tokenize, pcm + ["--transform", "1"], src)
+                lpc, p = tokenize(args.tokenize, pcm + ["--transform", "2"], src)
                 cand = {"raw s16le (low byte first)": (raw, 2 * ch),
                         "raw, high byte first": (swap16(raw), 2 * ch),
-                        "fixed-predictor residual, high byte first (shipped)": (res, p),
-                        "fixed-predictor residual, low byte first": (swap16(res), p)}
+                        "fixed-predictor residual, high byte first (transform 1)": (res, p),
+                        "fixed-predictor residual, low byte first": (swap16(res), p),
+                        "LPC + LMS residual, high byte first (transform 2, shipped)": (lpc, p),
+                        "LPC + LMS residual, low byte first": (swap16(lpc), p)}
             else:
                 comps = 3 if r["kind"] == "rgb" else 1
                 med, p = tokenize(args.tokenize, ["--kind", r["kind"], "--width", r["width"]], src)

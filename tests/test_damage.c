@@ -192,7 +192,7 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     static const struct { int off, size; uint32_t v; const char *name; } ff[] = {
         {0, 1, 'X', "sync"}, {4, 4, 1, "index"}, {4, 4, 0xFFFFFFFF, "index"},
         {8, 4, 1, "first unit"}, {16, 4, 0, "units"}, {16, 4, 0xFFFFFFFF, "units"},
-        {20, 1, 3, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
+        {20, 1, 4, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
     };
     for (size_t k = 0; k < sizeof ff / sizeof ff[0]; k++) {
         FRESH();
@@ -300,7 +300,7 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     {
         int model_frames = 0;
         for (int f = 0; f < nf; f++)
-            model_frames += st->data[off[f] + 20] == 0;
+            model_frames += st->data[off[f] + 20] == 0 || st->data[off[f] + 20] == 3; /* model, match */
         FRESH();
         bad[40] ^= 0xFF;
         fix_header_crc(bad);

@@ -368,7 +368,7 @@ int main(void)
         size_t off[MAX_FRAMES + 1];
         int nf = frames(st.data, st.len, off), model_frames = 0;
         for (int f = 0; f < nf; f++)
-            model_frames += st.data[off[f] + 20] == 0;
+            model_frames += st.data[off[f] + 20] == 0 || st.data[off[f] + 20] == 3; /* model, match */
         printf("%s: %d frames, %d coded with the model\n", name, nf, model_frames);
         check(kind != 0 || model_frames > 0, "the bytes stream has model frames");
         chosen_damage(name, &s, &st, data, len, unit);

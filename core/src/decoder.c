@@ -234,7 +234,7 @@ static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t
         blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u found where frame %u was expected", fh->index, d->next_index);
         return BYTELM_EFORMAT;
     }
-    if (fh->mode == BLM_MODE_MODEL && !d->model && !d->recover) {
+    if (blm_mode_uses_model(fh->mode) && !d->model && !d->recover) {
         char hex[65];
         blm_hash_to_hex(d->h.model_hash, hex);
         blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs model %s, which is not available", hex);
@@ -602,7 +602,7 @@ int bytelm_decoder_decode_frame(BytelmDecoder *d, const void *frame, size_t len,
         return BYTELM_ETRUNCATED;
     if (ret < 0)
         return ret;
-    if (fh.mode == BLM_MODE_MODEL && !d->model)
+    if (blm_mode_uses_model(fh.mode) && !d->model)
         return BYTELM_ENOMODEL;
     size_t raw_len = (size_t)fh.n_units * blm_header_unit_bytes(&d->h);
     BlmFrameCoder *fc = coder(d, 0);

@@ -28,7 +28,8 @@ uint64_t blm_header_unit_bytes(const BlmHeader *h)
 
 uint32_t blm_default_frame_units(const BlmHeader *h)
 {
-    uint64_t n = BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
+    uint64_t n = h->kind == BYTELM_KIND_BYTES ? BLM_DEFAULT_BYTES_FRAME
+                                              : BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
     if (n < 1)
         n = 1;
     if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)
@@ -182,9 +183,9 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->n_units = blm_get_u32(buf + 16);
     fh->mode = buf[20];
     fh->n_params = buf[21];
-    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_FLAC ||
+    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_MATCH ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
-        (fh->mode != BLM_MODE_MODEL && fh->n_params) ||
+        (!blm_mode_uses_model(fh->mode) && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&
          fh->first_unit + fh->n_units > h->total_units))

@@ -21,12 +21,21 @@
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
 #define BLM_DEFAULT_FRAME_BYTES 65536 /* raw bytes per frame unless the user asks otherwise */
+/* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats. */
+#define BLM_DEFAULT_BYTES_FRAME 262144
 
 enum BlmFrameMode {
     BLM_MODE_MODEL = 0,   /* transform + model + range coder */
     BLM_MODE_STORED = 1,  /* raw bytes verbatim */
     BLM_MODE_FLAC = 2,    /* PCM only: libFLAC */
+    BLM_MODE_MATCH = 3,   /* as MODEL, the model's tables reshaped by the match model */
 };
+
+/* Modes whose payload the transformer (and range coder) decode. */
+static inline int blm_mode_uses_model(int mode)
+{
+    return mode == BLM_MODE_MODEL || mode == BLM_MODE_MATCH;
+}
 
 typedef struct BlmHeader {
     BytelmKind kind;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "flacframe.h"
+#include "matchmodel.h"
 #include "rangecoder.h"
 
 #define MODEL_ROWS 64   /* positions per model call while encoding */
@@ -23,6 +24,8 @@ typedef struct DecodeLane {
     size_t tokens_cap;
     BlmFrameTask *task;     /* NULL while the lane is free */
     BlmRcDecoder rc;
+    BlmMatch *match;        /* made on first use; NULL on model-only frames */
+    int use_match;
     size_t t, n;            /* next position, tokens in the frame */
 } DecodeLane;
 
@@ -39,6 +42,7 @@ struct BlmFrameCoder {
     uint16_t tok_in[MODEL_ROWS];
     uint8_t phases[MODEL_ROWS];
     uint32_t (*freqs)[256];
+    BlmMatch *match;        /* made on first use */
     BlmBuf model_out, flac_out;
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
@@ -75,7 +79,9 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     for (int l = 0; l < BLM_DECODE_LANES; l++) {
         blm_runner_free(fc->lane[l].runner);
         free(fc->lane[l].tokens);
+        free(fc->lane[l].match);
     }
+    free(fc->match);
     free(fc->freqs);
     free(fc->tokens);
     free(fc->pcm);
@@ -113,6 +119,20 @@ static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
     return 0;
 }
 
+/* The match model of a frame about to be coded in `mode`: NULL for BLM_MODE_MODEL,
+ * reset otherwise (*slot is allocated on first use; ENOMEM leaves *out unset). */
+static int start_match(BlmMatch **slot, int mode, BlmMatch **out)
+{
+    *out = NULL;
+    if (mode != BLM_MODE_MATCH)
+        return 0;
+    if (!*slot && !(*slot = malloc(sizeof(**slot))))
+        return BYTELM_ENOMEM;
+    blm_match_reset(*slot);
+    *out = *slot;
+    return 0;
+}
+
 static int ensure_tokens(BlmFrameCoder *fc, size_t n)
 {
     return grow_tokens(&fc->tokens, &fc->tokens_cap, n);
@@ -120,9 +140,12 @@ static int ensure_tokens(BlmFrameCoder *fc, size_t n)
 
 /* Range-codes tokens[0..n) with the model into fc->model_out, giving up once the
  * output reaches `limit` bytes (another mode is then smaller anyway). */
-static int model_encode(BlmFrameCoder *fc, size_t n, size_t limit, uint32_t *final_state)
+static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uint32_t *final_state)
 {
     BlmRcEncoder rc;
+    BlmMatch *match;
+    if (start_match(&fc->match, mode, &match) < 0)
+        return BYTELM_ENOMEM;
     blm_buf_reset(&fc->model_out, limit);
     blm_rc_enc_init(&rc, &fc->model_out);
     blm_runner_reset(fc->runner);
@@ -134,8 +157,14 @@ static int model_encode(BlmFrameCoder *fc, size_t n, size_t limit, uint32_t *fin
             fc->phases[i] = (uint8_t)(t % fc->period);
         }
         blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, fc->freqs);
-        for (int i = 0; i < rows; i++)
-            blm_rc_encode_symbol(&rc, fc->freqs[i], fc->tokens[t0 + (size_t)i]);
+        for (int i = 0; i < rows; i++) {
+            const size_t t = t0 + (size_t)i;
+            if (match)
+                blm_match_apply(match, fc->tokens, fc->freqs[i]);
+            blm_rc_encode_symbol(&rc, fc->freqs[i], fc->tokens[t]);
+            if (match)
+                blm_match_update(match, fc->tokens, t);
+        }
         if (blm_rc_enc_overflow(&rc))
             return BYTELM_ENOMEM; /* over the limit (or out of memory): not this mode */
     }
@@ -157,6 +186,9 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
                         size_t n, uint8_t *raw)
 {
     BlmRcDecoder rc;
+    BlmMatch *match;
+    if (start_match(&fc->match, fh->mode, &match) < 0)
+        return BYTELM_ENOMEM;
     blm_rc_dec_init(&rc, payload, fh->payload_size);
     blm_runner_reset(fc->runner);
     uint8_t prev_tok = 0;
@@ -164,8 +196,12 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
         fc->tok_in[0] = t ? prev_tok : 256;
         fc->phases[0] = (uint8_t)(t % fc->period);
         blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs);
+        if (match)
+            blm_match_apply(match, fc->tokens, fc->freqs[0]);
         prev_tok = (uint8_t)blm_rc_decode_symbol(&rc, fc->freqs[0]);
         fc->tokens[t] = prev_tok;
+        if (match)
+            blm_match_update(match, fc->tokens, t);
         if (rc.overread > BLM_RC_TAIL_ZEROS)
             return BYTELM_EDESYNC; /* past the payload: damaged, stop now (bounded time) */
     }
@@ -201,7 +237,12 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             payload = fc->flac_out.data;
         }
     }
-    if (fc->model && (forced < 0 || forced == BLM_MODE_MODEL)) {
+    /* Plain bytes (text, documents, archives) repeat beyond the model's window; PCM
+     * residuals and pixels hardly ever do, and the match model would only cost time. */
+    const int model_mode = forced == BLM_MODE_MATCH || (forced < 0 && fc->h.kind == BYTELM_KIND_BYTES)
+                               ? BLM_MODE_MATCH
+                               : BLM_MODE_MODEL;
+    if (fc->model && (forced < 0 || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = 0;
         if ((ret = ensure_tokens(fc, raw_len)) < 0)
@@ -209,9 +250,10 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = blm_transform_forward(&fc->lay, raw, n_units, params, &n_params, fc->tokens)) < 0)
             return ret;
         uint32_t final_state = 0;
-        if (model_encode(fc, raw_len, forced < 0 ? fh.payload_size : no_limit, &final_state) == 0 &&
+        if (model_encode(fc, model_mode, raw_len, forced < 0 ? fh.payload_size : no_limit,
+                         &final_state) == 0 &&
             (fc->model_out.len < fh.payload_size || forced >= 0)) {
-            fh.mode = BLM_MODE_MODEL;
+            fh.mode = (uint8_t)model_mode;
             fh.n_params = (uint8_t)n_params;
             memcpy(fh.params, params, n_params);
             fh.final_state = final_state;
@@ -250,6 +292,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
         return 0;
     }
     case BLM_MODE_MODEL:
+    case BLM_MODE_MATCH:
         if (!fc->model)
             return BYTELM_ENOMODEL;
         /* checked here, after the frame CRC, so a damaged header reads as a CRC error */
@@ -274,7 +317,7 @@ static void lane_end(BlmFrameCoder *fc, DecodeLane *ln)
 static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
 {
     const BlmFrameHeader *fh = task->fh;
-    if (fh->mode != BLM_MODE_MODEL || !fc->model) {
+    if (!blm_mode_uses_model(fh->mode) || !fc->model) {
         task->ret = blm_frame_decode(fc, fh, task->payload, task->raw);
         return;
     }
@@ -287,6 +330,10 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
     }
     if ((task->ret = grow_tokens(&ln->tokens, &ln->tokens_cap, raw_len)) < 0)
         return;
+    BlmMatch *match;
+    if ((task->ret = start_match(&ln->match, fh->mode, &match)) < 0)
+        return;
+    ln->use_match = match != NULL;
     blm_rc_dec_init(&ln->rc, task->payload, fh->payload_size);
     blm_runner_reset(ln->runner);
     ln->t = 0;
@@ -323,7 +370,12 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
         blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs);
         for (int i = 0; i < rows; i++) {
             DecodeLane *ln = busy[i];
-            ln->tokens[ln->t++] = (uint8_t)blm_rc_decode_symbol(&ln->rc, fc->freqs[i]);
+            if (ln->use_match)
+                blm_match_apply(ln->match, ln->tokens, fc->freqs[i]);
+            ln->tokens[ln->t] = (uint8_t)blm_rc_decode_symbol(&ln->rc, fc->freqs[i]);
+            if (ln->use_match)
+                blm_match_update(ln->match, ln->tokens, ln->t);
+            ln->t++;
             if (ln->rc.overread > BLM_RC_TAIL_ZEROS) { /* damaged: stop now, see model_decode */
                 ln->task->ret = BYTELM_EDESYNC;
                 ln->task = NULL;

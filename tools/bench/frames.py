@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Which mode coded each frame of .blm streams (docs/FORMAT.md §2): model, stored, FLAC.
+"""Which mode coded each frame of .blm streams (docs/FORMAT.md §2): model, stored, FLAC, model
+with match model.
 
 Prints, per file and in total, the frame count and the payload bytes of each mode, so a
 benchmark can say how much of a set the transformer actually codes.
@@ -10,7 +11,7 @@ import struct
 import sys
 
 HEADER_SIZE = 76
-MODES = ("model", "stored", "flac")
+MODES = ("model", "stored", "flac", "match")
 
 
 def frames(data):

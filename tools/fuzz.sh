@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz/ into build-fuzz/ (clang, ASan, UBSan) and
 # runs each for a bounded time, starting from its seeds and whatever earlier runs kept.
-#   tools/fuzz.sh [SECONDS] [TARGET...]    default: 60 s each; decoder model wav image
+#   tools/fuzz.sh [SECONDS] [TARGET...]    default: 60 s each; decoder encoder model wav image
 # A crash, leak, UB report or per-input timeout (30 s) stops the target and fails the
 # script; the input is left in WORK/TARGET/artifacts/ (make it a regression test:
 # tests/fuzz/regress/TARGET/, see docs/ROBUSTNESS.md). WORK is $FUZZ_WORK, by default
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(decoder model wav image)
+((${#targets[@]})) || targets=(decoder encoder model wav image)
 dir=${FUZZ_BUILDDIR:-build-fuzz}
 if [ ! -f "$dir/build.ninja" ]; then
   CC=${FUZZ_CC:-clang-14} meson setup "$dir" --buildtype=debugoptimized -Dfuzzing=true \

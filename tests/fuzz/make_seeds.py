@@ -56,6 +56,18 @@ put('image', 'palette.png', png(4, 4, 3, extra=b'\x00\x00\x00\x06PLTE' + bytes(6
 put('image', 'gray.pgm', b'P5\n# c\n3 2\n255\n' + bytes(range(6)))
 put('image', 'rgb.ppm', b'P6 2 2 255\n' + bytes(range(12)))
 
+# Encoder seeds: 4 setting bytes (fuzz_encoder.c: kind, channels or width, frame size,
+# threads / length known / push size), then the data.
+enc_text = b'the quick brown fox jumps over the lazy dog. ' * 4
+put('encoder', 'bytes', b'\x00\x00\x03\x05' + enc_text)
+put('encoder', 'bytes-pipe', b'\x00\x00\x00\x80' + enc_text[:100])
+put('encoder', 'pcm', b'\x01\x81\x05\x00' +
+    b''.join(struct.pack('<h', (i * 311) % 2000 - 1000) for i in range(400)))
+put('encoder', 'pcm-loud', b'\x01\x02\x00\x04' +
+    b''.join(struct.pack('<h', 32767 if (i // 7) % 2 else -32768) for i in range(300)))
+put('encoder', 'gray', b'\x02\x0b\x02\x01' + bytes((x * 3 + y * 5) & 255 for y in range(8) for x in range(12)))
+put('encoder', 'rgb', b'\x03\x05\x00\x82' + bytes((i * 7) & 255 for i in range(6 * 5 * 3)))
+
 if len(sys.argv) > 1:
     cli, model = sys.argv[1], os.path.join(root, 'models', 'test-tiny.blmm')
     with tempfile.TemporaryDirectory() as tmp:

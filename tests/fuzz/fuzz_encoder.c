@@ -1,0 +1,96 @@
+/*
+ * libFuzzer target: the encoder, through the public API, and the round trip.
+ * The first 4 bytes pick the settings (kind, channels or width, frame size, push size,
+ * whether the length is announced); the rest is the data. Every transform, the LPC
+ * search, the match model and the mode choice (model, match, stored, FLAC) see
+ * arbitrary input; the stream must then decode to exactly that input.
+ * Models: models/test-tiny (fast, so that libFuzzer gets many runs per second).
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "bytelm/bytelm.h"
+#include "fuzz.h"
+
+typedef struct Buf {
+    uint8_t *data;
+    size_t len, cap;
+} Buf;
+
+static void append(Buf *b, const uint8_t *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = 2 * (b->len + n);
+        uint8_t *d = realloc(b->data, cap);
+        FUZZ_ASSERT(d);
+        b->data = d, b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 4)
+        return 0;
+    BytelmSettings s;
+    bytelm_default_settings(&s);
+    s.threads = 1 + data[3] % 3;
+    s.model_path = MODELS_DIR "/test-tiny.blmm";
+    const uint8_t *raw = data + 4;
+    size_t len = size - 4, unit = 1;
+    switch (data[0] % 4) {
+    case 0: s.kind = BYTELM_KIND_BYTES; break;
+    case 1:
+        s.kind = BYTELM_KIND_PCM_S16LE;
+        s.channels = 1 + data[1] % 8;
+        s.sample_rate = data[1] & 0x80 ? 44100 : 8000;
+        unit = 2 * s.channels;
+        break;
+    case 2:
+    case 3:
+        s.kind = data[0] % 4 == 2 ? BYTELM_KIND_GRAY8 : BYTELM_KIND_RGB24;
+        s.width = 1 + data[1] % 64;
+        unit = s.width * (s.kind == BYTELM_KIND_RGB24 ? 3 : 1);
+        s.height = (uint32_t)(len / unit);
+        if (!s.height)
+            return 0;
+        break;
+    }
+    len -= len % unit;
+    s.frame_units = data[2] % 16 ? data[2] % 16 * (s.kind == BYTELM_KIND_BYTES ? 97 : 7) : 0;
+    if (s.kind != BYTELM_KIND_GRAY8 && s.kind != BYTELM_KIND_RGB24)
+        s.total_units = data[3] & 0x80 ? BYTELM_UNKNOWN_LENGTH : len / unit;
+    const size_t chunk = 1 + (size_t)(data[3] >> 2) % 32 * 61;
+
+    Buf st = {0}, back = {0};
+    uint8_t tmp[4096];
+    size_t n;
+    BytelmEncoder *e = NULL;
+    FUZZ_ASSERT(bytelm_encoder_open(&e, &s) == 0);
+    int ret = 0;
+    for (size_t off = 0; off < len && ret == 0; off += chunk) {
+        ret = bytelm_encoder_push(e, raw + off, len - off < chunk ? len - off : chunk);
+        while (ret == 0 && bytelm_encoder_pull(e, tmp, sizeof tmp, &n) == 0 && n)
+            append(&st, tmp, n);
+    }
+    FUZZ_ASSERT(ret == 0 && bytelm_encoder_finish(e) == 0);
+    while (bytelm_encoder_pull(e, tmp, sizeof tmp, &n) == 0 && n)
+        append(&st, tmp, n);
+    bytelm_encoder_close(&e);
+
+    BytelmDecoder *d = NULL;
+    FUZZ_ASSERT(bytelm_decoder_open(&d, &s) == 0);
+    ret = bytelm_decoder_push(d, st.data, st.len);
+    while (ret == 0 && bytelm_decoder_pull(d, tmp, sizeof tmp, &n) == 0 && n)
+        append(&back, tmp, n);
+    FUZZ_ASSERT(ret == 0 && bytelm_decoder_finish(d) == 0);
+    while (bytelm_decoder_pull(d, tmp, sizeof tmp, &n) == 0 && n)
+        append(&back, tmp, n);
+    bytelm_decoder_close(&d);
+    FUZZ_ASSERT(back.len == len && (!len || !memcmp(back.data, raw, len)));
+    free(st.data);
+    free(back.data);
+    return 0;
+}

@@ -8,21 +8,22 @@
 #include <string.h>
 
 #define VERIFY_MAX 32       /* tokens compared backwards to confirm a hash hit */
-#define Q_MAX (65536 - 1024) /* the other 255 tokens always keep some probability */
+#define Q_MAX (65536 - 320) /* the other 255 tokens always keep some probability */
 
 void blm_match_reset(BlmMatch *m)
 {
-    memset(m->table, 0, sizeof(m->table));
+    memset(m->table_short, 0, sizeof(m->table_short));
+    memset(m->table_long, 0, sizeof(m->table_long));
     m->ptr = m->len = 0;
     m->ctx = -1;
     for (int i = 0; i < BLM_MATCH_LEN_BUCKETS * BLM_MATCH_CONF_BUCKETS; i++)
         m->hit[i] = 1u << 15;
 }
 
-static uint32_t hash_context(const uint8_t *p)
+static uint32_t hash_context(const uint8_t *p, int n)
 {
     uint32_t h = 0;
-    for (int i = 0; i < BLM_MATCH_MIN; i++)
+    for (int i = 0; i < n; i++)
         h = (h + p[i] + 1) * 0x9E3779B1u;
     return h >> (32 - BLM_MATCH_HASH_BITS);
 }
@@ -76,13 +77,28 @@ void blm_match_apply(BlmMatch *m, const uint8_t *hist, uint32_t freqs[256])
     freqs[pred] = 65536 - others;
 }
 
+/* Takes the candidate at cand if at least min_len tokens before it (checked, since
+ * hashes collide) equal the last ones, and more of them than the current match has. */
+static void follow(BlmMatch *m, const uint8_t *hist, size_t n, uint32_t cand, uint32_t min_len)
+{
+    if (!cand)
+        return;
+    uint32_t l = 0;
+    while (l < VERIFY_MAX && l < cand && hist[cand - 1 - l] == hist[n - 1 - l])
+        l++;
+    if (l >= min_len && l > m->len) {
+        m->len = l;
+        m->ptr = cand;
+    }
+}
+
 void blm_match_update(BlmMatch *m, const uint8_t *hist, size_t t)
 {
     if (m->len) {
         const int right = hist[m->ptr] == hist[t];
         if (m->ctx >= 0) {
             uint16_t *p = &m->hit[m->ctx];
-            *p = right ? (uint16_t)(*p + ((65535u - *p) >> 4)) : (uint16_t)(*p - (*p >> 4));
+            *p = right ? (uint16_t)(*p + ((65535u - *p) >> 5)) : (uint16_t)(*p - (*p >> 5));
         }
         if (right) {
             m->ptr++;
@@ -94,18 +110,16 @@ void blm_match_update(BlmMatch *m, const uint8_t *hist, size_t t)
     }
     m->ctx = -1;
     const size_t n = t + 1;
-    if (n < BLM_MATCH_MIN)
-        return;
-    const uint32_t h = hash_context(hist + n - BLM_MATCH_MIN);
-    const uint32_t cand = m->table[h];
-    if (!m->len && cand) {
-        uint32_t l = 0;
-        while (l < VERIFY_MAX && l < cand && hist[cand - 1 - l] == hist[n - 1 - l])
-            l++;
-        if (l >= BLM_MATCH_MIN) {
-            m->len = l;
-            m->ptr = cand;
-        }
+    if (n >= BLM_MATCH_LONG) {
+        const uint32_t h = hash_context(hist + n - BLM_MATCH_LONG, BLM_MATCH_LONG);
+        if (m->len < BLM_MATCH_LONG)
+            follow(m, hist, n, m->table_long[h], BLM_MATCH_LONG);
+        m->table_long[h] = (uint32_t)n;
     }
-    m->table[h] = (uint32_t)n;
+    if (n >= BLM_MATCH_MIN) {
+        const uint32_t h = hash_context(hist + n - BLM_MATCH_MIN, BLM_MATCH_MIN);
+        if (!m->len)
+            follow(m, hist, n, m->table_short[h], BLM_MATCH_MIN);
+        m->table_short[h] = (uint32_t)n;
+    }
 }

@@ -4,7 +4,8 @@
  * The transformer sees only its window (128 bytes for the shipped models), so the
  * long repeats that LZ77 lives on (HTML boilerplate, tables, a file embedded twice)
  * are invisible to it. The match model finds the last occurrence of the frame's most
- * recent BLM_MATCH_MIN tokens and predicts the token that followed it; how much that
+ * recent BLM_MATCH_LONG tokens, or failing that of the last BLM_MATCH_MIN, and
+ * predicts the token that followed it; how much that
  * prediction is trusted is learned as the frame goes, per match length and per how
  * sure the transformer already was. The table it yields replaces the model's before
  * the range coder, so everything here is integer arithmetic and normative.
@@ -17,14 +18,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BLM_MATCH_MIN 6          /* tokens that must repeat before a match is followed */
+#define BLM_MATCH_MIN 3          /* tokens that must repeat before a match is followed */
+#define BLM_MATCH_LONG 8         /* a repeat this long replaces a shorter current match */
 #define BLM_MATCH_HASH_BITS 16
 #define BLM_MATCH_LEN_BUCKETS 16
 #define BLM_MATCH_CONF_BUCKETS 4
 
 typedef struct BlmMatch {
-    /* 1 + the position after the last occurrence of each hashed context; 0: none */
-    uint32_t table[1u << BLM_MATCH_HASH_BITS];
+    /* The position after the last occurrence of each hashed context of BLM_MATCH_MIN
+     * (short) and BLM_MATCH_LONG (long) tokens; 0: none. */
+    uint32_t table_short[1u << BLM_MATCH_HASH_BITS];
+    uint32_t table_long[1u << BLM_MATCH_HASH_BITS];
     uint32_t ptr;                /* position of the predicted token, if len > 0 */
     uint32_t len;                /* tokens matched so far, 0 = no match */
     int ctx;                     /* counter used by the last blm_match_apply, -1: none */

@@ -708,6 +708,64 @@ GST_START_TEST (test_damaged_streams)
 }
 GST_END_TEST;
 
+/* Random damage through typefind, bytelmparse and bytelmdec: bit flips
+ * anywhere (every byte of a stream is under a CRC), truncation, a repeated or
+ * missing span. Each case must end in an error message, never a crash, a hang
+ * or a silent EOS. */
+GST_START_TEST (test_random_damage)
+{
+  const guint rate = 8000, n = 6000;
+  guint8 *pcm = make_pcm (rate, 2, n, 4);
+  gchar *path = write_stream (pcm, rate, 2, n, 1000, "random.blm");
+  gchar *bad = tmp_path ("random-bad.blm");
+  gchar *data;
+  gsize len;
+  GRand *rng = g_rand_new_with_seed (2026);
+
+  fail_unless (g_file_get_contents (path, &data, &len, NULL));
+  for (int i = 0; i < 40; i++) {
+    GByteArray *b = g_byte_array_new ();
+    gsize at = g_rand_int_range (rng, 0, (gint32) len);
+    switch (i % 4) {
+      case 0:
+      case 1:                  /* 1..3 bit flips */
+        g_byte_array_append (b, (const guint8 *) data, len);
+        for (int k = 0, m = 1 + i % 3; k < m; k++)
+          b->data[g_rand_int_range (rng, 0, (gint32) len)] ^=
+              1u << g_rand_int_range (rng, 0, 8);
+        break;
+      case 2:                  /* truncated */
+        g_byte_array_append (b, (const guint8 *) data, at);
+        break;
+      default:{                /* a span repeated, or cut out */
+        gsize span = MIN ((gsize) g_rand_int_range (rng, 1, 300), len - at);
+        if (i % 8 == 3) {       /* data[at, at + span) twice */
+          g_byte_array_append (b, (const guint8 *) data, at + span);
+          g_byte_array_append (b, (const guint8 *) data + at, len - at);
+        } else {
+          g_byte_array_append (b, (const guint8 *) data, at);
+          g_byte_array_append (b, (const guint8 *) data + at + span,
+              len - at - span);
+        }
+      }
+    }
+    fail_unless (g_file_set_contents (bad, (const gchar *) b->data, b->len,
+            NULL));
+    gchar *err = play_file (bad);
+    fail_unless (err != NULL, "case %d (kind %d at %" G_GSIZE_FORMAT
+        "): no error", i, i % 4, at);
+    GST_INFO ("case %d: %s", i, err);
+    g_free (err);
+    g_byte_array_unref (b);
+  }
+  g_rand_free (rng);
+  g_free (data);
+  g_free (bad);
+  g_free (path);
+  g_free (pcm);
+}
+GST_END_TEST;
+
 static Suite *
 bytelm_suite (void)
 {
@@ -726,6 +784,7 @@ bytelm_suite (void)
   tcase_add_test (tc, test_cli_interop);
   tcase_add_test (tc, test_decodebin_seek);
   tcase_add_test (tc, test_damaged_streams);
+  tcase_add_test (tc, test_random_damage);
   return s;
 }
 

@@ -2,17 +2,18 @@
 # Encode and decode speed of bytelm against flac -8, measured in the same run, on
 # 16 kHz mono speech and 44.1 kHz stereo music (docs/BENCHMARKS.md).
 #
-# usage: tools/bench/speed.sh [--runs N] [--seconds S]
+# usage: tools/bench/speed.sh [--runs N] [--seconds S] [--presets default,fast,...]
 # Input: the dev-eval corpus (tools/corpus/build.sh) when present, else samples/.
 # Prints a Markdown table; each timing is the median of N runs (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=3 seconds=60
+runs=3 seconds=60 presets=default,fast
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--seconds S]" >&2; exit 2 ;;
+    --presets) presets=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--seconds S] [--presets LIST]" >&2; exit 2 ;;
   esac
 done
 builddir=${BUILDDIR:-build}
@@ -63,11 +64,13 @@ for name in speech music; do
       printf "| %s | %s | %s | %.4f | %.2f | %.1fx | %.2f | %.1fx | %.2f |\n",
         l, c, j, sz / raw, raw / e / 1e6, d / e, raw / dd / 1e6, d / dd, raw / dd / 1e6 / j }'
   }
-  for j in 1 2; do
-    enc=$(time_cmd "$bytelm" -q -f -j "$j" "$wav" -o "$work/$name.blm")
-    dec=$(time_cmd "$bytelm" -q -f -d -j "$j" "$work/$name.blm" -o "$work/$name.back.wav")
-    cmp -s <(sox "$wav" -t raw -) <(sox "$work/$name.back.wav" -t raw -) || { echo "bytelm round trip differs" >&2; exit 1; }
-    row "bytelm (default)" "$j" "$(stat -c %s "$work/$name.blm")" "$enc" "$dec"
+  for p in ${presets//,/ }; do
+    for j in 1 2; do
+      enc=$(time_cmd "$bytelm" -q -f -j "$j" --preset="$p" "$wav" -o "$work/$name.blm")
+      dec=$(time_cmd "$bytelm" -q -f -d -j "$j" "$work/$name.blm" -o "$work/$name.back.wav")
+      cmp -s <(sox "$wav" -t raw -) <(sox "$work/$name.back.wav" -t raw -) || { echo "bytelm round trip differs" >&2; exit 1; }
+      row "bytelm --preset=$p" "$j" "$(stat -c %s "$work/$name.blm")" "$enc" "$dec"
+    done
   done
   enc=$(time_cmd flac -s -8 --no-padding -f "$wav" -o "$work/$name.flac")
   dec=$(time_cmd flac -s -d -f "$work/$name.flac" -o "$work/$name.flac.wav")

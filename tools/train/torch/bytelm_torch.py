@@ -195,6 +195,94 @@ class ByteLM(nn.Module):
                                     reduction="sum").item() / math.log(2)
         return bits
 
+    def match_bits(self, data, frame=65536):
+        """As frame_bits, for plain bytes in frame mode 3: the model's tables reshaped by
+        the match model (match_frame_bits)."""
+        x = torch.frombuffer(bytearray(data), dtype=torch.uint8).long()
+        dev = self.out_b.device
+        bits = 0.0
+        with torch.no_grad():
+            for f0 in range(0, len(x), frame):
+                tok, ph, tgt = frame_batch(x[f0:f0 + frame], 1)
+                probs = torch.softmax(self(tok.to(dev), ph.to(dev))[0].double(), -1)
+                bits += match_frame_bits(probs, tgt[0].tolist())
+        return bits
+
+
+def match_frame_bits(probs, x):
+    """Bits of one frame in frame mode 3 (docs/MODEL.md §6, written from the spec, not the
+    C code): probs [n, 256] (the model's distributions), x the frame's tokens. The 16-bit
+    tables are made as §4 makes them, up to float rounding, so the sum is within a hair
+    of the codec's payload."""
+    import numpy as np
+    MIN, LONG, QMAX = 3, 8, 65536 - 320
+    short, long_, hit = {}, {}, [32768] * 64
+    length = ptr = 0
+    x = [int(v) for v in x]
+    P = probs.detach().double().cpu().numpy()
+
+    def lenb(l):
+        if l < MIN + 10:
+            return l - MIN
+        for lim, b in ((24, 10), (32, 11), (64, 12), (128, 13), (512, 14)):
+            if l < lim:
+                return b
+        return 15
+
+    def h(n, k):
+        v = 0
+        for i in range(k):
+            v = ((v + x[n - k + i] + 1) * 0x9E3779B1) & 0xFFFFFFFF
+        return v >> 16
+
+    def follow(n, c, k):
+        nonlocal length, ptr
+        if not c:
+            return
+        l = 0
+        while l < 32 and l < c and x[c - 1 - l] == x[n - 1 - l]:
+            l += 1
+        if l >= k and l > length:
+            length, ptr = l, c
+
+    bits = 0.0
+    for t in range(len(x)):
+        f = 1 + np.floor(P[t] * 65280.0).astype(np.int64)
+        f[int(np.argmax(f))] += 65536 - int(f.sum())
+        ctx = None
+        if length:
+            p = x[ptr]
+            fp = int(f[p])
+            ctx = 4 * lenb(length) + (0 if fp < 4096 else 1 if fp < 16384 else 2 if fp < 49152 else 3)
+            q = min(hit[ctx], QMAX)
+            if q > fp + 256:
+                mult = ((65536 - q) << 16) // (65536 - fp)
+                g = np.maximum(1, (f * mult) >> 16)
+                g[p] = 0
+                g[p] = 65536 - int(g.sum())
+                f = g
+        bits -= math.log2(int(f[x[t]]) / 65536)
+        if length:
+            right = x[ptr] == x[t]
+            if ctx is not None:
+                hit[ctx] = hit[ctx] + ((65535 - hit[ctx]) >> 5) if right else hit[ctx] - (hit[ctx] >> 5)
+            if right:
+                ptr, length = ptr + 1, min(length + 1, 1 << 30)
+            else:
+                length = 0
+        n = t + 1
+        if n >= LONG:
+            k = h(n, LONG)
+            if length < LONG:
+                follow(n, long_.get(k, 0), LONG)
+            long_[k] = n
+        if n >= MIN:
+            k = h(n, MIN)
+            if not length:
+                follow(n, short.get(k, 0), MIN)
+            short[k] = n
+    return bits
+
 
 def frame_batch(x, period):
     """One sequence from a cold start: inputs BOS, x_0 .. x_{n-2}; phases t mod period;

@@ -30,6 +30,22 @@ static void append(Buf *b, const uint8_t *p, size_t n)
     b->len += n;
 }
 
+static void drain_encoder(BytelmEncoder *e, Buf *out)
+{
+    uint8_t tmp[4096];
+    size_t n;
+    while (bytelm_encoder_pull(e, tmp, sizeof tmp, &n) == 0 && n)
+        append(out, tmp, n);
+}
+
+static void drain_decoder(BytelmDecoder *d, Buf *out)
+{
+    uint8_t tmp[4096];
+    size_t n;
+    while (bytelm_decoder_pull(d, tmp, sizeof tmp, &n) == 0 && n)
+        append(out, tmp, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4)
@@ -65,29 +81,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const size_t chunk = 1 + (size_t)(data[3] >> 2) % 32 * 61;
 
     Buf st = {0}, back = {0};
-    uint8_t tmp[4096];
-    size_t n;
     BytelmEncoder *e = NULL;
     FUZZ_ASSERT(bytelm_encoder_open(&e, &s) == 0);
     int ret = 0;
     for (size_t off = 0; off < len && ret == 0; off += chunk) {
         ret = bytelm_encoder_push(e, raw + off, len - off < chunk ? len - off : chunk);
-        while (ret == 0 && bytelm_encoder_pull(e, tmp, sizeof tmp, &n) == 0 && n)
-            append(&st, tmp, n);
+        drain_encoder(e, &st);
     }
     FUZZ_ASSERT(ret == 0 && bytelm_encoder_finish(e) == 0);
-    while (bytelm_encoder_pull(e, tmp, sizeof tmp, &n) == 0 && n)
-        append(&st, tmp, n);
+    drain_encoder(e, &st);
     bytelm_encoder_close(&e);
 
     BytelmDecoder *d = NULL;
     FUZZ_ASSERT(bytelm_decoder_open(&d, &s) == 0);
-    ret = bytelm_decoder_push(d, st.data, st.len);
-    while (ret == 0 && bytelm_decoder_pull(d, tmp, sizeof tmp, &n) == 0 && n)
-        append(&back, tmp, n);
-    FUZZ_ASSERT(ret == 0 && bytelm_decoder_finish(d) == 0);
-    while (bytelm_decoder_pull(d, tmp, sizeof tmp, &n) == 0 && n)
-        append(&back, tmp, n);
+    FUZZ_ASSERT(bytelm_decoder_push(d, st.data, st.len) == 0);
+    drain_decoder(d, &back);
+    FUZZ_ASSERT(bytelm_decoder_finish(d) == 0);
+    drain_decoder(d, &back);
     bytelm_decoder_close(&d);
     FUZZ_ASSERT(back.len == len && (!len || !memcmp(back.data, raw, len)));
     free(st.data);

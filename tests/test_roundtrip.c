@@ -305,6 +305,39 @@ static void test_settings(void)
     CHECK(strcmp(bytelm_strerror(BYTELM_EMD5), "unknown error") != 0, "strerror names codes");
 }
 
+/* Frame length when the settings leave it open: 64 KiB of raw data, plain bytes
+ * 256 KiB, and 1 MiB with preset max (the match model sees more of the file). */
+static void test_default_frames(void)
+{
+    static const struct {
+        BytelmKind kind;
+        BytelmPreset preset;
+        uint32_t units;
+    } cases[] = {
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144},
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144},
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 16384}, /* stereo: 4 bytes a unit */
+    };
+    const uint8_t data[8] = "bytelm!";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        BytelmSettings s = pcm_settings(44100, 2);
+        s.kind = cases[i].kind;
+        s.preset = cases[i].preset;
+        s.frame_units = 0;
+        TestBuf st = {0};
+        BytelmStreamInfo info;
+        size_t hlen = 0;
+        int ret = test_encode(&s, data, sizeof(data), 0, &st);
+        if (ret == 0)
+            ret = bytelm_probe_header(st.data, st.len, &info, &hlen);
+        CHECK(ret == 0 && info.frame_units == cases[i].units,
+              "case %zu: default frame %u units, expected %u (%s)", i, ret ? 0 : info.frame_units,
+              cases[i].units, bytelm_strerror(ret));
+        free(st.data);
+    }
+}
+
 int main(void)
 {
     test_bytes();
@@ -315,6 +348,7 @@ int main(void)
     test_damage();
     test_model_lookup();
     test_settings();
+    test_default_frames();
     printf("roundtrip: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

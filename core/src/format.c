@@ -28,8 +28,9 @@ uint64_t blm_header_unit_bytes(const BlmHeader *h)
 
 uint32_t blm_default_frame_units(const BlmHeader *h)
 {
-    uint64_t n = h->kind == BYTELM_KIND_BYTES ? BLM_DEFAULT_BYTES_FRAME
-                                              : BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
+    uint64_t n = BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
+    if (h->kind == BYTELM_KIND_BYTES)
+        n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
     if (n < 1)
         n = 1;
     if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)

@@ -21,8 +21,10 @@
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
 #define BLM_DEFAULT_FRAME_BYTES 65536 /* raw bytes per frame unless the user asks otherwise */
-/* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats. */
+/* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
+ * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144
+#define BLM_MAX_PRESET_BYTES_FRAME 1048576
 
 enum BlmFrameMode {
     BLM_MODE_MODEL = 0,   /* transform + model + range coder */
@@ -73,7 +75,8 @@ int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h);
 BlmLayout blm_header_layout(const BlmHeader *h);
 /* Raw bytes in one unit (sample frame, row, byte). */
 uint64_t blm_header_unit_bytes(const BlmHeader *h);
-/* Units per frame when the settings leave it open: about BLM_DEFAULT_FRAME_BYTES. */
+/* Units per frame when the settings leave it open: about BLM_DEFAULT_FRAME_BYTES, or
+ * for plain bytes BLM_DEFAULT_BYTES_FRAME (BLM_MAX_PRESET_BYTES_FRAME with preset max). */
 uint32_t blm_default_frame_units(const BlmHeader *h);
 
 size_t blm_frame_header_size(const BlmFrameHeader *fh);

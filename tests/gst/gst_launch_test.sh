@@ -4,7 +4,8 @@
 # checked and decoded by the command-line tool; and a file written by the tool,
 # played back through decodebin; videotestsrc through bytelmvideoenc, played back
 # through decodebin and decoded frame by frame by the tool; one RGB frame to the
-# tool and back. Usage: gst_launch_test.sh GST_LAUNCH BYTELM_CLI
+# tool and back; four encoders, then four decoders, in one pipeline give the streams
+# and samples that one pipeline per stream gives. Usage: gst_launch_test.sh GST_LAUNCH BYTELM_CLI
 set -eu
 launch=$1
 cli=$2
@@ -66,3 +67,27 @@ tail -c $((40 * 30 * 3)) "$dir/one.ppm" | cmp - "$dir/rgb.raw"
   ! filesink location="$dir/rgb-back.raw"
 cmp "$dir/rgb.raw" "$dir/rgb-back.raw"
 echo "gst_launch_test: video ok ($(wc -c < "$dir/video.blm") bytes from $(wc -c < "$dir/vref.raw"))"
+
+# several streams in one process (issue 7, thread safety): four bytelmenc with two
+# worker threads each in one pipeline make the same bytes as one pipeline per stream,
+# and four bytelmdec in one pipeline give back every input
+acaps=audio/x-raw,format=S16LE,layout=interleaved,rate=16000,channels=1
+parse="rawaudioparse use-sink-caps=false format=pcm pcm-format=s16le sample-rate=16000 num-channels=1"
+enc="bytelmenc threads=2 frame-size=2000"
+all_enc="" all_dec=""
+for i in 0 1 2 3; do
+  "$launch" -q audiotestsrc num-buffers=5 samplesperbuffer=1600 wave=$i freq=$((300 + 170 * i)) \
+    ! $acaps ! filesink location="$dir/m$i.raw"
+  "$launch" -q filesrc location="$dir/m$i.raw" ! $parse ! $enc ! filesink location="$dir/one$i.blm"
+  all_enc="$all_enc filesrc location=$dir/m$i.raw ! $parse ! $enc ! filesink location=$dir/all$i.blm"
+  all_dec="$all_dec filesrc location=$dir/all$i.blm ! bytelmparse ! bytelmdec ! filesink location=$dir/back$i.raw"
+done
+# shellcheck disable=SC2086 # each is a pipeline description of several words
+"$launch" -q $all_enc
+# shellcheck disable=SC2086
+"$launch" -q $all_dec
+for i in 0 1 2 3; do
+  cmp "$dir/one$i.blm" "$dir/all$i.blm"
+  cmp "$dir/m$i.raw" "$dir/back$i.raw"
+done
+echo "gst_launch_test: 4 streams in one pipeline ok ($(cat "$dir"/all?.blm | wc -c) bytes from $(cat "$dir"/m?.raw | wc -c))"

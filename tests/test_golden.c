@@ -35,6 +35,8 @@ static const Golden golden[] = {
      "cfd6f91d36e80b92599d949a7cccf531bc564b686d583c6eb2506a2aab67b899"},
     {"pcm frame, LPC",
      "9d22ae2c38f7a774241a07502db388d829e8ef4496668ece5e418ac1df0e4a7a"},
+    {"pcm frame, mid, LMS",
+     "cd2d7963b6071bf173b371c85e4152e8f116a6c1e3b40d908f38f84ae2a22851"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -102,13 +104,13 @@ int main(int argc, char **argv)
         free(data[i]);
     }
     /* PCM through the model path, which a random model never wins on its own, with
-     * each of the PCM transforms. */
-    for (int g = 4; g <= 5; g++) {
+     * each of the PCM transforms, and with transform 2's mid signal and LMS cascade. */
+    for (int g = 4; g <= 6; g++) {
         BlmModel *m = NULL;
         BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = g == 4 ? 1 : 2, .frame_units = 1500,
                        .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = 2};
-        uint8_t *pcm = test_pcm_signal(1500, 2, 44100, 5);
-        for (int i = 0; i < 6000; i += 2) { /* quiet: residuals the golden model's prior likes */
+        uint8_t *pcm = g < 6 ? test_pcm_signal(1500, 2, 44100, 5) : test_pcm_shared_tone(1500, 6);
+        for (int i = 0; g < 6 && i < 6000; i += 2) { /* quiet: residuals the golden model's prior likes */
             int16_t v = (int16_t)(uint16_t)(pcm[i] | pcm[i + 1] << 8);
             v = (int16_t)(v / 64);
             pcm[i] = (uint8_t)v;
@@ -132,6 +134,10 @@ int main(int argc, char **argv)
         ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
         int ok = ret == 0 && fh.mode == BLM_MODE_MODEL && !memcmp(back, pcm, 6000) &&
                  (print || !strcmp(hex, golden[g].sha256));
+        if (g == 6) /* channel 0: mid and the three LMS stages (flags, docs/FORMAT.md §4) */
+            ok = ok && fh.params[0] == 0xE0;
+        if (g == 6 && fh.params[0] != 0xE0)
+            printf("channel 0 flags 0x%02x, channel 1 0x%02x\n", fh.params[0], fh.params[3 + 2 * fh.params[1]]);
         printf("%-20s %d -> %zu bytes, %s %s\n", golden[g].name, 6000, out.len, hex, ok ? "ok" : "FAIL");
         ok ? passes++ : failures++;
         blm_buf_free(&out);

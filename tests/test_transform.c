@@ -4,6 +4,7 @@
  * parameter bytes are refused instead of read past.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +27,16 @@ static int passes, failures;
         }                                                                                          \
     } while (0)
 
-/* Channels whose LPC parameters enable the LMS stage (flag bit 5). */
-static int lms_channels(const uint8_t *params, uint32_t np)
+/* Channels whose LPC parameters have a flag (bit 5 LMS, 6 cascade, 7 mid). */
+static int flagged_channels(const uint8_t *params, uint32_t np, uint8_t flag)
 {
     int count = 0;
     for (uint32_t at = 0; at + 3 <= np; at += 3 + 2u * params[at + 1])
-        count += (params[at] & 0x20) != 0;
+        count += (params[at] & flag) != 0;
     return count;
 }
 
-static int lms_used, lms_unused;
+static int lms_used, lms_unused, cascade_used, mid_used, mid_unused;
 
 /* Forward, check, inverse; returns the parameter count. */
 static uint32_t roundtrip(const BlmLayout *lay, const uint8_t *raw, uint32_t n, const char *what)
@@ -45,9 +46,14 @@ static uint32_t roundtrip(const BlmLayout *lay, const uint8_t *raw, uint32_t n, 
     uint32_t np = 0;
     int ret = blm_transform_forward(lay, raw, n, params, &np, tok);
     if (lay->transform == BLM_TRANSFORM_LPC) {
-        int k = lms_channels(params, np);
+        int k = flagged_channels(params, np, 0x20);
         lms_used += k;
         lms_unused += (int)lay->channels - k;
+        cascade_used += flagged_channels(params, np, 0x40);
+        if (lay->channels >= 2) {
+            mid_used += flagged_channels(params, np, 0x80);
+            mid_unused += !flagged_channels(params, np, 0x80);
+        }
     }
     CHECK(ret == 0 && np <= BLM_MAX_FRAME_PARAMS, "%s: forward %d", what, ret);
     CHECK(blm_transform_check_params(lay, params, np) == 0, "%s: own parameters refused", what);
@@ -118,10 +124,45 @@ static void test_lpc_choice(void)
     free(sig);
 }
 
+/* Stereo whose channels share most of their signal (mid and side pay), and stereo
+ * whose side signal does not fit 16 bits (mid is impossible: left and right at
+ * opposite full scale). */
+static void test_stereo(void)
+{
+    const uint32_t n = 4096;
+    uint8_t *sig = malloc(4 * n), *wide = malloc(4 * n);
+    uint64_t rng = 5;
+    for (uint32_t i = 0; i < n; i++) {
+        /* one tone in both channels, independent noise in each: the mid halves the
+         * noise, the side has no tone */
+        int32_t tone = (int32_t)(8000 * sin(0.0313 * i));
+        for (int c = 0; c < 2; c++) {
+            int16_t v = (int16_t)(tone + (int32_t)(test_rand(&rng) % 512) - 256);
+            sig[4 * i + 2 * c] = (uint8_t)(uint16_t)v;
+            sig[4 * i + 2 * c + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+        int16_t a = i % 3 ? 32767 : -32768, b = (int16_t)(-1 - a);
+        wide[4 * i] = (uint8_t)(uint16_t)a;
+        wide[4 * i + 1] = (uint8_t)((uint16_t)a >> 8);
+        wide[4 * i + 2] = (uint8_t)(uint16_t)b;
+        wide[4 * i + 3] = (uint8_t)((uint16_t)b >> 8);
+    }
+    BlmLayout lay = {BYTELM_KIND_PCM_S16LE, BLM_TRANSFORM_LPC, 2, 0, 4};
+    int before = mid_used;
+    roundtrip(&lay, sig, n, "stereo, close channels");
+    CHECK(mid_used == before + 1, "close channels: mid and side expected");
+    roundtrip(&lay, wide, n, "stereo, side over 16 bits");
+    CHECK(mid_used == before + 1, "side over 16 bits: mid must not be used");
+    free(sig);
+    free(wide);
+}
+
 static void test_lms_coverage(void)
 {
     CHECK(lms_used > 0 && lms_unused > 0, "LMS stage used on %d channels, not on %d", lms_used,
           lms_unused);
+    CHECK(cascade_used > 0, "the LMS cascade never used");
+    CHECK(mid_used > 0 && mid_unused > 0, "mid used in %d frames, not in %d", mid_used, mid_unused);
 }
 
 static void test_bad_params(void)
@@ -144,7 +185,17 @@ static void test_bad_params(void)
     const uint8_t lms0[] = {0x20, 0, 0};
     CHECK(blm_transform_check_params(&mono, lms0, 3) == 0, "LMS flag on channel 0");
     const uint8_t bit6[] = {0x40, 0, 0};
-    CHECK(blm_transform_check_params(&mono, bit6, 3) < 0, "flag bit 6");
+    CHECK(blm_transform_check_params(&mono, bit6, 3) < 0, "cascade flag without LMS");
+    const uint8_t cascade[] = {0x60, 0, 0};
+    CHECK(blm_transform_check_params(&mono, cascade, 3) == 0, "LMS cascade");
+    const uint8_t mid_mono[] = {0x80, 0, 0};
+    CHECK(blm_transform_check_params(&mono, mid_mono, 3) < 0, "mid flag in mono");
+    const uint8_t mid_ok[] = {0x80, 0, 0, 0x10, 0, 0};
+    CHECK(blm_transform_check_params(&stereo, mid_ok, 6) == 0, "mid, then side");
+    const uint8_t mid_no_side[] = {0x80, 0, 0, 0x00, 0, 0};
+    CHECK(blm_transform_check_params(&stereo, mid_no_side, 6) < 0, "mid without side on channel 1");
+    const uint8_t mid1[] = {0, 0, 0, 0x90, 0, 0};
+    CHECK(blm_transform_check_params(&stereo, mid1, 6) < 0, "mid flag on channel 1");
     const uint8_t flags[] = {0, 0, 0, 0x01, 0, 0};
     CHECK(blm_transform_check_params(&stereo, flags, 6) < 0, "unknown flag bit");
     const uint8_t side1[] = {0, 0, 0, 0x10, 0, 0};
@@ -177,6 +228,7 @@ static void test_images(void)
 int main(void)
 {
     test_pcm();
+    test_stereo();
     test_lms_coverage();
     test_lpc_choice();
     test_bad_params();

@@ -107,6 +107,23 @@ uint8_t *test_pcm_signal(uint32_t n, uint32_t channels, uint32_t rate, unsigned 
     return p;
 }
 
+uint8_t *test_pcm_shared_tone(uint32_t n, unsigned seed)
+{
+    uint64_t st = seed;
+    uint8_t *p = malloc((size_t)n * 4 + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        double t = (double)i / 44100;
+        double tone = 6000 * sin(2 * M_PI * 440 * t) + 3000 * sin(2 * M_PI * 881 * t) +
+                      2000 * sin(2 * M_PI * 1763 * t) + 1500 * sin(2 * M_PI * 3527 * t);
+        for (int c = 0; c < 2; c++) {
+            int16_t v = (int16_t)(tone + (double)(test_rand(&st) % 64) - 32);
+            p[4 * i + 2 * c] = (uint8_t)v;
+            p[4 * i + 2 * c + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+    }
+    return p;
+}
+
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed)
 {
     uint64_t st = seed;

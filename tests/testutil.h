@@ -25,6 +25,9 @@ uint32_t test_rand(uint64_t *state);
 uint8_t *test_noise(size_t n, unsigned seed);
 /* A mix of tones, a slow sweep and a little noise, different in each channel. */
 uint8_t *test_pcm_signal(uint32_t n, uint32_t channels, uint32_t rate, unsigned seed);
+/* Stereo, n samples at 44.1 kHz: one chord in both channels, independent noise in each
+ * (what mid and side, and the LMS cascade, are for). */
+uint8_t *test_pcm_shared_tone(uint32_t n, unsigned seed);
 /* Smooth gradients with edges and noise. */
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
 /* Recomputes the trailer CRC after a test changed trailer bytes. */

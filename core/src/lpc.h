@@ -9,6 +9,7 @@
 #define BYTELM_LPC_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define BLM_LPC_MAX_ORDER 32
 #define BLM_LPC_MAX_SHIFT 15
@@ -32,42 +33,56 @@ static inline int64_t blm_lpc_predict(const int16_t *y, uint32_t i, const BlmLpc
     return acc >= 0 ? acc >> f->shift : ~(~acc >> f->shift);
 }
 
-/* The optional second stage (docs/FORMAT.md §4.2): a sign-sign LMS filter over the
- * last BLM_LMS_ORDER LPC residuals predicts the next one, adapting as it goes, so it
- * follows what a per-frame LPC filter cannot. Integer arithmetic only. */
-#define BLM_LMS_ORDER 32
-#define BLM_LMS_SHIFT 12
+/* The optional LMS stages (docs/FORMAT.md §4.2): a sign-sign LMS filter over the last
+ * `order` inputs predicts the next one, adapting as it goes, so it follows what a
+ * per-frame LPC filter cannot. One stage (32 taps) or a cascade of three, a long slow
+ * one for tonal music, then two short fast ones (as in Monkey's Audio and OptimFROG).
+ * Integer arithmetic only. */
+#define BLM_LMS_MAX_ORDER 256
 #define BLM_LMS_STEP 4
 #define BLM_LMS_WEIGHT_MAX (1 << 20)
 
 typedef struct BlmLms {
-    int32_t w[BLM_LMS_ORDER];
-    int32_t h[BLM_LMS_ORDER]; /* h[0] is the most recent residual */
+    int order, shift;
+    int32_t w[BLM_LMS_MAX_ORDER];
+    int32_t h[BLM_LMS_MAX_ORDER]; /* h[0] is the most recent input */
 } BlmLms;
+
+/* The stages, first to last: the single stage is the last one alone. */
+#define BLM_LMS_STAGES 3
+static const struct { int order, shift; } blm_lms_stage[BLM_LMS_STAGES] = {
+    {256, 16}, {32, 13}, {32, 12}};
+
+/* A stage at the start of a frame: zero weights, zero history. */
+static inline void blm_lms_init(BlmLms *s, int stage)
+{
+    memset(s, 0, sizeof(*s));
+    s->order = blm_lms_stage[stage].order;
+    s->shift = blm_lms_stage[stage].shift;
+}
 
 static inline int64_t blm_lms_predict(const BlmLms *s)
 {
     int64_t acc = 0;
-    for (int k = 0; k < BLM_LMS_ORDER; k++)
+    for (int k = 0; k < s->order; k++)
         acc += (int64_t)s->w[k] * s->h[k];
-    return acc >= 0 ? acc >> BLM_LMS_SHIFT : ~(~acc >> BLM_LMS_SHIFT);
+    return acc >= 0 ? acc >> s->shift : ~(~acc >> s->shift);
 }
 
-/* After each sample: err = residual - prediction (exact), then the residual joins
- * the history. */
-static inline void blm_lms_update(BlmLms *s, int64_t err, int32_t residual)
+/* After each sample: err = input - prediction (exact), then the input joins the
+ * history. */
+static inline void blm_lms_update(BlmLms *s, int64_t err, int32_t input)
 {
     if (err) {
         int32_t step = err > 0 ? BLM_LMS_STEP : -BLM_LMS_STEP;
-        for (int k = 0; k < BLM_LMS_ORDER; k++) {
+        for (int k = 0; k < s->order; k++) {
             int32_t w = s->w[k] + (s->h[k] > 0 ? step : s->h[k] < 0 ? -step : 0);
             s->w[k] = w > BLM_LMS_WEIGHT_MAX ? BLM_LMS_WEIGHT_MAX
                       : w < -BLM_LMS_WEIGHT_MAX ? -BLM_LMS_WEIGHT_MAX : w;
         }
     }
-    for (int k = BLM_LMS_ORDER - 1; k > 0; k--)
-        s->h[k] = s->h[k - 1];
-    s->h[0] = residual;
+    memmove(s->h + 1, s->h, sizeof(s->h[0]) * (size_t)(s->order - 1));
+    s->h[0] = input;
 }
 
 /* Chooses the filter (order up to max_order) that minimises an estimate of the

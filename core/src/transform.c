@@ -19,7 +19,9 @@
 
 #define PCM_MAX_ORDER 4
 #define PCM_SIDE_FLAG 0x10
-#define PCM_LMS_FLAG 0x20 /* transform 2: the LMS stage follows the LPC filter */
+#define PCM_LMS_FLAG 0x20     /* transform 2: an LMS stage follows the LPC filter */
+#define PCM_CASCADE_FLAG 0x40 /* transform 2, with LMS: three LMS stages */
+#define PCM_MID_FLAG 0x80     /* transform 2, channel 0: the mid signal (channel 1: side) */
 #define IMAGE_SUBTRACT_GREEN 0x01
 
 int blm_transform_allowed(BytelmKind kind, uint32_t transform)
@@ -85,6 +87,12 @@ static inline int32_t pcm_predict(const int16_t *y, uint32_t i, int order)
 static inline int16_t wrap16(int32_t v)
 {
     return (int16_t)(uint16_t)(uint32_t)v;
+}
+
+/* floor(v / 2), without relying on >> of a negative value */
+static inline int32_t half_floor(int32_t v)
+{
+    return v >= 0 ? v >> 1 : ~(~v >> 1);
 }
 
 /* Channel c of n samples, optionally minus channel 0, into y. */
@@ -193,71 +201,94 @@ static int pcm_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
 
 /* ---- PCM, LPC (transform 2) ---- */
 
-/* Per channel: flags (PCM_SIDE_FLAG), order, shift, then order coefficients as
- * int16 little-endian. The order is capped so that all channels fit 255 bytes. */
+/* Per channel: flags, order, shift, then order coefficients as int16 little-endian.
+ * The order is capped so that all channels fit 255 bytes. */
 static int lpc_max_order(uint32_t channels)
 {
     int o = ((int)(BLM_MAX_FRAME_PARAMS / channels) - 3) / 2;
     return o < BLM_LPC_MAX_ORDER ? o : BLM_LPC_MAX_ORDER;
 }
 
-static uint32_t lpc_put_params(const BlmLpcFilter *f, int side, int lms, uint8_t *p)
+/* How one channel is coded: the signal (plain, side or mid), the LPC filter and how
+ * many LMS stages follow it (0, 1 or BLM_LMS_STAGES). */
+typedef struct LpcChannel {
+    int side, mid, stages;
+    BlmLpcFilter f;
+} LpcChannel;
+
+static uint32_t lpc_put_params(const LpcChannel *cc, uint8_t *p)
 {
-    p[0] = (uint8_t)((side ? PCM_SIDE_FLAG : 0) | (lms ? PCM_LMS_FLAG : 0));
-    p[1] = (uint8_t)f->order;
-    p[2] = (uint8_t)f->shift;
-    for (int j = 0; j < f->order; j++) {
-        p[3 + 2 * j] = (uint8_t)(uint16_t)f->coef[j];
-        p[4 + 2 * j] = (uint8_t)((uint16_t)f->coef[j] >> 8);
+    p[0] = (uint8_t)((cc->side ? PCM_SIDE_FLAG : 0) | (cc->mid ? PCM_MID_FLAG : 0) |
+                     (cc->stages ? PCM_LMS_FLAG : 0) | (cc->stages > 1 ? PCM_CASCADE_FLAG : 0));
+    p[1] = (uint8_t)cc->f.order;
+    p[2] = (uint8_t)cc->f.shift;
+    for (int j = 0; j < cc->f.order; j++) {
+        p[3 + 2 * j] = (uint8_t)(uint16_t)cc->f.coef[j];
+        p[4 + 2 * j] = (uint8_t)((uint16_t)cc->f.coef[j] >> 8);
     }
-    return 3 + 2 * (uint32_t)f->order;
+    return 3 + 2 * (uint32_t)cc->f.order;
 }
 
-/* Reads channel c's filter at *at; 0 or BYTELM_EFORMAT. */
+/* Reads channel c's parameters at *at; mid0 is channel 0's mid flag (channel 1 must
+ * then be side). 0 or BYTELM_EFORMAT. */
 static int lpc_get_params(const uint8_t *p, uint32_t n_params, uint32_t *at, uint32_t c,
-                          BlmLpcFilter *f, int *side, int *lms)
+                          uint32_t channels, int mid0, LpcChannel *cc)
 {
     if (n_params - *at < 3)
         return BYTELM_EFORMAT;
     const uint8_t *q = p + *at;
-    if ((q[0] & ~(PCM_SIDE_FLAG | PCM_LMS_FLAG)) || (c == 0 && (q[0] & PCM_SIDE_FLAG)) ||
+    const uint8_t flags = q[0];
+    if ((flags & 0x0F) || (c == 0 && (flags & PCM_SIDE_FLAG)) ||
+        ((flags & PCM_MID_FLAG) && (c != 0 || channels < 2)) ||
+        ((flags & PCM_CASCADE_FLAG) && !(flags & PCM_LMS_FLAG)) ||
+        (c == 1 && mid0 && !(flags & PCM_SIDE_FLAG)) ||
         q[1] > BLM_LPC_MAX_ORDER || q[2] > BLM_LPC_MAX_SHIFT || n_params - *at - 3 < 2u * q[1])
         return BYTELM_EFORMAT;
-    *side = (q[0] & PCM_SIDE_FLAG) != 0;
-    *lms = (q[0] & PCM_LMS_FLAG) != 0;
-    f->order = q[1];
-    f->shift = q[2];
-    for (int j = 0; j < f->order; j++)
-        f->coef[j] = (int16_t)(uint16_t)(q[3 + 2 * j] | q[4 + 2 * j] << 8);
-    *at += 3 + 2 * (uint32_t)f->order;
+    cc->side = (flags & PCM_SIDE_FLAG) != 0;
+    cc->mid = (flags & PCM_MID_FLAG) != 0;
+    cc->stages = !(flags & PCM_LMS_FLAG) ? 0 : (flags & PCM_CASCADE_FLAG) ? BLM_LMS_STAGES : 1;
+    cc->f.order = q[1];
+    cc->f.shift = q[2];
+    for (int j = 0; j < cc->f.order; j++)
+        cc->f.coef[j] = (int16_t)(uint16_t)(q[3 + 2 * j] | q[4 + 2 * j] << 8);
+    *at += 3 + 2 * (uint32_t)cc->f.order;
     return 0;
 }
 
 static int lpc_check_params(const BlmLayout *lay, const uint8_t *params, uint32_t n_params)
 {
     uint32_t at = 0;
+    int mid0 = 0;
     for (uint32_t c = 0; c < lay->channels; c++) {
-        BlmLpcFilter f;
-        int side, lms;
-        if (lpc_get_params(params, n_params, &at, c, &f, &side, &lms) < 0)
+        LpcChannel cc;
+        if (lpc_get_params(params, n_params, &at, c, lay->channels, mid0, &cc) < 0)
             return BYTELM_EFORMAT;
+        if (c == 0)
+            mid0 = cc.mid;
     }
     return at == n_params ? 0 : BYTELM_EFORMAT;
 }
 
+/* The LMS stages of a channel that uses the last `stages` of blm_lms_stage. */
+static void lms_start(BlmLms st[BLM_LMS_STAGES], int stages)
+{
+    for (int s = BLM_LMS_STAGES - stages; s < BLM_LMS_STAGES; s++)
+        blm_lms_init(&st[s], s);
+}
+
 /* Codes channel c's residuals (tokens may be NULL: cost only); returns the sum of
  * their magnitudes. */
-static uint64_t lpc_residual_tokens(const int16_t *y, uint32_t n, const BlmLpcFilter *f, int lms,
-                                    uint32_t ch, uint32_t c, uint8_t *tokens)
+static uint64_t lpc_residual_tokens(const int16_t *y, uint32_t n, const LpcChannel *cc,
+                                    int stages, uint32_t ch, uint32_t c, uint8_t *tokens)
 {
-    BlmLms st;
-    memset(&st, 0, sizeof(st));
+    BlmLms st[BLM_LMS_STAGES];
+    lms_start(st, stages);
     uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int16_t e = (int16_t)(uint16_t)(uint64_t)((int64_t)y[i] - blm_lpc_predict(y, i, f));
-        if (lms) {
-            int64_t err = (int64_t)e - blm_lms_predict(&st);
-            blm_lms_update(&st, err, e);
+        int16_t e = (int16_t)(uint16_t)(uint64_t)((int64_t)y[i] - blm_lpc_predict(y, i, &cc->f));
+        for (int s = BLM_LMS_STAGES - stages; s < BLM_LMS_STAGES; s++) {
+            int64_t err = (int64_t)e - blm_lms_predict(&st[s]);
+            blm_lms_update(&st[s], err, e);
             e = (int16_t)(uint16_t)(uint64_t)err;
         }
         sum += (uint64_t)(e < 0 ? -(int32_t)e : e);
@@ -269,6 +300,36 @@ static uint64_t lpc_residual_tokens(const int16_t *y, uint32_t n, const BlmLpcFi
         tokens[at + 1] = (uint8_t)z;
     }
     return sum;
+}
+
+/* The mid signal floor((x0 + x1) / 2) of the first two channels into y, if their side
+ * signal x1 - x0 fits 16 bits everywhere (then mid and side give back x0 and x1);
+ * otherwise returns 0. */
+static int pcm_mid(const uint8_t *raw, uint32_t n, uint32_t ch, int16_t *y)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t l = read_s16(raw + 2 * ((size_t)i * ch)), r = read_s16(raw + 2 * ((size_t)i * ch + 1));
+        if (r - l < -32768 || r - l > 32767)
+            return 0;
+        y[i] = (int16_t)half_floor(l + r);
+    }
+    return 1;
+}
+
+/* Whether channels 0 and 1 as mid and side beat channel 0 and the better of channel 1
+ * and side, by the LPC search's estimates. */
+static int lpc_mid_pays(const uint8_t *raw, uint32_t n, uint32_t ch, int max_order,
+                        double bits0, int16_t *a, int16_t *b)
+{
+    BlmLpcFilter f;
+    if (!pcm_mid(raw, n, ch, a))
+        return 0;
+    double mid = blm_lpc_search(a, n, max_order, &f);
+    pcm_channel(raw, n, ch, 1, 1, b);
+    double side = blm_lpc_search(b, n, max_order, &f);
+    pcm_channel(raw, n, ch, 1, 0, b);
+    double right = blm_lpc_search(b, n, max_order, &f);
+    return mid + side < bits0 + (right < side ? right : side);
 }
 
 static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uint8_t *params,
@@ -284,24 +345,41 @@ static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
         return BYTELM_ENOMEM;
     }
     uint32_t at = 0;
+    int mid = 0;
     for (uint32_t c = 0; c < ch; c++) {
-        BlmLpcFilter f, f_side;
+        LpcChannel cc = {0};
+        BlmLpcFilter f_side;
         pcm_channel(raw, n, ch, c, 0, y);
-        double bits = blm_lpc_search(y, n, max_order, &f);
-        int side = 0;
+        double bits = blm_lpc_search(y, n, max_order, &cc.f);
+        if (c == 0 && ch >= 2 && lpc_mid_pays(raw, n, ch, max_order, bits, y, alt)) {
+            mid = cc.mid = 1;
+            pcm_mid(raw, n, ch, y);
+            blm_lpc_search(y, n, max_order, &cc.f);
+        } else if (c == 0 && ch >= 2) {
+            pcm_channel(raw, n, ch, 0, 0, y); /* lpc_mid_pays used y */
+        }
         if (c > 0) {
             pcm_channel(raw, n, ch, c, 1, alt);
-            if (blm_lpc_search(alt, n, max_order, &f_side) < bits) {
+            if ((c == 1 && mid) || blm_lpc_search(alt, n, max_order, &f_side) < bits) {
                 int16_t *t = y; y = alt; alt = t;
-                f = f_side;
-                side = 1;
+                if (c == 1 && mid)
+                    blm_lpc_search(y, n, max_order, &cc.f);
+                else
+                    cc.f = f_side;
+                cc.side = 1;
             }
         }
-        /* the LMS stage only where it measurably helps */
-        uint64_t plain = lpc_residual_tokens(y, n, &f, 0, ch, c, NULL);
-        int lms = lpc_residual_tokens(y, n, &f, 1, ch, c, NULL) < plain - plain / 64;
-        at += lpc_put_params(&f, side, lms, params + at);
-        lpc_residual_tokens(y, n, &f, lms, ch, c, tokens);
+        /* LMS stages only where they measurably help, the cascade only over one */
+        uint64_t best = lpc_residual_tokens(y, n, &cc, 0, ch, c, NULL);
+        uint64_t one = lpc_residual_tokens(y, n, &cc, 1, ch, c, NULL);
+        if (one < best - best / 64) {
+            cc.stages = 1;
+            best = one;
+        }
+        if (lpc_residual_tokens(y, n, &cc, BLM_LMS_STAGES, ch, c, NULL) < best - best / 64)
+            cc.stages = BLM_LMS_STAGES;
+        at += lpc_put_params(&cc, params + at);
+        lpc_residual_tokens(y, n, &cc, cc.stages, ch, c, tokens);
     }
     *n_params = at;
     free(y);
@@ -317,28 +395,37 @@ static int lpc_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
     if (!y)
         return BYTELM_ENOMEM;
     uint32_t at = 0;
+    int mid0 = 0;
     for (uint32_t c = 0; c < ch; c++) {
-        BlmLpcFilter f;
-        BlmLms st;
-        int side, lms;
-        if (lpc_get_params(params, n_params, &at, c, &f, &side, &lms) < 0) {
+        LpcChannel cc;
+        BlmLms st[BLM_LMS_STAGES];
+        if (lpc_get_params(params, n_params, &at, c, ch, mid0, &cc) < 0) {
             free(y);
             return BYTELM_EFORMAT;
         }
-        memset(&st, 0, sizeof(st));
+        if (c == 0)
+            mid0 = cc.mid;
+        lms_start(st, cc.stages);
         for (uint32_t i = 0; i < n; i++) {
             size_t k = 2 * ((size_t)i * ch + c);
             int16_t e = unzigzag16((uint16_t)(tokens[k] << 8 | tokens[k + 1]));
-            if (lms) {
-                int64_t pred = blm_lms_predict(&st);
+            for (int s = BLM_LMS_STAGES - 1; s >= BLM_LMS_STAGES - cc.stages; s--) {
+                int64_t pred = blm_lms_predict(&st[s]);
                 int16_t e1 = (int16_t)(uint16_t)(uint64_t)((int64_t)e + pred);
-                blm_lms_update(&st, (int64_t)e1 - pred, e1);
+                blm_lms_update(&st[s], (int64_t)e1 - pred, e1);
                 e = e1;
             }
-            y[i] = (int16_t)(uint16_t)(uint64_t)((int64_t)e + blm_lpc_predict(y, i, &f));
+            y[i] = (int16_t)(uint16_t)(uint64_t)((int64_t)e + blm_lpc_predict(y, i, &cc.f));
             int32_t v = y[i];
-            if (side)
-                v += read_s16(raw + 2 * ((size_t)i * ch));
+            uint8_t *x0 = raw + 2 * ((size_t)i * ch);
+            if (c == 1 && mid0) {
+                /* channel 0 holds the mid signal so far: x0 = mid - floor(side / 2) */
+                int16_t l = wrap16(read_s16(x0) - half_floor(v));
+                x0[0] = (uint8_t)(uint16_t)l;
+                x0[1] = (uint8_t)((uint16_t)l >> 8);
+            }
+            if (cc.side)
+                v += read_s16(x0);
             uint16_t u = (uint16_t)wrap16(v);
             raw[k] = (uint8_t)u;
             raw[k + 1] = (uint8_t)(u >> 8);

@@ -39,5 +39,13 @@ if [ $# -eq 0 ] && [ "${FUZZ_SECONDS:-60}" != 0 ]; then
   ok=$(( ${ok:-0} + $(grep -c 'no crash' "$builddir/fuzz-summary.txt" || true) ))
   bad=$(( bad + $(grep -c 'FAILED' "$builddir/fuzz-summary.txt" || true) ))
 fi
+# FFmpeg's own decoder fuzzer on the bytelm decoders (tools/fuzz-ffmpeg.sh), after the
+# FFmpeg tests above built the patched source.
+if [ $# -eq 0 ] && [ "${FUZZ_SECONDS:-60}" != 0 ] && [ "${BYTELM_FFMPEG:-1}" != 0 ]; then
+  BUILDDIR=$builddir bash tools/fuzz-ffmpeg.sh "${FUZZ_SECONDS:-60}" \
+    | tee "$builddir/fuzz-ffmpeg-summary.txt" || status=1
+  ok=$(( ${ok:-0} + $(grep -c 'no crash' "$builddir/fuzz-ffmpeg-summary.txt" || true) ))
+  bad=$(( bad + $(grep -c 'FAILED' "$builddir/fuzz-ffmpeg-summary.txt" || true) ))
+fi
 echo "tests: ${ok:-0} passed, ${bad} failed"
 exit $status

@@ -100,7 +100,10 @@ size_t ff_bytelm_chunk_size(const uint8_t *buf, size_t len)
     if (len < 16)
         return 0;
     if (!memcmp(buf, "BLMF", 4)) {
-        size_t np = buf[21];
+        size_t np;
+        if (len < 30) /* the frame header up to its parameters and payload size */
+            return 0;
+        np = buf[21];
         if (len < 30 + np)
             return 0;
         size = 30 + np + (uint64_t)AV_RL32(buf + 26 + np) + 4;

@@ -113,7 +113,7 @@ static int libbytelm_audio_decode(AVCodecContext *avctx, AVFrame *frame,
     uint64_t first;
     int ret;
 
-    if (size != avpkt->size) {
+    if (!size || size != avpkt->size) {
         av_log(avctx, AV_LOG_ERROR, "packet of %d bytes is not one bytelm frame\n", avpkt->size);
         return AVERROR_INVALIDDATA;
     }
@@ -141,7 +141,7 @@ static int libbytelm_video_decode(AVCodecContext *avctx, AVFrame *frame,
 
     if ((ret = ff_thread_get_buffer(avctx, frame, 0)) < 0)
         return ret;
-    while (left && memcmp(data, "BLMT", 4)) {
+    while (left && (left < 4 || memcmp(data, "BLMT", 4))) { /* a short tail: invalid below */
         size_t size = ff_bytelm_chunk_size(data, left), out_len;
         const uint8_t *out;
         uint64_t first;

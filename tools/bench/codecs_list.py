@@ -153,25 +153,26 @@ def preset_models(models_dir):
 
 def bytelm_codecs(exe, models_dir, presets, models, kind):
     """The bytelm variants that apply to one kind: each preset (without --model, the CLI
-    picks the model), then each extra model file. Presets that map to the same model are
-    run once: today a preset only selects the model (core/src/modelstore.c), so their
-    streams would be identical."""
+    picks the model), then each extra model file. Presets that would make identical
+    streams are run once: a preset selects the model (core/src/modelstore.c) and, for
+    plain bytes, max also the frame length (core/src/format.c)."""
     out, seen = [], {}
     roles = preset_models(models_dir)
     for p in sorted(presets, key=lambda p: p != "default"):  # default first: the plain "bytelm" row
         m = roles.get((kind, p))
-        if m in seen:
-            seen[m].also.append(p)
-            seen[m].note = "%s; also --preset=%s" % (os.path.basename(m), ", ".join(seen[m].also))
+        key = (m, kind == "bytes" and p == "max")
+        if key in seen:
+            seen[key].also.append(p)
+            seen[key].note = "%s; also --preset=%s" % (os.path.basename(m), ", ".join(seen[key].also))
             continue
         name = "bytelm" if p == "default" else "bytelm --preset=" + p
         c = bytelm_codec(exe, name, (kind,), "--preset=" + p, m, [models_dir])
         c.also, c.note = [], os.path.basename(m) if m else ""
         out.append(c)
-        seen[m] = c
+        seen[key] = c
     for m in models:
         real = os.path.realpath(m)
-        if any(s and os.path.realpath(s) == real for s in seen):
+        if any(s and os.path.realpath(s) == real for s, _ in seen):
             continue
         stem = os.path.basename(m)[:-5] if m.endswith(".blmm") else os.path.basename(m)
         out.append(bytelm_codec(exe, "bytelm " + stem, (kind,), "--model=" + m, m,

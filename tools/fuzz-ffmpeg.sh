@@ -21,6 +21,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+. tools/fuzz-lib.sh
 secs=${1:-60}
 shift || true
 targets=("$@")
@@ -132,21 +133,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/corpus" "$work/artifacts"
   seeds=()
   for s in tests/fuzz/corpus/ffmpeg-$t tests/fuzz/regress/ffmpeg-$t; do [ -d "$s" ] && seeds+=("$s"); done
-  rc=0
   # -close_fd_mask=2: the fuzzer prints a line per input on stderr; libFuzzer and the
   # sanitizers keep writing their reports to the log (a copy of stderr).
-  "$ff/tools/target_dec_${t}_fuzzer" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 \
-    -max_len=8192 -close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-    "$work/corpus" ${seeds[@]+"${seeds[@]}"} >"$work/log.txt" 2>&1 || rc=$?
-  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$work/log.txt")
-  rss=$(awk '/stat::peak_rss_mb/ {print $2}' "$work/log.txt")
-  cov=$(grep -oE 'cov: [0-9]+' "$work/log.txt" | tail -1 || true)
-  if [ $rc -eq 0 ]; then
-    echo "fuzz-ffmpeg $t: ${secs} s, ${execs:-?} runs, $cov, peak RSS ${rss:-?} MB, no crash"
-  else
-    echo "fuzz-ffmpeg $t: FAILED (exit $rc), see $work/log.txt and $work/artifacts/"
-    grep -E 'ERROR|SUMMARY|runtime error|Timeout' "$work/log.txt" | head -5 || true
-    status=1
-  fi
+  fuzz_run "fuzz-ffmpeg $t" "$ff/tools/target_dec_${t}_fuzzer" "$work" "$secs" -max_len=8192 \
+    -close_fd_mask=2 "$work/corpus" ${seeds[@]+"${seeds[@]}"} || status=1
 done
 exit $status

@@ -8,6 +8,7 @@
 # build-fuzz/fuzz; it keeps each target's corpus and log.txt between runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. tools/fuzz-lib.sh
 secs=${1:-60}
 shift || true
 targets=("$@")
@@ -34,18 +35,7 @@ for t in "${targets[@]}"; do
     cp -n models/test-tiny.blmm "$work/corpus/"
     max_len=65536
   fi
-  rc=0
-  "$dir/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 \
-    -max_len=$max_len -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-    "$work/corpus" ${seeds[@]+"${seeds[@]}"} >"$work/log.txt" 2>&1 || rc=$?
-  execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$work/log.txt")
-  cov=$(grep -oE 'cov: [0-9]+' "$work/log.txt" | tail -1 || true)
-  if [ $rc -eq 0 ]; then
-    echo "fuzz $t: ${secs} s, ${execs:-?} runs, $cov, no crash"
-  else
-    echo "fuzz $t: FAILED (exit $rc), see $work/log.txt and $work/artifacts/"
-    grep -E 'ERROR|SUMMARY|runtime error|Timeout' "$work/log.txt" | head -5 || true
-    status=1
-  fi
+  fuzz_run "fuzz $t" "$dir/tests/fuzz/fuzz_$t" "$work" "$secs" -max_len=$max_len \
+    "$work/corpus" ${seeds[@]+"${seeds[@]}"} || status=1
 done
 exit $status

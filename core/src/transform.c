@@ -127,7 +127,7 @@ static int pcm_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
 {
     const uint32_t ch = lay->channels;
     int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
-    int16_t *alt = malloc(sizeof(*alt) * (n ? n : 1));
+    int16_t *alt = calloc(n ? n : 1, sizeof(*alt)); /* calloc: GCC cannot see pcm_channel fill it */
     if (!y || !alt) {
         free(y);
         free(alt);
@@ -316,20 +316,20 @@ static int pcm_mid(const uint8_t *raw, uint32_t n, uint32_t ch, int16_t *y)
     return 1;
 }
 
-/* Whether channels 0 and 1 as mid and side beat channel 0 and the better of channel 1
- * and side, by the LPC search's estimates. */
-static int lpc_mid_pays(const uint8_t *raw, uint32_t n, uint32_t ch, int max_order,
-                        double bits0, int16_t *a, int16_t *b)
+/* Channel 1's filters as itself and as side, searched once for both the mid decision
+ * and channel 1's own choice. */
+typedef struct Channel1Search {
+    BlmLpcFilter plain, side;
+    double plain_bits, side_bits;
+} Channel1Search;
+
+static void search_channel1(const uint8_t *raw, uint32_t n, uint32_t ch, int max_order,
+                            int16_t *buf, Channel1Search *s)
 {
-    BlmLpcFilter f;
-    if (!pcm_mid(raw, n, ch, a))
-        return 0;
-    double mid = blm_lpc_search(a, n, max_order, &f);
-    pcm_channel(raw, n, ch, 1, 1, b);
-    double side = blm_lpc_search(b, n, max_order, &f);
-    pcm_channel(raw, n, ch, 1, 0, b);
-    double right = blm_lpc_search(b, n, max_order, &f);
-    return mid + side < bits0 + (right < side ? right : side);
+    pcm_channel(raw, n, ch, 1, 0, buf);
+    s->plain_bits = blm_lpc_search(buf, n, max_order, &s->plain);
+    pcm_channel(raw, n, ch, 1, 1, buf);
+    s->side_bits = blm_lpc_search(buf, n, max_order, &s->side);
 }
 
 static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uint8_t *params,
@@ -338,7 +338,7 @@ static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
     const uint32_t ch = lay->channels;
     const int max_order = lpc_max_order(ch);
     int16_t *y = malloc(sizeof(*y) * (n ? n : 1));
-    int16_t *alt = malloc(sizeof(*alt) * (n ? n : 1));
+    int16_t *alt = calloc(n ? n : 1, sizeof(*alt)); /* calloc: GCC cannot see pcm_channel fill it */
     if (!y || !alt) {
         free(y);
         free(alt);
@@ -346,26 +346,37 @@ static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
     }
     uint32_t at = 0;
     int mid = 0;
+    Channel1Search c1 = {0};
+    if (ch >= 2)
+        search_channel1(raw, n, ch, max_order, alt, &c1);
     for (uint32_t c = 0; c < ch; c++) {
         LpcChannel cc = {0};
-        BlmLpcFilter f_side;
         pcm_channel(raw, n, ch, c, 0, y);
-        double bits = blm_lpc_search(y, n, max_order, &cc.f);
-        if (c == 0 && ch >= 2 && lpc_mid_pays(raw, n, ch, max_order, bits, y, alt)) {
-            mid = cc.mid = 1;
-            pcm_mid(raw, n, ch, y);
-            blm_lpc_search(y, n, max_order, &cc.f);
-        } else if (c == 0 && ch >= 2) {
-            pcm_channel(raw, n, ch, 0, 0, y); /* lpc_mid_pays used y */
+        double bits = c == 1 ? c1.plain_bits : blm_lpc_search(y, n, max_order, &cc.f);
+        if (c == 1)
+            cc.f = c1.plain;
+        if (c == 0 && ch >= 2 && pcm_mid(raw, n, ch, alt)) {
+            /* mid and side against channel 0 and the better of channel 1 and side */
+            BlmLpcFilter f_mid;
+            double mid_bits = blm_lpc_search(alt, n, max_order, &f_mid);
+            double best1 = c1.plain_bits < c1.side_bits ? c1.plain_bits : c1.side_bits;
+            if (mid_bits + c1.side_bits < bits + best1) {
+                int16_t *t = y; y = alt; alt = t;
+                cc.f = f_mid;
+                mid = cc.mid = 1;
+            }
         }
         if (c > 0) {
+            BlmLpcFilter f_side;
+            double side_bits = c == 1 ? c1.side_bits : 0;
+            if (c == 1)
+                f_side = c1.side;
             pcm_channel(raw, n, ch, c, 1, alt);
-            if ((c == 1 && mid) || blm_lpc_search(alt, n, max_order, &f_side) < bits) {
+            if (c > 1)
+                side_bits = blm_lpc_search(alt, n, max_order, &f_side);
+            if ((c == 1 && mid) || side_bits < bits) {
                 int16_t *t = y; y = alt; alt = t;
-                if (c == 1 && mid)
-                    blm_lpc_search(y, n, max_order, &cc.f);
-                else
-                    cc.f = f_side;
+                cc.f = f_side;
                 cc.side = 1;
             }
         }

@@ -2,13 +2,14 @@
 """Compile the shipped model files into a C table (the library's built-in models).
 
 usage: embed_models.py LIST OUT.c
-LIST has one line per role: '<kind> <preset> <file>' (kind: bytes|pcm|gray|rgb,
-preset: fast|default|max); '#' starts a comment. Files are relative to LIST.
+LIST has one line per role: '<kind> <preset> <file>' (kind: bytes|pcm|gray|rgb|text,
+preset: fast|default|max; text is plain bytes that look like text, BLM_ROLE_TEXT in
+core/src/modelstore.h); '#' starts a comment. Files are relative to LIST.
 """
 import os
 import sys
 
-KINDS = {"bytes": 0, "pcm": 1, "gray": 2, "rgb": 3}
+KINDS = {"bytes": 0, "pcm": 1, "gray": 2, "rgb": 3, "text": 4}
 PRESETS = {"fast": 0, "default": 1, "max": 2}
 
 

@@ -692,6 +692,22 @@ static int compress_file(const Options *o, const char *path)
         goto done;
     }
 
+    ibuf = malloc(CHUNK);
+    obuf = malloc(CHUNK);
+    hp = calloc(1, sizeof *hp);
+    if (!ibuf || !obuf || !hp) {
+        error_msg(name, "out of memory");
+        goto done;
+    }
+    /* Plain bytes: the first chunk, read ahead, says whether the text model codes them. */
+    long ahead = -1;
+    if (s.kind == BYTELM_KIND_BYTES) {
+        if ((ahead = source_read(&src, ibuf, CHUNK, err, sizeof err)) < 0) {
+            error_msg(name, "%s", err);
+            goto done;
+        }
+        s.text = bytelm_looks_like_text(ibuf, (size_t)ahead);
+    }
     int rc = bytelm_encoder_open(&enc, &s);
     if (rc < 0) {
         lib_error(name, "cannot start encoder", rc);
@@ -704,13 +720,6 @@ static int compress_file(const Options *o, const char *path)
             lib_error(name, "cannot start verification decoder", rc);
             goto done;
         }
-    }
-    ibuf = malloc(CHUNK);
-    obuf = malloc(CHUNK);
-    hp = calloc(1, sizeof *hp);
-    if (!ibuf || !obuf || !hp) {
-        error_msg(name, "out of memory");
-        goto done;
     }
     mode_t mode = !in.is_stdin && S_ISREG(in.st.st_mode) ? (in.st.st_mode & 0777) : default_mode();
     if (outfile_open(&out, out_path, o->force, 0, mode, err, sizeof err) < 0) {
@@ -726,7 +735,8 @@ static int compress_file(const Options *o, const char *path)
     int finished = 0;
     for (;;) {
         if (!finished) {
-            long n = source_read(&src, ibuf, CHUNK, err, sizeof err);
+            long n = ahead >= 0 ? ahead : source_read(&src, ibuf, CHUNK, err, sizeof err);
+            ahead = -1;
             if (n < 0) {
                 error_msg(name, "%s", err);
                 goto done;

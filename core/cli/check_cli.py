@@ -126,6 +126,14 @@ def main():
     rc, blm, err = run("-c", stdin=text)
     rc2, back, err2 = run("-d", "-c", stdin=blm)
     check(rc == 0 and rc2 == 0 and back == text, "pipe round trip: " + err + err2)
+    # Text gets the text model, from a file or a pipe (the first chunk is read ahead);
+    # other bytes the multimodal one.
+    open("piped.blm", "wb").write(blm)
+    open("blob.bin", "wb").write(bytes(range(256)) * 8)
+    rc3, _, err3 = run("blob.bin")
+    models = [run("info", f)[1].decode() for f in ("out/notes.txt.blm", "piped.blm", "blob.bin.blm")]
+    check(rc3 == 0 and "bytelm-text-v1" in models[0] and "bytelm-text-v1" in models[1] and
+          "bytelm-mm-v1" in models[2], "text model for text only: " + err3 + "".join(models))
 
     # Raw PCM keeps the user's extension.
     open("x.pcm", "wb").write(bytes(range(256)) * 4)

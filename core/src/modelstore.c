@@ -30,10 +30,13 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
     *out = NULL;
     if (s->model_path)
         return blm_model_load_file(s->model_path, out);
-    /* Exact role first, then the kind's default preset, then the bytes model. */
-    const int tries[3][2] = {{s->kind, s->preset}, {s->kind, BYTELM_PRESET_DEFAULT},
+    /* Exact role first, then the kind's default preset, then the bytes model; text
+     * tries the text role before those of plain bytes. */
+    const int tries[5][2] = {{BLM_ROLE_TEXT, s->preset}, {BLM_ROLE_TEXT, BYTELM_PRESET_DEFAULT},
+                             {s->kind, s->preset}, {s->kind, BYTELM_PRESET_DEFAULT},
                              {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT}};
-    for (int t = 0; t < 3; t++)
+    int first = s->kind == BYTELM_KIND_BYTES && s->text ? 0 : 2;
+    for (int t = first; t < 5; t++)
         for (const BlmModelRole *r = blm_model_roles; r->kind >= 0; r++)
             if (r->kind == tries[t][0] && r->preset == tries[t][1]) {
                 const BlmEmbeddedModel *e = &blm_embedded_models[r->model];

@@ -22,6 +22,10 @@ typedef struct BlmModelRole {
     int kind, preset, model; /* model indexes blm_embedded_models */
 } BlmModelRole;
 
+/* A role's kind besides the BytelmKind values: plain bytes that are text
+ * (BytelmSettings.text). Only models.list and the encoder's choice know it. */
+#define BLM_ROLE_TEXT 4
+
 /* Generated from models/models.list by tools/embed_models.py. */
 extern const BlmEmbeddedModel blm_embedded_models[];
 extern const BlmModelRole blm_model_roles[];
@@ -29,7 +33,7 @@ extern const BlmModelRole blm_model_roles[];
 typedef void (*BlmLogFn)(void *ctx, int level, const char *fmt, ...);
 
 /* The model an encoder uses: settings->model_path if set, else the built-in model for
- * the kind and preset. *out stays NULL (and 0 is returned) when no model is built in. */
+ * the kind (the text role for text) and preset. *out stays NULL (and 0 is returned) when no model is built in. */
 int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out);
 /* The model with this hash, from the built-in ones, settings->model_path,
  * settings->model_dir, $BYTELM_MODEL_PATH (':'-separated) and the installed model

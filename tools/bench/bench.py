@@ -265,7 +265,7 @@ def rows_of(sets, res, threads, runs):
             if s != sname:
                 continue
             c = e["codec"]
-            model = os.path.getsize(c.model) if c.model else 0
+            model = sum(os.path.getsize(m) for m in c.models)
             enc, dec = statistics.median(e["enc"]), statistics.median(e["dec"])
             timed_dec = e["timed_dec"] and dec > 0
             out.append({
@@ -275,7 +275,7 @@ def rows_of(sets, res, threads, runs):
                 "ratio": e["bytes"] / raw,
                 "reference": ref_name, "vs_reference": e["bytes"] / ref["bytes"] if ref else "",
                 "unit": unit, "bits_per_unit": 8 * e["bytes"] / units,
-                "model": os.path.basename(c.model) if c.model else "", "model_bytes": model,
+                "model": "+".join(os.path.basename(m) for m in c.models), "model_bytes": model,
                 "ratio_with_model_set": (e["bytes"] + model) / raw,
                 "ratio_with_model_1gb": e["bytes"] / raw + model / GB,
                 "runs": runs, "enc_s": enc, "dec_s": dec if timed_dec else "",
@@ -473,8 +473,9 @@ def main():
         rows = rows_of(sets, res, a.threads, a.runs)
         header = ("Sizes summed over each set's files; every output was decoded and compared with its "
                   "input. Speeds: raw bytes / wall seconds of the codec's process, median of %d "
-                  "round(s), all codecs interleaved in the same run. \"with model\": the model file's "
-                  "bytes added to the compressed size, over this set and over 1 GB of such data "
+                  "round(s), all codecs interleaved in the same run. \"with model\": the model files' "
+                  "bytes added to the compressed size (for plain bytes both the multimodal and the "
+                  "text model), over this set and over 1 GB of such data "
                   "(as in Del\u00e9tang et al. / Heurtel-Depeiges et al.). Machine: %s." % (a.runs, host))
         md = markdown(rows, command, header)
         note = ("Size / raw: compressed bytes over raw bytes, summed over the set (lower is better); "

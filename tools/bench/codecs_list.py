@@ -20,12 +20,12 @@ class Codec:
     """name: shown in tables; kinds: what it applies to; feed: 'raw', 'wav' or 'pnm';
     enc/dec: functions (item, input path, output path, threads) -> (argv, stdout path or
     None); back: 'raw' (decoded file is the raw samples) or 'pnm' (a PGM/PPM to parse).
-    model: the .blmm file whose size counts against the codec (bytelm only)."""
+    models: the .blmm files whose sizes count against the codec (bytelm only)."""
 
-    def __init__(self, name, kinds, feed, enc, dec, back="raw", ext="out", model=None,
+    def __init__(self, name, kinds, feed, enc, dec, back="raw", ext="out", models=(),
                  threaded=False, note=""):
         self.name, self.kinds, self.feed, self.enc, self.dec = name, kinds, feed, enc, dec
-        self.back, self.ext, self.model, self.threaded, self.note = back, ext, model, threaded, note
+        self.back, self.ext, self.models, self.threaded, self.note = back, ext, models, threaded, note
 
 
 def _stdout(tool, *flags):
@@ -79,7 +79,7 @@ def baselines():
     ]
 
 
-def bytelm_codec(exe, name, kinds, option, model_file, model_dirs):
+def bytelm_codec(exe, name, kinds, option, model_files, model_dirs):
     """bytelm on the raw samples/pixels/bytes (--raw=...), with a preset or a model file."""
     def raw_args(it):
         if it.kind == "pcm":
@@ -94,7 +94,7 @@ def bytelm_codec(exe, name, kinds, option, model_file, model_dirs):
     def dec(it, i, o, j):
         dirs = sum((["--model-dir", d] for d in model_dirs), [])
         return ([exe, "-q", "-f", "-d", "-j", str(j)] + dirs + [i, "-o", o], None)
-    return Codec(name, kinds, "raw", enc, dec, ext="blm", model=model_file, threaded=True)
+    return Codec(name, kinds, "raw", enc, dec, ext="blm", models=model_files, threaded=True)
 
 
 # --- models -----------------------------------------------------------------------------
@@ -134,7 +134,8 @@ def model_kinds(path):
 
 def preset_models(models_dir):
     """{(kind, preset): model file} from models/models.list, with the library's fallbacks
-    (core/src/modelstore.c: exact role, then the kind's default, then the bytes default)."""
+    (core/src/modelstore.c: exact role, then the kind's default, then the bytes default;
+    the role 'text', plain bytes that look like text, falls back to its default only)."""
     roles = {}
     with open(os.path.join(models_dir, "models.list")) as f:
         for line in f:
@@ -148,6 +149,11 @@ def preset_models(models_dir):
                 if k in roles:
                     out[(kind, preset)] = roles[k]
                     break
+    for preset in ("fast", "default", "max"):
+        for k in (("text", preset), ("text", "default")):
+            if k in roles:
+                out[("text", preset)] = roles[k]
+                break
     return out
 
 
@@ -155,27 +161,32 @@ def bytelm_codecs(exe, models_dir, presets, models, kind):
     """The bytelm variants that apply to one kind: each preset (without --model, the CLI
     picks the model), then each extra model file. Presets that would make identical
     streams are run once: a preset selects the model (core/src/modelstore.c) and, for
-    plain bytes, max also the frame length (core/src/format.c)."""
+    plain bytes, max also the frame length (core/src/format.c). Plain bytes count the text
+    model too: the CLI codes text with it (core/src/textsniff.c)."""
     out, seen = [], {}
     roles = preset_models(models_dir)
     for p in sorted(presets, key=lambda p: p != "default"):  # default first: the plain "bytelm" row
-        m = roles.get((kind, p))
-        key = (m, kind == "bytes" and p == "max")
+        ms = tuple(dict.fromkeys(m for m in (roles.get((kind, p)),
+                                             roles.get(("text", p)) if kind == "bytes" else None)
+                                 if m))
+        label = " + ".join(os.path.basename(m) for m in ms)
+        key = (ms, kind == "bytes" and p == "max")
         if key in seen:
             seen[key].also.append(p)
-            seen[key].note = "%s; also --preset=%s" % (os.path.basename(m), ", ".join(seen[key].also))
+            seen[key].note = "%s; also --preset=%s" % (label, ", ".join(seen[key].also))
             continue
         name = "bytelm" if p == "default" else "bytelm --preset=" + p
-        c = bytelm_codec(exe, name, (kind,), "--preset=" + p, m, [models_dir])
-        c.also, c.note = [], os.path.basename(m) if m else ""
+        c = bytelm_codec(exe, name, (kind,), "--preset=" + p, ms, [models_dir])
+        c.also, c.note = [], label
         out.append(c)
         seen[key] = c
     for m in models:
         real = os.path.realpath(m)
-        if any(s and os.path.realpath(s) == real for s, _ in seen):
+        if any(ms == (s,) for s in [real] for ms in
+               (tuple(os.path.realpath(x) for x in k[0]) for k in seen)):
             continue
         stem = os.path.basename(m)[:-5] if m.endswith(".blmm") else os.path.basename(m)
-        out.append(bytelm_codec(exe, "bytelm " + stem, (kind,), "--model=" + m, m,
+        out.append(bytelm_codec(exe, "bytelm " + stem, (kind,), "--model=" + m, (m,),
                                 [models_dir, os.path.dirname(os.path.abspath(m))]))
     return out
 

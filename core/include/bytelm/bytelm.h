@@ -117,6 +117,9 @@ typedef struct BytelmSettings {
     BytelmLogCallback log_callback; /* NULL = quiet */
     void *log_opaque;
     int log_level;           /* messages up to this level reach the callback */
+    /* plain bytes */
+    int text;                /* the data is text (bytelm_looks_like_text): without model_path,
+                                the text model codes it (docs/models.md) */
 } BytelmSettings;
 
 /* Stream information, available from the decoder once the header is read. */
@@ -155,6 +158,9 @@ typedef struct BytelmDecoder BytelmDecoder;
 BYTELM_API const char *bytelm_version(void);
 BYTELM_API const char *bytelm_strerror(int err);
 BYTELM_API void bytelm_default_settings(BytelmSettings *s);
+/* 1 if the first 64 KiB of data are UTF-8 text with few control characters (then set
+ * BytelmSettings.text for plain bytes), else 0. */
+BYTELM_API int bytelm_looks_like_text(const void *data, size_t len);
 
 /* Encoder. */
 BYTELM_API int bytelm_encoder_open(BytelmEncoder **enc, const BytelmSettings *s);

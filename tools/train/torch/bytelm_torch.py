@@ -168,7 +168,10 @@ class ByteLM(nn.Module):
 
     def forward(self, tokens, phases):
         """tokens, phases: int64 [B, T] (BOS = 256 at t = 0); returns logits [B, T, 256]."""
-        h = self.tok_emb[tokens] + self.phase_emb[phases % self.c.n_phase]
+        # F.embedding, not indexing: its backward sums by row instead of by atomic adds,
+        # which on a GPU serialise on the few rows text uses (one phase, common bytes)
+        h = F.embedding(tokens, self.tok_emb) + F.embedding(phases % self.c.n_phase,
+                                                            self.phase_emb)
         for layer in self.layers:
             h = layer(h)
         return rmsnorm(h, self.out_norm, self.c.norm_eps) @ self.out_w + self.out_b

@@ -170,6 +170,9 @@ def main():
     ap.add_argument("--min-lr-frac", type=float, default=0.1)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--minutes", type=float, default=0, help="set --steps from the speed of "
+                    "the first warm-up steps so that training takes about this long (for a "
+                    "time-limited lease; the step count is printed, to reproduce with --steps)")
     ap.add_argument("--weight-decay", type=float, default=0.1)
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
@@ -235,8 +238,20 @@ def main():
 
     t0, tokens = time.time(), 0
     end = min(a.steps, a.stop_at) if a.stop_at > 0 else a.steps
+    step0 = step
+    probe = step + 1 + min(50, max(1, a.warmup // 2)) if a.minutes > 0 else -1
     while step < end:
         step += 1
+        if step == probe:
+            # the schedule is still in warm-up here, so fixing its length now changes nothing
+            # already done; every rank takes rank 0's figure
+            left = torch.tensor([(a.minutes * 60 - (time.time() - t0)) /
+                                 max(time.time() - t0, 1e-9) * (probe - 1 - step0)], device=device)
+            if distributed:
+                dist.broadcast(left, 0)
+            a.steps = max(probe, probe + int(left.item()))
+            end = min(a.steps, a.stop_at) if a.stop_at > 0 else a.steps
+            log("--minutes %g: %d steps" % (a.minutes, a.steps), flush=True)
         # the sequences of a step depend only on (seed, rank, step): resuming draws the same
         rng = np.random.default_rng([a.seed, rank, step])
         tok, ph, tgt = (t.to(device) for t in train.batch(rng, a.batch, a.seq_len))

@@ -3,7 +3,8 @@
  * The first 4 bytes pick the settings (kind, channels or width, frame size, push size,
  * whether the length is announced); the rest is the data. Every transform, the LPC
  * search, the match model and the mode choice (model, match, stored, FLAC) see
- * arbitrary input; the stream must then decode to exactly that input.
+ * arbitrary input, and so does the text test of plain bytes; the stream must then decode
+ * to exactly that input.
  * Models: models/test-tiny (fast, so that libFuzzer gets many runs per second).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -57,7 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *raw = data + 4;
     size_t len = size - 4, unit = 1;
     switch (data[0] % 4) {
-    case 0: s.kind = BYTELM_KIND_BYTES; break;
+    case 0:
+        s.kind = BYTELM_KIND_BYTES;
+        /* the CLI's question, on any bytes (with model_path set, the answer picks nothing) */
+        s.text = bytelm_looks_like_text(raw, len);
+        break;
     case 1:
         s.kind = BYTELM_KIND_PCM_S16LE;
         s.channels = 1 + data[1] % 8;

@@ -33,7 +33,8 @@ extern const BlmModelRole blm_model_roles[];
 typedef void (*BlmLogFn)(void *ctx, int level, const char *fmt, ...);
 
 /* The model an encoder uses: settings->model_path if set, else the built-in model for
- * the kind (the text role for text) and preset. *out stays NULL (and 0 is returned) when no model is built in. */
+ * the kind (the text role for text) and preset. *out stays NULL (and 0 is returned) when
+ * no model is built in. */
 int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out);
 /* The model with this hash, from the built-in ones, settings->model_path,
  * settings->model_dir, $BYTELM_MODEL_PATH (':'-separated) and the installed model

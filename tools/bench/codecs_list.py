@@ -182,8 +182,7 @@ def bytelm_codecs(exe, models_dir, presets, models, kind):
         seen[key] = c
     for m in models:
         real = os.path.realpath(m)
-        if any(ms == (s,) for s in [real] for ms in
-               (tuple(os.path.realpath(x) for x in k[0]) for k in seen)):
+        if any(tuple(map(os.path.realpath, ms)) == (real,) for ms, _ in seen):
             continue
         stem = os.path.basename(m)[:-5] if m.endswith(".blmm") else os.path.basename(m)
         out.append(bytelm_codec(exe, "bytelm " + stem, (kind,), "--model=" + m, (m,),

@@ -243,10 +243,11 @@ def main():
     while step < end:
         step += 1
         if step == probe:
-            # the schedule is still in warm-up here, so fixing its length now changes nothing
-            # already done; every rank takes rank 0's figure
-            left = torch.tensor([(a.minutes * 60 - (time.time() - t0)) /
-                                 max(time.time() - t0, 1e-9) * (probe - 1 - step0)], device=device)
+            # from step 1 this is still the warm-up, which --steps does not change (a resumed
+            # run's probe steps used the old --steps); every rank takes rank 0's figure
+            spent = max(time.time() - t0, 1e-9)
+            left = torch.tensor([(a.minutes * 60 - spent) / spent * (probe - 1 - step0)],
+                                device=device)
             if distributed:
                 dist.broadcast(left, 0)
             a.steps = max(probe, probe + int(left.item()))

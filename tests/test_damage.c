@@ -20,6 +20,12 @@
 #include "bytelm/bytelm.h"
 #include "testutil.h"
 
+/* Frame modes that need the model: 0 model, 3 match model, 4 mixer (docs/FORMAT.md §2). */
+static int frame_uses_model(uint8_t mode)
+{
+    return mode == 0 || mode == 3 || mode == 4;
+}
+
 #define HEADER_SIZE 76
 #define MAX_FRAMES 64
 /* No damaged case may take longer (generous: ASan and a loaded machine). */
@@ -192,7 +198,7 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     static const struct { int off, size; uint32_t v; const char *name; } ff[] = {
         {0, 1, 'X', "sync"}, {4, 4, 1, "index"}, {4, 4, 0xFFFFFFFF, "index"},
         {8, 4, 1, "first unit"}, {16, 4, 0, "units"}, {16, 4, 0xFFFFFFFF, "units"},
-        {20, 1, 4, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
+        {20, 1, 5, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
     };
     for (size_t k = 0; k < sizeof ff / sizeof ff[0]; k++) {
         FRESH();
@@ -300,7 +306,7 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     {
         int model_frames = 0;
         for (int f = 0; f < nf; f++)
-            model_frames += st->data[off[f] + 20] == 0 || st->data[off[f] + 20] == 3; /* model, match */
+            model_frames += frame_uses_model(st->data[off[f] + 20]);
         FRESH();
         bad[40] ^= 0xFF;
         fix_header_crc(bad);

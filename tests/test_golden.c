@@ -30,20 +30,22 @@ static const Golden golden[] = {
     {"pcm stereo 44100",
      "e40de600fed2bd6f4afe75f2a360ee984ce7522e57704dcfd482949f2bf18117"},
     {"bytes, repeats",
-     "eee941b0f423497a94a896d2959bec18fafc612bfd84dfbada121caa00fe16a8"},
+     "889bccfaad2071a36500dedf76cd343c8babcbb64910e4780f14b258bea96ec8"},
     {"pcm frame, model mode",
      "cfd6f91d36e80b92599d949a7cccf531bc564b686d583c6eb2506a2aab67b899"},
     {"pcm frame, LPC",
      "9d22ae2c38f7a774241a07502db388d829e8ef4496668ece5e418ac1df0e4a7a"},
     {"pcm frame, mid, LMS",
      "cd2d7963b6071bf173b371c85e4152e8f116a6c1e3b40d908f38f84ae2a22851"},
+    {"bytes frame, match",
+     "ee210a3728af377b8c08fdf2c1e0936d9f06f04a43a354f0dca5949ba33ef9f7"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
-static void count_modes(const uint8_t *st, size_t len, int counts[4])
+static void count_modes(const uint8_t *st, size_t len, int counts[5])
 {
     BlmHeader h;
-    memset(counts, 0, 4 * sizeof(int));
+    memset(counts, 0, 5 * sizeof(int));
     if (blm_header_read(st, len, &h) < 0)
         return;
     size_t pos = BLM_HEADER_SIZE, n;
@@ -76,6 +78,8 @@ int main(int argc, char **argv)
     data[3] = test_noise(2000, 4), len[3] = 2000;
     for (size_t i = 0; i < len[3]; i++) /* small values: the golden model's prior likes them; */
         data[3][i] = i % 700 < 350 ? data[3][i] % 5 : data[3][i - 350]; /* repeats: the match model */
+    uint8_t *match_bytes = malloc(len[3]); /* for the frame coded in match mode below */
+    memcpy(match_bytes, data[3], len[3]);
 
     printf("kernels: %s\n", blm_kernels_name());
     for (int i = 0; i < 4; i++) {
@@ -86,18 +90,18 @@ int main(int argc, char **argv)
         blm_sha256(st.data, st.len, sum);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        int modes[4];
+        int modes[5];
         count_modes(st.data, st.len, modes);
         /* PCM frames may go to FLAC; the other kinds must exercise the model path, and
-         * plain bytes the match model's. */
+         * plain bytes the mixer's. */
         int ok = ret == 0 && (print || !strcmp(hex, golden[i].sha256)) &&
                  (modes[BLM_MODE_MODEL] > 0 || s[i].kind == BYTELM_KIND_PCM_S16LE ||
-                  (s[i].kind == BYTELM_KIND_BYTES && modes[BLM_MODE_MATCH] == 3));
+                  (s[i].kind == BYTELM_KIND_BYTES && modes[BLM_MODE_MIX] == 3));
         ret = ret ? ret : test_decode(&s[i], st.data, st.len, 0, &back);
         ok = ok && ret == 0 && back.len == len[i] && !memcmp(back.data, data[i], len[i]);
-        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match, %s %s\n",
-               golden[i].name, len[i], st.len, modes[0], modes[1], modes[2], modes[3], hex,
-               ok ? "ok" : "FAIL");
+        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match %d mix, %s %s\n",
+               golden[i].name, len[i], st.len, modes[0], modes[1], modes[2], modes[3], modes[4],
+               hex, ok ? "ok" : "FAIL");
         ok ? passes++ : failures++;
         free(st.data);
         free(back.data);
@@ -144,6 +148,37 @@ int main(int argc, char **argv)
         blm_frame_coder_free(fc);
         blm_model_free(m);
         free(pcm);
+    }
+    /* Match mode (3), which encoders no longer choose but decoders still read: the
+     * first 700 bytes of the plain-bytes input, one frame. */
+    {
+        const int g = 7;
+        BlmModel *m = NULL;
+        BlmHeader h = {.kind = BYTELM_KIND_BYTES, .frame_units = 700, .total_units = BYTELM_UNKNOWN_LENGTH};
+        int ret = blm_model_load_file(MODELS_DIR "/test-golden.blmm", &m);
+        memcpy(h.model_hash, blm_model_hash(m), 32);
+        BlmFrameCoder *fc = blm_frame_coder_new(&h, m);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        blm_frame_coder_force_mode(fc, BLM_MODE_MATCH);
+        ret = ret ? ret : blm_frame_encode(fc, match_bytes, 700, 0, &out);
+        uint8_t sum[32], back[700];
+        char hex[65];
+        blm_sha256(out.data, out.len, sum);
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", sum[k]);
+        BlmFrameHeader fh;
+        size_t n;
+        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
+        int ok = ret == 0 && fh.mode == BLM_MODE_MATCH && !memcmp(back, match_bytes, 700) &&
+                 (print || !strcmp(hex, golden[g].sha256));
+        printf("%-20s %d -> %zu bytes, %s %s\n", golden[g].name, 700, out.len, hex, ok ? "ok" : "FAIL");
+        ok ? passes++ : failures++;
+        blm_buf_free(&out);
+        blm_frame_coder_free(fc);
+        blm_model_free(m);
+        free(match_bytes);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;

@@ -484,6 +484,62 @@ static void test_misuse(void)
     CHECK(s >= 0 && s <= 255, "all-zero table returned %d", s);
 }
 
+/* Binary decisions, interleaved with symbols as a mixer frame never does but a
+ * decoder must survive: extreme probabilities (1 and 65535 of 65536), a run of sure
+ * bits whose carries must propagate, and both agree on the final state. */
+static void test_bits(void)
+{
+    enum { N = 200000 };
+    uint8_t *bits = malloc(N);
+    uint32_t *p1 = malloc(N * sizeof(*p1));
+    for (int i = 0; i < N; i++) {
+        const uint32_t k = rnd_below(8);
+        p1[i] = k == 0 ? 1 : k == 1 ? 65535 : k == 2 ? 32768 : 1 + rnd_below(65535);
+        /* mostly the likely value, sometimes the unlikely one */
+        bits[i] = (uint8_t)(rnd_below(65536) < p1[i] ? rnd_below(1000) != 0 : rnd_below(1000) == 0);
+        if (i > N / 2 && i < N / 2 + 5000) /* a long run of sure, right bits */
+            p1[i] = 65535, bits[i] = 1;
+    }
+    uint32_t uniform[256];
+    for (int c = 0; c < 256; c++)
+        uniform[c] = 256;
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    BlmRcEncoder enc;
+    blm_rc_enc_init(&enc, &out);
+    for (int i = 0; i < N; i++) {
+        blm_rc_encode_bit(&enc, p1[i], bits[i]);
+        if (i % 1000 == 0)
+            blm_rc_encode_symbol(&enc, uniform, i % 256);
+    }
+    const uint32_t st = blm_rc_enc_final_state(&enc);
+    CHECK(blm_rc_finish(&enc) == 0, "bits: finish");
+    BlmRcDecoder dec;
+    blm_rc_dec_init(&dec, out.data, out.len);
+    int wrong = 0;
+    for (int i = 0; i < N; i++) {
+        wrong += blm_rc_decode_bit(&dec, p1[i]) != bits[i];
+        if (i % 1000 == 0)
+            wrong += blm_rc_decode_symbol(&dec, uniform) != i % 256;
+    }
+    CHECK(wrong == 0, "bits: %d wrong", wrong);
+    CHECK(blm_rc_dec_final_state(&dec) == st && blm_rc_dec_check(&dec) == 0, "bits: final state");
+    printf("  bits: %d decisions in %zu bytes\n", N, out.len);
+
+    blm_rc_enc_init(&enc, &out);
+    blm_rc_encode_bit(&enc, 0, 1);
+    CHECK(enc.err == BYTELM_EINVAL, "bits: p1 = 0 accepted");
+    blm_rc_enc_init(&enc, &out);
+    blm_rc_encode_bit(&enc, 65536, 0);
+    CHECK(enc.err == BYTELM_EINVAL, "bits: p1 = 65536 accepted");
+    blm_rc_dec_init(&dec, out.data, out.len);
+    const int b = blm_rc_decode_bit(&dec, 0);
+    CHECK((b == 0 || b == 1) && dec.err == BYTELM_EINVAL, "bits: decoder took p1 = 0");
+    blm_buf_free(&out);
+    free(bits);
+    free(p1);
+}
+
 /* Pins the bitstream: a change here is a format change (docs/FORMAT.md). */
 static void test_golden(void)
 {
@@ -516,6 +572,7 @@ int main(void)
     test_truncation_and_corruption();
     test_limits();
     test_misuse();
+    test_bits();
     test_golden();
     printf("rangecoder: %d passed, %d failed\n", n_pass, n_fail);
     return n_fail != 0;

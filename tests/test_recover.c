@@ -15,6 +15,12 @@
 #include "bytelm/bytelm.h"
 #include "testutil.h"
 
+/* Frame modes that need the model: 0 model, 3 match model, 4 mixer (docs/FORMAT.md §2). */
+static int frame_uses_model(uint8_t mode)
+{
+    return mode == 0 || mode == 3 || mode == 4;
+}
+
 #define HEADER_SIZE 76
 #define MAX_FRAMES 64
 #define MAX_LOSSES 256
@@ -182,7 +188,9 @@ static void chosen_damage(const char *name, const BytelmSettings *s, const TestB
     /* One frame's payload damaged: that frame is zeros, the rest is exact. */
     for (int f = 0; f < nf; f += 3) {
         bad = splice(st, 0, 0, NULL, 0, &n);
-        bad[off[f] + (off[f + 1] - off[f]) / 2] ^= 0x10;
+        /* the middle of the payload (docs/FORMAT.md §2: it starts at 30 + np) */
+        const size_t payload = 30 + st->data[off[f] + 21];
+        bad[off[f] + payload + (off[f + 1] - off[f] - payload - 4) / 2] ^= 0x10;
         decode(s, bad, n, NULL, &r);
         CHECK(consistent(&r, data, len, unit) && r.out.len == len && r.n_loss == 1 &&
               has_loss(&r, f * fu, f + 1 < nf ? fu : total - f * fu, 1, BYTELM_ECRC),
@@ -368,7 +376,7 @@ int main(void)
         size_t off[MAX_FRAMES + 1];
         int nf = frames(st.data, st.len, off), model_frames = 0;
         for (int f = 0; f < nf; f++)
-            model_frames += st.data[off[f] + 20] == 0 || st.data[off[f] + 20] == 3; /* model, match */
+            model_frames += frame_uses_model(st.data[off[f] + 20]);
         printf("%s: %d frames, %d coded with the model\n", name, nf, model_frames);
         check(kind != 0 || model_frames > 0, "the bytes stream has model frames");
         chosen_damage(name, &s, &st, data, len, unit);

@@ -15,8 +15,8 @@ usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI [BYTELM_TRAIN]]
    byte for byte, given the same metadata.
 3. With BYTELM_CLI: a twin trained for a few steps on text, exported with the twin's
    writer, compresses and decompresses a file with `bytelm --model`, and the codec's
-   payload is within 1% of the twin's predicted cross-entropy, the match model of frame
-   mode 3 (docs/MODEL.md §6) included.
+   payload is within 1% of the twin's predicted cross-entropy, the match model and the
+   context mixer of frame mode 4 (docs/MODEL.md §6, §7) included.
 4. tools/train/torch/train_ddp.py as a one-process DistributedDataParallel job (gloo):
    6 steps in one go and 3 + 3 with a resume end with the same weights, exported as .blmm;
    export_blmm.py converts its PyTorch checkpoint to the same weights. With BYTELM_TRAIN:
@@ -242,18 +242,19 @@ def compare_with_codec(cli, tmp):
     check(r.returncode == 0 and open(out, "rb").read() == sample,
           "decompresses to the same bytes " + r.stderr.strip())
 
-    # Plain bytes are coded in frame mode 3: the model's tables go through the match
-    # model, which match_bits implements again from docs/MODEL.md §6.
+    # Plain bytes are coded in frame mode 4: the model's tables go through the match
+    # model and the context mixer, which match_bits implements again from docs/MODEL.md
+    # §6 and §7.
     plain_bits = m.double().frame_bits(sample, period=1, frame=frame)
-    bits = m.match_bits(sample, frame=frame)
+    bits = m.match_bits(sample, frame=frame, mode=4)
     n_frames = -(-len(sample) // frame)
     payload = os.path.getsize(src + ".blm") - 120 - 50 * n_frames   # docs/FORMAT.md overhead
     d = payload / (bits / 8) - 1
     check(bits / len(sample) < 6.5, "the twin predicts %.3f bits/byte (< 6.5: the codec codes "
           "with the model, not stored)" % (bits / len(sample)))
-    check(bits < plain_bits, "the match model helps on this text: %.1f against %.1f bytes"
+    check(bits < plain_bits, "the mixer helps on this text: %.1f against %.1f bytes"
           % (bits / 8, plain_bits / 8))
-    check(abs(d) < 0.01, "codec payload %d bytes, twin + match model predict %.1f (%+.3f%%)"
+    check(abs(d) < 0.01, "codec payload %d bytes, twin + mixer predict %.1f (%+.3f%%)"
           % (payload, bits / 8, 100 * d))
 
 

@@ -31,12 +31,13 @@ enum BlmFrameMode {
     BLM_MODE_STORED = 1,  /* raw bytes verbatim */
     BLM_MODE_FLAC = 2,    /* PCM only: libFLAC */
     BLM_MODE_MATCH = 3,   /* as MODEL, the model's tables reshaped by the match model */
+    BLM_MODE_MIX = 4,     /* as MATCH, bit by bit, mixed with context counters */
 };
 
 /* Modes whose payload the transformer (and range coder) decode. */
 static inline int blm_mode_uses_model(int mode)
 {
-    return mode == BLM_MODE_MODEL || mode == BLM_MODE_MATCH;
+    return mode == BLM_MODE_MODEL || mode == BLM_MODE_MATCH || mode == BLM_MODE_MIX;
 }
 
 typedef struct BlmHeader {

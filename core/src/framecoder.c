@@ -11,11 +11,19 @@
 
 #include "flacframe.h"
 #include "matchmodel.h"
+#include "mixmodel.h"
 #include "rangecoder.h"
 
 #define MODEL_ROWS 64   /* positions per model call while encoding */
 
 _Static_assert(BLM_DECODE_LANES <= MODEL_ROWS, "one lockstep step fits tok_in and freqs");
+
+/* What sits between the model's table and the range coder in one frame's mode:
+ * nothing (BLM_MODE_MODEL), the match model, or the context mixer. */
+typedef struct TokenCoder {
+    BlmMatch *match;
+    BlmMix *mix;
+} TokenCoder;
 
 /* A model frame being decoded by blm_frame_decode_many. */
 typedef struct DecodeLane {
@@ -24,8 +32,9 @@ typedef struct DecodeLane {
     size_t tokens_cap;
     BlmFrameTask *task;     /* NULL while the lane is free */
     BlmRcDecoder rc;
-    BlmMatch *match;        /* made on first use; NULL on model-only frames */
-    int use_match;
+    BlmMatch *match;        /* made on first use */
+    BlmMix *mix;            /* made on first use */
+    TokenCoder coder;
     size_t t, n;            /* next position, tokens in the frame */
 } DecodeLane;
 
@@ -43,6 +52,7 @@ struct BlmFrameCoder {
     uint8_t phases[MODEL_ROWS];
     uint32_t (*freqs)[256];
     BlmMatch *match;        /* made on first use */
+    BlmMix *mix;            /* made on first use */
     BlmBuf model_out, flac_out;
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
@@ -80,8 +90,10 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
         blm_runner_free(fc->lane[l].runner);
         free(fc->lane[l].tokens);
         free(fc->lane[l].match);
+        free(fc->lane[l].mix);
     }
     free(fc->match);
+    free(fc->mix);
     free(fc->freqs);
     free(fc->tokens);
     free(fc->pcm);
@@ -119,18 +131,50 @@ static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
     return 0;
 }
 
-/* The match model of a frame about to be coded in `mode`: NULL for BLM_MODE_MODEL,
- * reset otherwise (*slot is allocated on first use; ENOMEM leaves *out unset). */
-static int start_match(BlmMatch **slot, int mode, BlmMatch **out)
+/* The token coder of a frame about to be coded in `mode`, its state reset (the match
+ * model or mixer is allocated into *match or *mix on first use). */
+static int start_coder(BlmMatch **match, BlmMix **mix, int mode, TokenCoder *out)
 {
-    *out = NULL;
-    if (mode != BLM_MODE_MATCH)
-        return 0;
-    if (!*slot && !(*slot = malloc(sizeof(**slot))))
-        return BYTELM_ENOMEM;
-    blm_match_reset(*slot);
-    *out = *slot;
+    *out = (TokenCoder){0};
+    if (mode == BLM_MODE_MATCH) {
+        if (!*match && !(*match = malloc(sizeof(**match))))
+            return BYTELM_ENOMEM;
+        blm_match_reset(*match);
+        out->match = *match;
+    } else if (mode == BLM_MODE_MIX) {
+        if (!*mix && !(*mix = malloc(sizeof(**mix))))
+            return BYTELM_ENOMEM;
+        blm_mix_reset(*mix);
+        out->mix = *mix;
+    }
     return 0;
+}
+
+static void encode_token(const TokenCoder *tc, BlmRcEncoder *rc, uint32_t freqs[256],
+                         const uint8_t *tokens, size_t t)
+{
+    if (tc->mix) {
+        blm_mix_encode(tc->mix, rc, freqs, tokens, t);
+        return;
+    }
+    if (tc->match)
+        blm_match_apply(tc->match, tokens, freqs);
+    blm_rc_encode_symbol(rc, freqs, tokens[t]);
+    if (tc->match)
+        blm_match_update(tc->match, tokens, t);
+}
+
+static uint8_t decode_token(const TokenCoder *tc, BlmRcDecoder *rc, uint32_t freqs[256],
+                            uint8_t *tokens, size_t t)
+{
+    if (tc->mix)
+        return (uint8_t)blm_mix_decode(tc->mix, rc, freqs, tokens, t);
+    if (tc->match)
+        blm_match_apply(tc->match, tokens, freqs);
+    tokens[t] = (uint8_t)blm_rc_decode_symbol(rc, freqs);
+    if (tc->match)
+        blm_match_update(tc->match, tokens, t);
+    return tokens[t];
 }
 
 static int ensure_tokens(BlmFrameCoder *fc, size_t n)
@@ -143,8 +187,8 @@ static int ensure_tokens(BlmFrameCoder *fc, size_t n)
 static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uint32_t *final_state)
 {
     BlmRcEncoder rc;
-    BlmMatch *match;
-    if (start_match(&fc->match, mode, &match) < 0)
+    TokenCoder tc;
+    if (start_coder(&fc->match, &fc->mix, mode, &tc) < 0)
         return BYTELM_ENOMEM;
     blm_buf_reset(&fc->model_out, limit);
     blm_rc_enc_init(&rc, &fc->model_out);
@@ -157,14 +201,8 @@ static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uin
             fc->phases[i] = (uint8_t)(t % fc->period);
         }
         blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, fc->freqs);
-        for (int i = 0; i < rows; i++) {
-            const size_t t = t0 + (size_t)i;
-            if (match)
-                blm_match_apply(match, fc->tokens, fc->freqs[i]);
-            blm_rc_encode_symbol(&rc, fc->freqs[i], fc->tokens[t]);
-            if (match)
-                blm_match_update(match, fc->tokens, t);
-        }
+        for (int i = 0; i < rows; i++)
+            encode_token(&tc, &rc, fc->freqs[i], fc->tokens, t0 + (size_t)i);
         if (blm_rc_enc_overflow(&rc))
             return BYTELM_ENOMEM; /* over the limit (or out of memory): not this mode */
     }
@@ -186,8 +224,8 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
                         size_t n, uint8_t *raw)
 {
     BlmRcDecoder rc;
-    BlmMatch *match;
-    if (start_match(&fc->match, fh->mode, &match) < 0)
+    TokenCoder tc;
+    if (start_coder(&fc->match, &fc->mix, fh->mode, &tc) < 0)
         return BYTELM_ENOMEM;
     blm_rc_dec_init(&rc, payload, fh->payload_size);
     blm_runner_reset(fc->runner);
@@ -196,12 +234,7 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
         fc->tok_in[0] = t ? prev_tok : 256;
         fc->phases[0] = (uint8_t)(t % fc->period);
         blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs);
-        if (match)
-            blm_match_apply(match, fc->tokens, fc->freqs[0]);
-        prev_tok = (uint8_t)blm_rc_decode_symbol(&rc, fc->freqs[0]);
-        fc->tokens[t] = prev_tok;
-        if (match)
-            blm_match_update(match, fc->tokens, t);
+        prev_tok = decode_token(&tc, &rc, fc->freqs[0], fc->tokens, t);
         if (rc.overread > BLM_RC_TAIL_ZEROS)
             return BYTELM_EDESYNC; /* past the payload: damaged, stop now (bounded time) */
     }
@@ -237,11 +270,13 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             payload = fc->flac_out.data;
         }
     }
-    /* Plain bytes (text, documents, archives) repeat beyond the model's window; PCM
-     * residuals and pixels hardly ever do, and the match model would only cost time. */
-    const int model_mode = forced == BLM_MODE_MATCH || (forced < 0 && fc->h.kind == BYTELM_KIND_BYTES)
-                               ? BLM_MODE_MATCH
-                               : BLM_MODE_MODEL;
+    /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
+     * every scale; PCM residuals and pixels hardly ever do, and the mixer would only
+     * cost time. */
+    const int model_mode = forced == BLM_MODE_MATCH || forced == BLM_MODE_MIX
+                               ? forced
+                               : forced < 0 && (fc->h.kind == BYTELM_KIND_BYTES) ? BLM_MODE_MIX
+                                                                               : BLM_MODE_MODEL;
     if (fc->model && (forced < 0 || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = 0;
@@ -293,6 +328,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     }
     case BLM_MODE_MODEL:
     case BLM_MODE_MATCH:
+    case BLM_MODE_MIX:
         if (!fc->model)
             return BYTELM_ENOMODEL;
         /* checked here, after the frame CRC, so a damaged header reads as a CRC error */
@@ -330,10 +366,8 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
     }
     if ((task->ret = grow_tokens(&ln->tokens, &ln->tokens_cap, raw_len)) < 0)
         return;
-    BlmMatch *match;
-    if ((task->ret = start_match(&ln->match, fh->mode, &match)) < 0)
+    if ((task->ret = start_coder(&ln->match, &ln->mix, fh->mode, &ln->coder)) < 0)
         return;
-    ln->use_match = match != NULL;
     blm_rc_dec_init(&ln->rc, task->payload, fh->payload_size);
     blm_runner_reset(ln->runner);
     ln->t = 0;
@@ -347,9 +381,18 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
 {
     int next = 0;
     for (;;) {
+        /* Frames start in order; a mixer frame waits while BLM_MIX_LANES others run. */
+        int mixing = 0;
         for (int l = 0; l < BLM_DECODE_LANES; l++)
-            while (!fc->lane[l].task && next < n)
+            mixing += fc->lane[l].task && fc->lane[l].task->fh->mode == BLM_MODE_MIX;
+        for (int l = 0; l < BLM_DECODE_LANES; l++)
+            while (!fc->lane[l].task && next < n) {
+                const int mix = tasks[next].fh->mode == BLM_MODE_MIX && fc->model;
+                if (mix && mixing == BLM_MIX_LANES)
+                    break;
                 lane_start(fc, &fc->lane[l], &tasks[next++]);
+                mixing += mix && fc->lane[l].task; /* it may have ended at once */
+            }
 
         /* One position of every busy lane; which lane is which row does not
          * change any result (rows are independent). */
@@ -370,11 +413,7 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
         blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs);
         for (int i = 0; i < rows; i++) {
             DecodeLane *ln = busy[i];
-            if (ln->use_match)
-                blm_match_apply(ln->match, ln->tokens, fc->freqs[i]);
-            ln->tokens[ln->t] = (uint8_t)blm_rc_decode_symbol(&ln->rc, fc->freqs[i]);
-            if (ln->use_match)
-                blm_match_update(ln->match, ln->tokens, ln->t);
+            decode_token(&ln->coder, &ln->rc, fc->freqs[i], ln->tokens, ln->t);
             ln->t++;
             if (ln->rc.overread > BLM_RC_TAIL_ZEROS) { /* damaged: stop now, see model_decode */
                 ln->task->ret = BYTELM_EDESYNC;

@@ -212,6 +212,28 @@ void blm_rc_dec_init(BlmRcDecoder *dec, const uint8_t *buf, size_t len)
         dec->code = (dec->code << 8) | next_byte(dec);
 }
 
+static void dec_normalize(BlmRcDecoder *dec)
+{
+    while (dec->range < TOP) {
+        dec->range <<= 8;
+        dec->low <<= 8;
+        dec->code = (dec->code << 8) | next_byte(dec);
+    }
+}
+
+/* Narrows to the interval [cum, cum + freq) of the r-sized steps, as the encoder did. */
+static void dec_take(BlmRcDecoder *dec, uint32_t r, uint32_t cum, uint32_t freq)
+{
+    dec->hash = hash_step(dec->hash, cum, freq);
+    dec->code -= r * cum;
+    dec->low += r * cum;
+    if (cum + freq < BLM_RC_TOTAL)
+        dec->range = r * freq;
+    else
+        dec->range -= r * cum;
+    dec_normalize(dec);
+}
+
 int blm_rc_decode_symbol(BlmRcDecoder *dec, const uint32_t freqs[256])
 {
     /* range >= 2^24 always (it only depends on the tables, not the input),
@@ -239,21 +261,39 @@ int blm_rc_decode_symbol(BlmRcDecoder *dec, const uint32_t freqs[256])
         for (sym = 0; sym < 255 && freqs[sym] == 0; sym++)
             ;
         dec->range = r;
+        dec_normalize(dec);
     } else {
-        dec->hash = hash_step(dec->hash, (uint32_t)cum, freqs[sym]);
-        dec->code -= r * (uint32_t)cum;
-        dec->low += r * (uint32_t)cum;
-        if (cum + freqs[sym] < BLM_RC_TOTAL)
-            dec->range = r * freqs[sym];
-        else
-            dec->range -= r * (uint32_t)cum;
-    }
-    while (dec->range < TOP) {
-        dec->range <<= 8;
-        dec->low <<= 8;
-        dec->code = (dec->code << 8) | next_byte(dec);
+        dec_take(dec, r, (uint32_t)cum, freqs[sym]);
     }
     return sym;
+}
+
+void blm_rc_encode_bit(BlmRcEncoder *enc, uint32_t p1, int bit)
+{
+    if (p1 == 0 || p1 >= BLM_RC_TOTAL) {
+        enc->err = BYTELM_EINVAL;
+        return;
+    }
+    if (bit)
+        blm_rc_encode(enc, 0, p1);
+    else
+        blm_rc_encode(enc, p1, BLM_RC_TOTAL - p1);
+}
+
+int blm_rc_decode_bit(BlmRcDecoder *dec, uint32_t p1)
+{
+    if (p1 == 0 || p1 >= BLM_RC_TOTAL) {
+        dec->err = BYTELM_EINVAL;
+        dec->hash = ~dec->hash;
+        p1 = BLM_RC_TOTAL / 2; /* keep going, as decode_symbol does on a bad table */
+    }
+    const uint32_t r = dec->range >> BLM_RC_TOTAL_BITS;
+    const int bit = dec->code / r < p1;
+    if (bit)
+        dec_take(dec, r, 0, p1);
+    else
+        dec_take(dec, r, p1, BLM_RC_TOTAL - p1);
+    return bit;
 }
 
 uint32_t blm_rc_dec_final_state(const BlmRcDecoder *dec)

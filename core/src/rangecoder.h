@@ -112,6 +112,9 @@ void blm_rc_enc_init(BlmRcEncoder *enc, BlmBuf *out);
 void blm_rc_encode(BlmRcEncoder *enc, uint32_t cum, uint32_t freq);
 /* Codes sym (0..255) with the table freqs (sum BLM_RC_TOTAL, freqs[sym] >= 1). */
 void blm_rc_encode_symbol(BlmRcEncoder *enc, const uint32_t freqs[256], int sym);
+/* Codes one binary decision: bit 1 takes [0, p1), bit 0 [p1, BLM_RC_TOTAL); p1, the
+ * probability of a 1 in units of 1 / BLM_RC_TOTAL, must be 1..BLM_RC_TOTAL - 1. */
+void blm_rc_encode_bit(BlmRcEncoder *enc, uint32_t p1, int bit);
 /* The state to store in the frame header: after the last symbol, before or
  * after blm_rc_finish. */
 uint32_t blm_rc_enc_final_state(const BlmRcEncoder *enc);
@@ -149,6 +152,8 @@ void blm_rc_dec_init(BlmRcDecoder *dec, const uint8_t *buf, size_t len);
 /* Decodes one symbol with the table freqs (as for blm_rc_encode_symbol).
  * Always returns 0..255 with freqs[ret] >= 1 when the table has such a symbol. */
 int blm_rc_decode_symbol(BlmRcDecoder *dec, const uint32_t freqs[256]);
+/* Decodes a decision coded by blm_rc_encode_bit with the same p1. */
+int blm_rc_decode_bit(BlmRcDecoder *dec, uint32_t p1);
 /* The decoder side of blm_rc_enc_final_state(). */
 uint32_t blm_rc_dec_final_state(const BlmRcDecoder *dec);
 /* After the last symbol: 0 if the decoder consumed exactly the encoder's

@@ -81,6 +81,9 @@ if len(sys.argv) > 1:
             put('decoder', name, b'\x00' + out)
         text = b'the quick brown fox jumps over the lazy dog. ' * 3
         blm('bytes.blm', text, '--raw=bytes', '--frame=40')
+        # Repeats that even the tiny model's random tables code smaller than stored:
+        # frame mode 4, the mixer (the frames above are stored).
+        blm('bytes-mix.blm', b'<td>ab</td>' * 30, '--raw=bytes', '--frame=200')
         pcm = b''.join(struct.pack('<h', (i * 311) % 2000 - 1000) for i in range(240))
         blm('pcm.blm', pcm, '--raw=pcm', '--rate=8000', '--channels=2', '--frame=50')
         blm('gray.blm', bytes((x * 3 + y * 5) & 255 for y in range(8) for x in range(12)),

@@ -198,9 +198,9 @@ class ByteLM(nn.Module):
                                     reduction="sum").item() / math.log(2)
         return bits
 
-    def match_bits(self, data, frame=65536):
-        """As frame_bits, for plain bytes in frame mode 3: the model's tables reshaped by
-        the match model (match_frame_bits)."""
+    def match_bits(self, data, frame=65536, mode=3):
+        """As frame_bits, for plain bytes in frame mode 3 (the model's tables reshaped by
+        the match model, match_frame_bits) or 4 (the context mixer, mix_frame_bits)."""
         x = torch.frombuffer(bytearray(data), dtype=torch.uint8).long()
         dev = self.out_b.device
         bits = 0.0
@@ -208,82 +208,225 @@ class ByteLM(nn.Module):
             for f0 in range(0, len(x), frame):
                 tok, ph, tgt = frame_batch(x[f0:f0 + frame], 1)
                 probs = torch.softmax(self(tok.to(dev), ph.to(dev))[0].double(), -1)
-                bits += match_frame_bits(probs, tgt[0].tolist())
+                code = mix_frame_bits if mode == 4 else match_frame_bits
+                bits += code(probs, tgt[0].tolist())
         return bits
 
 
-def match_frame_bits(probs, x):
-    """Bits of one frame in frame mode 3 (docs/MODEL.md §6, written from the spec, not the
-    C code): probs [n, 256] (the model's distributions), x the frame's tokens. The 16-bit
-    tables are made as §4 makes them, up to float rounding, so the sum is within a hair
-    of the codec's payload."""
-    import numpy as np
+class MatchModel:
+    """The match model of frame mode 3 (docs/MODEL.md §6), written from the spec, not the
+    C code, over the frame's tokens x (a list of ints)."""
     MIN, LONG, QMAX = 3, 8, 65536 - 320
-    short, long_, hit = {}, {}, [32768] * 64
-    length = ptr = 0
-    x = [int(v) for v in x]
-    P = probs.detach().double().cpu().numpy()
 
-    def lenb(l):
-        if l < MIN + 10:
-            return l - MIN
+    def __init__(self, x):
+        self.x = x
+        self.short, self.long, self.hit = {}, {}, [32768] * 64
+        self.length = self.ptr = 0
+        self.ctx = None
+
+    @staticmethod
+    def _lenb(l):
+        if l < MatchModel.MIN + 10:
+            return l - MatchModel.MIN
         for lim, b in ((24, 10), (32, 11), (64, 12), (128, 13), (512, 14)):
             if l < lim:
                 return b
         return 15
 
-    def h(n, k):
+    def _hash(self, n, k):
         v = 0
         for i in range(k):
-            v = ((v + x[n - k + i] + 1) * 0x9E3779B1) & 0xFFFFFFFF
+            v = ((v + self.x[n - k + i] + 1) * 0x9E3779B1) & 0xFFFFFFFF
         return v >> 16
 
-    def follow(n, c, k):
-        nonlocal length, ptr
+    def _follow(self, n, c, k):
+        x = self.x
         if not c:
             return
         l = 0
         while l < 32 and l < c and x[c - 1 - l] == x[n - 1 - l]:
             l += 1
-        if l >= k and l > length:
-            length, ptr = l, c
+        if l >= k and l > self.length:
+            self.length, self.ptr = l, c
+
+    def apply(self, f):
+        """The table f (numpy int64 [256]) reshaped for the next token."""
+        import numpy as np
+        self.ctx = None
+        if not self.length:
+            return f
+        p = self.x[self.ptr]
+        fp = int(f[p])
+        self.ctx = 4 * self._lenb(self.length) + (0 if fp < 4096 else 1 if fp < 16384 else
+                                                   2 if fp < 49152 else 3)
+        q = min(self.hit[self.ctx], self.QMAX)
+        if q <= fp + 256:
+            return f
+        mult = ((65536 - q) << 16) // (65536 - fp)
+        g = np.maximum(1, (f * mult) >> 16)
+        g[p] = 0
+        g[p] = 65536 - int(g.sum())
+        return g
+
+    def update(self, t):
+        x, hit = self.x, self.hit
+        if self.length:
+            right = x[self.ptr] == x[t]
+            if self.ctx is not None:
+                c = self.ctx
+                hit[c] = hit[c] + ((65535 - hit[c]) >> 5) if right else hit[c] - (hit[c] >> 5)
+            if right:
+                self.ptr, self.length = self.ptr + 1, min(self.length + 1, 1 << 30)
+            else:
+                self.length = 0
+        self.ctx = None
+        n = t + 1
+        if n >= self.LONG:
+            k = self._hash(n, self.LONG)
+            if self.length < self.LONG:
+                self._follow(n, self.long.get(k, 0), self.LONG)
+            self.long[k] = n
+        if n >= self.MIN:
+            k = self._hash(n, self.MIN)
+            if not self.length:
+                self._follow(n, self.short.get(k, 0), self.MIN)
+            self.short[k] = n
+
+
+def codec_table(p):
+    """The 16-bit table of docs/MODEL.md §4 from a distribution p (numpy [256]), up to
+    float rounding."""
+    import numpy as np
+    f = 1 + np.floor(p * 65280.0).astype(np.int64)
+    f[int(np.argmax(f))] += 65536 - int(f.sum())
+    return f
+
+
+def match_frame_bits(probs, x):
+    """Bits of one frame in frame mode 3 (docs/MODEL.md §6): probs [n, 256] (the model's
+    distributions), x the frame's tokens. The 16-bit tables are made as §4 makes them, up
+    to float rounding, so the sum is within a hair of the codec's payload."""
+    x = [int(v) for v in x]
+    P = probs.detach().double().cpu().numpy()
+    mm = MatchModel(x)
+    bits = 0.0
+    for t in range(len(x)):
+        f = mm.apply(codec_table(P[t]))
+        bits -= math.log2(int(f[x[t]]) / 65536)
+        mm.update(t)
+    return bits
+
+
+_SQUASH_POINTS = (1, 2, 4, 6, 10, 17, 27, 45, 74, 120, 194, 311, 488, 747, 1102, 1546, 2048,
+                  2550, 2994, 3349, 3608, 3785, 3902, 3976, 4022, 4051, 4069, 4079, 4086,
+                  4090, 4092, 4094, 4095)
+
+
+def _squash(x):
+    x = max(-2047, min(2047, x))
+    i, w = (x + 2048) >> 7, (x + 2048) & 127
+    return (_SQUASH_POINTS[i] * (128 - w) + _SQUASH_POINTS[i + 1] * w + 64) >> 7
+
+
+def _stretch_table():
+    st, p = [2047] * 4096, 0
+    for x in range(-2047, 2048):
+        v = _squash(x)
+        while p <= v:
+            st[p] = x
+            p += 1
+    return st
+
+
+def mix_frame_bits(probs, x):
+    """Bits of one frame in frame mode 4, the context mixer of docs/MODEL.md §7, written
+    from the spec: probs [n, 256] the model's distributions, x the frame's tokens. Slow
+    (pure Python): for tests on a few kB."""
+    M32 = 0xFFFFFFFF
+    x = [int(v) for v in x]
+    P = probs.detach().double().cpu().numpy()
+    stretch = _stretch_table()
+    rate = [(1 << 17) // (2 * n + 3) for n in range(16)]
+    orders = (1, 2, 3, 4, 6, 8, 12)
+    mm = MatchModel(x)
+    counter = [dict() for _ in range(8)]            # sparse: absent = 2048 << 4
+    order0 = [2048 << 4] * 256
+    weight = [[65536 if i == 1 else 8000 if 2 <= i <= 10 else 0 for i in range(12)]
+              for _ in range(32)]
+    sse_init = [_squash((j - 16) * 128) * 16 for j in range(33)]
+    sse_m, sse_1 = {}, {}                           # row -> 33 cells, made on first use
+    word = 0
+
+    def sse(table, row, s):
+        cells = table.setdefault(row, list(sse_init))
+        j, w = (s + 2048) >> 7, (s + 2048) & 127
+        return (cells[j] * (128 - w) + cells[j + 1] * w) >> 7, cells, j + (w >> 6)
+
+    def cumsum(f):
+        c = [0]
+        for v in f:
+            c.append(c[-1] + int(v))
+        return c
 
     bits = 0.0
     for t in range(len(x)):
-        f = 1 + np.floor(P[t] * 65280.0).astype(np.int64)
-        f[int(np.argmax(f))] += 65536 - int(f.sum())
-        ctx = None
-        if length:
-            p = x[ptr]
-            fp = int(f[p])
-            ctx = 4 * lenb(length) + (0 if fp < 4096 else 1 if fp < 16384 else 2 if fp < 49152 else 3)
-            q = min(hit[ctx], QMAX)
-            if q > fp + 256:
-                mult = ((65536 - q) << 16) // (65536 - fp)
-                g = np.maximum(1, (f * mult) >> 16)
-                g[p] = 0
-                g[p] = 65536 - int(g.sum())
-                f = g
-        bits -= math.log2(int(f[x[t]]) / 65536)
-        if length:
-            right = x[ptr] == x[t]
-            if ctx is not None:
-                hit[ctx] = hit[ctx] + ((65535 - hit[ctx]) >> 5) if right else hit[ctx] - (hit[ctx] >> 5)
-            if right:
-                ptr, length = ptr + 1, min(length + 1, 1 << 30)
-            else:
-                length = 0
-        n = t + 1
-        if n >= LONG:
-            k = h(n, LONG)
-            if length < LONG:
-                follow(n, long_.get(k, 0), LONG)
-            long_[k] = n
-        if n >= MIN:
-            k = h(n, MIN)
-            if not length:
-                follow(n, short.get(k, 0), MIN)
-            short[k] = n
+        f = codec_table(P[t])
+        g = mm.apply(f.copy())
+        F, G = cumsum(f), cumsum(g)
+        last = x[t - 1] if t else 0
+        ctx = []
+        for i, k in enumerate(orders):
+            h = ((i + 1) * 0x3C6EF372) & M32
+            for j in range(1, k + 1):
+                h = ((h + (x[t - j] if t >= j else 0) + 1) * 0x9E3779B1) & M32
+            ctx.append(h)
+        ctx.append((((word + last + 1) * 0x9E3779B1) & M32) ^ 0x5BD1E995)
+        ln = mm.length
+        ms = 0 if not ln else 1 if ln < 16 else 2 if ln < 32 else 3
+        pred = x[mm.ptr] if ln else None
+        c0 = 1
+        for d in range(8):
+            node = (c0 * 0x2545F491) & M32
+            keys = [(ctx[i] ^ node) >> 12 for i in range(8)]
+            cs = [counter[i].get(keys[i], 2048 << 4) for i in range(8)] + [order0[c0]]
+
+            def tp(T):
+                lo, w = (c0 - (1 << d)) << (8 - d), 1 << (8 - d)
+                a, o = T[lo + w] - T[lo], T[lo + w] - T[lo + w // 2]
+                return max(1, min(4095, (o * 4096 + a // 2) // a))
+
+            inp = [stretch[tp(F)], stretch[tp(G)]] + [stretch[c >> 4] for c in cs] + [256]
+            wset = weight[ms * 8 + d]
+            s = max(-2047, min(2047, sum(w * v for w, v in zip(wset, inp)) >> 16))
+            pm = _squash(s)
+            m = 0
+            if pred is not None and (pred + 256) >> (8 - d) == c0:
+                m = ms + 3 * ((pred >> (7 - d)) & 1)
+            a, cells_a, ja = sse(sse_m, m * 256 + c0, s)
+            b, cells_b, jb = sse(sse_1, last * 256 + c0, s)
+            p = max(16, min(65520, (pm * 16 + a + 2 * b) >> 2))
+            y = (x[t] >> (7 - d)) & 1
+            bits -= math.log2((p if y else 65536 - p) / 65536)
+            e = (y << 12) - pm
+            for i in range(12):
+                wset[i] = max(-(1 << 22), min(1 << 22, wset[i] + ((inp[i] * e) >> 11)))
+            for i, c in enumerate(cs):
+                n, q = c & 15, c >> 4
+                q = q + (((4095 - q) * rate[n]) >> 16) if y else q - ((q * rate[n]) >> 16)
+                c = q << 4 | min(n + 1, 15)
+                if i < 8:
+                    counter[i][keys[i]] = c
+                else:
+                    order0[c0] = c
+            for cells, j in ((cells_a, ja), (cells_b, jb)):
+                cells[j] += ((65535 if y else 0) - cells[j]) >> 5
+            c0 = 2 * c0 + y
+        c = x[t]
+        if 65 <= c <= 90 or 97 <= c <= 122 or c >= 128:
+            word = ((word + (c + 32 if 65 <= c <= 90 else c) + 1) * 0x2F0B4A13) & M32
+        else:
+            word = 0
+        mm.update(t)
     return bits
 
 

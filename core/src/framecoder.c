@@ -275,7 +275,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
      * cost time. */
     const int model_mode = forced == BLM_MODE_MATCH || forced == BLM_MODE_MIX
                                ? forced
-                               : forced < 0 && (fc->h.kind == BYTELM_KIND_BYTES) ? BLM_MODE_MIX
+                               : forced < 0 && fc->h.kind == BYTELM_KIND_BYTES ? BLM_MODE_MIX
                                                                                : BLM_MODE_MODEL;
     if (fc->model && (forced < 0 || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};

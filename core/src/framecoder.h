@@ -36,8 +36,8 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
  * gain. */
 #define BLM_DECODE_LANES 8
 /* Of which at most this many hold frames of BLM_MODE_MIX, whose mixer state (about
- * 21 MiB, mixmodel.h) would otherwise make 8 lanes cost 170 MiB per thread. */
-#define BLM_MIX_LANES 4
+ * 29 MiB, mixmodel.h) would otherwise make 8 lanes cost 230 MiB per thread. */
+#define BLM_MIX_LANES 2
 
 /* One frame for blm_frame_decode_many: fh, payload and raw as for blm_frame_decode,
  * ret receives what blm_frame_decode would have returned. */

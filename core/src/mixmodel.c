@@ -27,7 +27,7 @@ enum { IN_MODEL, IN_MATCH, IN_CONTEXT, IN_ORDER0 = IN_CONTEXT + BLM_MIX_ORDERS, 
 _Static_assert(IN_BIAS + 1 == BLM_MIX_INPUTS, "inputs");
 
 /* Orders of the hashed contexts; the last one is the word. */
-static const int context_order[BLM_MIX_ORDERS - 1] = {1, 2, 3, 4, 6, 8, 12};
+static const int context_order[BLM_MIX_ORDERS - 1] = {1, 2, 3, 4, 5, 6, 8, 11, 16, 24, 32};
 
 /* 4096 / (1 + e^(-x / 256)) at x = -2048, -1920, ..., 2048, rounded. */
 static const int16_t squash_points[33] = {
@@ -184,13 +184,23 @@ static uint32_t predict_bit(BlmMix *m, uint32_t c0, int depth)
         in[IN_CONTEXT + k] = stretch(counter_p12(*m->slot[k]));
     in[IN_BIAS] = 256;
 
-    m->set = m->match_state * 8 + depth;
-    const int32_t *w = m->weight[m->set];
-    int64_t dot = 0;
-    for (int i = 0; i < BLM_MIX_INPUTS; i++)
-        dot += (int64_t)w[i] * in[i];
-    dot >>= 16;
-    const int st = dot > 2047 ? 2047 : dot < -2047 ? -2047 : (int)dot;
+    /* Three mixers, by match length and bit position, by the bits so far and by the
+     * last token, averaged in the logistic domain. */
+    m->set[0] = m->match_state * 8 + depth;
+    m->set[1] = 32 + (int)c0;
+    m->set[2] = 32 + 256 + m->last;
+    int sum = 0;
+    for (int k = 0; k < 3; k++) {
+        const int32_t *w = m->weight[m->set[k]];
+        int64_t dot = 0;
+        for (int i = 0; i < BLM_MIX_INPUTS; i++)
+            dot += (int64_t)w[i] * in[i];
+        dot >>= 16;
+        const int st = dot > 2047 ? 2047 : dot < -2047 ? -2047 : (int)dot;
+        m->p_set[k] = squash(st);
+        sum += st;
+    }
+    const int st = (sum * 21) >> 6; /* about a third */
     m->p_mix = squash(st);
 
     /* While the bits so far agree with the match model's token: its next bit and
@@ -209,11 +219,13 @@ static uint32_t predict_bit(BlmMix *m, uint32_t c0, int depth)
 
 static void update_bit(BlmMix *m, int bit)
 {
-    const int err = (bit << 12) - m->p_mix;
-    int32_t *w = m->weight[m->set];
-    for (int i = 0; i < BLM_MIX_INPUTS; i++) {
-        const int32_t v = w[i] + ((m->in[i] * err) >> MIX_SHIFT);
-        w[i] = v > WEIGHT_MAX ? WEIGHT_MAX : v < -WEIGHT_MAX ? -WEIGHT_MAX : v;
+    for (int k = 0; k < 3; k++) { /* each mixer learns from its own error */
+        const int err = (bit << 12) - m->p_set[k];
+        int32_t *w = m->weight[m->set[k]];
+        for (int i = 0; i < BLM_MIX_INPUTS; i++) {
+            const int32_t v = w[i] + ((m->in[i] * err) >> MIX_SHIFT);
+            w[i] = v > WEIGHT_MAX ? WEIGHT_MAX : v < -WEIGHT_MAX ? -WEIGHT_MAX : v;
+        }
     }
     for (int k = 0; k <= BLM_MIX_ORDERS; k++)
         counter_update(m->slot[k], bit);

@@ -7,8 +7,9 @@
  * after a tag, the rest of a word seen a hundred bytes before the window. Mode
  * BLM_MODE_MIX codes each token as 8 binary decisions, most significant bit first,
  * and for each one mixes, in the logistic domain, the transformer's probability, the
- * match-shaped one and adaptive counters under hashed contexts of the last 1, 2, 3,
- * 4 and 6 tokens and of the current word; two secondary estimators refine the mix.
+ * match-shaped one and adaptive counters under hashed contexts of the last 1 to 32
+ * tokens and of the current word, in three mixers; two secondary estimators refine
+ * their average.
  * Every step is integer arithmetic on fixed tables, so encoder and decoder agree on
  * every machine; all state is reset at the start of a frame.
  *
@@ -23,12 +24,14 @@
 #include "matchmodel.h"
 #include "rangecoder.h"
 
-#define BLM_MIX_ORDERS 8        /* hashed contexts: 1, 2, 3, 4, 6, 8, 12 tokens, the word */
+#define BLM_MIX_ORDERS 12       /* hashed contexts: 1, 2, 3, 4, 5, 6, 8, 11, 16, 24, 32 tokens, the word */
 #define BLM_MIX_HASH_BITS 20    /* counters per hashed context (2 MiB each) */
 #define BLM_MIX_INPUTS (BLM_MIX_ORDERS + 4) /* + transformer, match-shaped, order 0, bias */
-#define BLM_MIX_SETS 32         /* mixer weight sets: match length class x bit position */
+/* Weight sets of the three mixers: match length class x bit position, partial token,
+ * last token. */
+#define BLM_MIX_SETS (32 + 256 + 256)
 
-/* About 21 MiB, most of it the counters; one per frame being coded. */
+/* About 29 MiB, most of it the counters; one per frame being coded. */
 typedef struct BlmMix {
     BlmMatch match;
     uint16_t counter[BLM_MIX_ORDERS][1u << BLM_MIX_HASH_BITS]; /* P(1) << 4 | count */
@@ -48,8 +51,9 @@ typedef struct BlmMix {
     /* the bit being coded */
     uint16_t *slot[BLM_MIX_ORDERS + 1];
     int32_t in[BLM_MIX_INPUTS];
-    int set;
-    int p_mix;                               /* 12-bit */
+    int set[3];                              /* each mixer's weight set */
+    int p_set[3];                            /* each mixer's P(1), 12-bit */
+    int p_mix;                               /* their average, 12-bit */
     uint32_t sse_match_at, sse_order1_at;    /* the cells that learn */
 } BlmMix;
 

@@ -347,12 +347,14 @@ def mix_frame_bits(probs, x):
     P = probs.detach().double().cpu().numpy()
     stretch = _stretch_table()
     rate = [(1 << 17) // (2 * n + 3) for n in range(16)]
-    orders = (1, 2, 3, 4, 6, 8, 12)
+    orders = (1, 2, 3, 4, 5, 6, 8, 11, 16, 24, 32)
+    NC = len(orders) + 1                            # hashed contexts, the word included
+    NI = NC + 4                                     # inputs
     mm = MatchModel(x)
-    counter = [dict() for _ in range(8)]            # sparse: absent = 2048 << 4
+    counter = [dict() for _ in range(NC)]           # sparse: absent = 2048 << 4
     order0 = [2048 << 4] * 256
-    weight = [[65536 if i == 1 else 8000 if 2 <= i <= 10 else 0 for i in range(12)]
-              for _ in range(32)]
+    weight = [[65536 if i == 1 else 8000 if 2 <= i <= NC + 2 else 0 for i in range(NI)]
+              for _ in range(32 + 256 + 256)]
     sse_init = [_squash((j - 16) * 128) * 16 for j in range(33)]
     sse_m, sse_1 = {}, {}                           # row -> 33 cells, made on first use
     word = 0
@@ -387,8 +389,8 @@ def mix_frame_bits(probs, x):
         c0 = 1
         for d in range(8):
             node = (c0 * 0x2545F491) & M32
-            keys = [(ctx[i] ^ node) >> 12 for i in range(8)]
-            cs = [counter[i].get(keys[i], 2048 << 4) for i in range(8)] + [order0[c0]]
+            keys = [(ctx[i] ^ node) >> 12 for i in range(NC)]
+            cs = [counter[i].get(keys[i], 2048 << 4) for i in range(NC)] + [order0[c0]]
 
             def tp(T):
                 lo, w = (c0 - (1 << d)) << (8 - d), 1 << (8 - d)
@@ -396,8 +398,10 @@ def mix_frame_bits(probs, x):
                 return max(1, min(4095, (o * 4096 + a // 2) // a))
 
             inp = [stretch[tp(F)], stretch[tp(G)]] + [stretch[c >> 4] for c in cs] + [256]
-            wset = weight[ms * 8 + d]
-            s = max(-2047, min(2047, sum(w * v for w, v in zip(wset, inp)) >> 16))
+            wsets = [weight[ms * 8 + d], weight[32 + c0], weight[288 + last]]
+            sk = [max(-2047, min(2047, sum(w * v for w, v in zip(ws, inp)) >> 16)) for ws in wsets]
+            pk = [_squash(v) for v in sk]
+            s = (sum(sk) * 21) >> 6
             pm = _squash(s)
             m = 0
             if pred is not None and (pred + 256) >> (8 - d) == c0:
@@ -407,14 +411,15 @@ def mix_frame_bits(probs, x):
             p = max(16, min(65520, (pm * 16 + a + 2 * b) >> 2))
             y = (x[t] >> (7 - d)) & 1
             bits -= math.log2((p if y else 65536 - p) / 65536)
-            e = (y << 12) - pm
-            for i in range(12):
-                wset[i] = max(-(1 << 22), min(1 << 22, wset[i] + ((inp[i] * e) >> 11)))
+            for ws, pkk in zip(wsets, pk):
+                e = (y << 12) - pkk
+                for i in range(NI):
+                    ws[i] = max(-(1 << 22), min(1 << 22, ws[i] + ((inp[i] * e) >> 11)))
             for i, c in enumerate(cs):
                 n, q = c & 15, c >> 4
                 q = q + (((4095 - q) * rate[n]) >> 16) if y else q - ((q * rate[n]) >> 16)
                 c = q << 4 | min(n + 1, 15)
-                if i < 8:
+                if i < NC:
                     counter[i][keys[i]] = c
                 else:
                     order0[c0] = c

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build bytelm, code the bundled samples with bytelm and with FLAC,
-# optimised PNG and JPEG-XL, decode everything, verify it is lossless, and print the
-# comparison. Usage: tools/demo.sh [FILE...]   (default: samples/*)
+# optimised PNG and JPEG-XL (and a text, this project's docs/FORMAT.md, with xz), decode
+# everything, verify it is lossless, and print the comparison.
+# Usage: tools/demo.sh [FILE...]   (default: samples/* and docs/FORMAT.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup-deps.sh
@@ -13,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(samples/*.wav samples/*.png samples/*.pgm samples/*.ppm)
+[ ${#files[@]} -gt 0 ] || files=(samples/*.wav samples/*.png samples/*.pgm samples/*.ppm docs/FORMAT.md)
 
 now() { date +%s.%N; }
 fail() { echo "demo: $*" >&2; exit 1; }
@@ -27,8 +28,9 @@ for f in "${files[@]}"; do
   base=$(basename "$f")
   case "$f" in
     *.wav) kind=audio; raw=$(( $(soxi -s "$f") * $(soxi -c "$f") * 2 )) ;;
-    *) kind=image; read -r dims _ < <(python3 tools/pixels.py "$f")
+    *.png|*.pgm|*.ppm) kind=image; read -r dims _ < <(python3 tools/pixels.py "$f")
        IFS=x read -r w h c <<<"$dims"; raw=$((w * h * c)) ;;
+    *) kind=bytes; raw=$(stat -c %s "$f") ;;
   esac
 
   t0=$(now); "$bytelm" -q -f "$f" -o "$work/$base.blm"; t1=$(now)
@@ -36,6 +38,8 @@ for f in "${files[@]}"; do
   "$bytelm" -q -f -d "$work/$base.blm" -o "$work/back.$ext"; t2=$(now)
   if [ $kind = audio ]; then
     cmp -s <(sox "$f" -t raw -) <(sox "$work/back.$ext" -t raw -) || fail "$base: bytelm round trip differs"
+  elif [ $kind = bytes ]; then
+    cmp -s "$f" "$work/back.$ext" || fail "$base: bytelm round trip differs"
   else
     [ "$(pixels "$f" | cut -d' ' -f2)" = "$(pixels "$work/back.$ext" | cut -d' ' -f2)" ] || fail "$base: bytelm round trip differs"
   fi
@@ -49,6 +53,12 @@ for f in "${files[@]}"; do
     cmp -s <(sox "$f" -t raw -) <(sox "$work/x.wav" -t raw -) || fail "$base: flac round trip differs"
     size=$(stat -c %s "$work/x.flac")
     row "" "" "" "flac -8" $size "$(awk "BEGIN{printf \"%.3f\", $size/$raw}")" \
+        "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
+  elif [ $kind = bytes ]; then
+    t0=$(now); xz -9e -k -c "$f" > "$work/x.xz"; t1=$(now)
+    xz -d -c "$work/x.xz" | cmp -s - "$f" || fail "$base: xz round trip differs"; t2=$(now)
+    size=$(stat -c %s "$work/x.xz")
+    row "" "" "" "xz -9e" $size "$(awk "BEGIN{printf \"%.3f\", $size/$raw}")" \
         "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
   else
     ref=$(pixels "$f" | cut -d' ' -f2)
@@ -65,4 +75,4 @@ for f in "${files[@]}"; do
         "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)"
   fi
 done
-echo "every file decoded identical to its input (ratio = coded bytes / raw PCM or pixel bytes)"
+echo "every file decoded identical to its input (ratio = coded bytes / raw PCM, pixel or file bytes)"

@@ -99,7 +99,9 @@ void blm_mix_reset(BlmMix *m)
     /* Start as mode 3 codes, the match-shaped table alone, and a little of each context. */
     for (int s = 0; s < BLM_MIX_SETS; s++)
         for (int i = 0; i < BLM_MIX_INPUTS; i++)
-            m->weight[s][i] = i == IN_MATCH ? WEIGHT_ONE : i >= IN_CONTEXT && i <= IN_ORDER0 ? WEIGHT_CONTEXT : 0;
+            m->weight[s][i] = i == IN_MATCH                        ? WEIGHT_ONE
+                              : i >= IN_CONTEXT && i <= IN_ORDER0 ? WEIGHT_CONTEXT
+                                                                  : 0;
     for (int j = 0; j < 33; j++) {
         const uint16_t v = (uint16_t)(squash((j - 16) * 128) * 16);
         for (int c = 0; c < 7 * 256; c++)

@@ -24,7 +24,7 @@
 #include "matchmodel.h"
 #include "rangecoder.h"
 
-#define BLM_MIX_ORDERS 12       /* hashed contexts: 1, 2, 3, 4, 5, 6, 8, 11, 16, 24, 32 tokens, the word */
+#define BLM_MIX_ORDERS 12       /* hashed contexts: 1-6, 8, 11, 16, 24, 32 tokens, the word */
 #define BLM_MIX_HASH_BITS 20    /* counters per hashed context (2 MiB each) */
 #define BLM_MIX_INPUTS (BLM_MIX_ORDERS + 4) /* + transformer, match-shaped, order 0, bias */
 /* Weight sets of the three mixers: match length class x bit position, partial token,

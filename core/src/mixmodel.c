@@ -102,13 +102,13 @@ void blm_mix_reset(BlmMix *m)
             m->weight[s][i] = i == IN_MATCH                        ? WEIGHT_ONE
                               : i >= IN_CONTEXT && i <= IN_ORDER0 ? WEIGHT_CONTEXT
                                                                   : 0;
-    for (int j = 0; j < 33; j++) {
-        const uint16_t v = (uint16_t)(squash((j - 16) * 128) * 16);
-        for (int c = 0; c < 7 * 256; c++)
-            m->sse_match[c * 33 + j] = v;
-        for (int c = 0; c < 65536; c++)
-            m->sse_order1[c * 33 + j] = v;
-    }
+    uint16_t row[33]; /* every SSE row starts as the identity */
+    for (int j = 0; j < 33; j++)
+        row[j] = (uint16_t)(squash((j - 16) * 128) * 16);
+    for (int c = 0; c < 7 * 256; c++)
+        memcpy(&m->sse_match[c * 33], row, sizeof(row));
+    for (int c = 0; c < 65536; c++)
+        memcpy(&m->sse_order1[c * 33], row, sizeof(row));
     m->word = 0;
     m->last = 0;
 }
@@ -163,12 +163,13 @@ static int table_p12(const uint32_t cum[257], uint32_t c0, int depth)
     return p < 1 ? 1 : p > 4095 ? 4095 : (int)p;
 }
 
-/* A secondary estimate: the cells around stretch st interpolated; *at is the nearer
- * cell, the one that learns. */
-static uint32_t sse_p16(const uint16_t *cells, int st, uint32_t *at)
+/* A secondary estimate from the row of 33 cells at table[row]: the two around
+ * stretch st interpolated; *at is the index of the nearer one, the one that learns. */
+static uint32_t sse_p16(const uint16_t *table, uint32_t row, int st, uint32_t *at)
 {
+    const uint16_t *cells = table + row;
     const int s = st + 2048, j = s >> 7, w = s & 127;
-    *at = (uint32_t)(j + (w >> 6));
+    *at = row + (uint32_t)(j + (w >> 6));
     return (cells[j] * (uint32_t)(128 - w) + cells[j + 1] * (uint32_t)w) >> 7;
 }
 
@@ -211,10 +212,8 @@ static uint32_t predict_bit(BlmMix *m, uint32_t c0, int depth)
     if (m->predicted >= 0 && (uint32_t)(m->predicted + 256) >> (8 - depth) == c0)
         mctx = (uint32_t)m->match_state + 3 * (uint32_t)((m->predicted >> (7 - depth)) & 1);
     const uint32_t row0 = (mctx << 8 | c0) * 33, row1 = ((uint32_t)m->last << 8 | c0) * 33;
-    const uint32_t a = sse_p16(&m->sse_match[row0], st, &m->sse_match_at);
-    const uint32_t b = sse_p16(&m->sse_order1[row1], st, &m->sse_order1_at);
-    m->sse_match_at += row0;
-    m->sse_order1_at += row1;
+    const uint32_t a = sse_p16(m->sse_match, row0, st, &m->sse_match_at);
+    const uint32_t b = sse_p16(m->sse_order1, row1, st, &m->sse_order1_at);
     const uint32_t p = ((uint32_t)m->p_mix * 16 + a + 2 * b) >> 2;
     return p < P16_MIN ? P16_MIN : p > 65536 - P16_MIN ? 65536 - P16_MIN : p;
 }

@@ -39,6 +39,8 @@ static const Golden golden[] = {
      "cd2d7963b6071bf173b371c85e4152e8f116a6c1e3b40d908f38f84ae2a22851"},
     {"bytes frame, match",
      "ee210a3728af377b8c08fdf2c1e0936d9f06f04a43a354f0dca5949ba33ef9f7"},
+    {"pcm frame, long LMS",
+     "6af6d45abd184686024ef1650b8c2d6d9524605b2c765836a386a3ad546bd322"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -169,6 +171,30 @@ int main(int argc, char **argv)
     BlmFrameHeader fh;
     one_frame(&h, match_bytes, 700, 700, BLM_MODE_MATCH, &golden[7], print, &fh) ? passes++ : failures++;
     free(match_bytes);
+    /* The long LMS cascade (1024, 32 and 32 taps): mono, a quiet pattern that repeats
+     * every 700 samples under fresh noise, beyond the reach of the 256-tap stage. */
+    {
+        enum { N = 8192, PERIOD = 700 };
+        BlmHeader hl = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
+                        .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 16000, .channels = 1};
+        uint8_t *pcm = malloc(2 * N);
+        int16_t pattern[PERIOD];
+        uint64_t rng = 17;
+        for (int i = 0; i < PERIOD; i++)
+            pattern[i] = (int16_t)((int32_t)(test_rand(&rng) % 201) - 100);
+        for (int i = 0; i < N; i++) {
+            int16_t v = (int16_t)(pattern[i % PERIOD] + (int32_t)(test_rand(&rng) % 5) - 2);
+            pcm[2 * i] = (uint8_t)(uint16_t)v;
+            pcm[2 * i + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+        int ok = one_frame(&hl, pcm, N, 2 * N, BLM_MODE_MODEL, &golden[8], print, &fh);
+        if (fh.params[0] != 0x68) { /* LMS, cascade, long (docs/FORMAT.md §4) */
+            printf("long LMS: flags 0x%02x\n", fh.params[0]);
+            ok = 0;
+        }
+        ok ? passes++ : failures++;
+        free(pcm);
+    }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

@@ -27,7 +27,8 @@ static int passes, failures;
         }                                                                                          \
     } while (0)
 
-/* Channels whose LPC parameters have a flag (bit 5 LMS, 6 cascade, 7 mid). */
+/* Channels whose LPC parameters have a flag (bit 3 long cascade, 5 LMS, 6 cascade,
+ * 7 mid). */
 static int flagged_channels(const uint8_t *params, uint32_t np, uint8_t flag)
 {
     int count = 0;
@@ -157,6 +158,32 @@ static void test_stereo(void)
     free(wide);
 }
 
+/* A pattern that repeats every 700 samples under fresh noise: only the long cascade's
+ * 1024-tap stage reaches back a whole period, so the encoder must pick it. */
+static void test_long_cascade(void)
+{
+    const uint32_t n = 16384, period = 700;
+    uint8_t *sig = malloc(2 * n);
+    int16_t pattern[700];
+    uint64_t rng = 11;
+    for (uint32_t i = 0; i < period; i++)
+        pattern[i] = (int16_t)((int32_t)(test_rand(&rng) % 16001) - 8000);
+    for (uint32_t i = 0; i < n; i++) {
+        int16_t v = (int16_t)(pattern[i % period] + (int32_t)(test_rand(&rng) % 65) - 32);
+        sig[2 * i] = (uint8_t)(uint16_t)v;
+        sig[2 * i + 1] = (uint8_t)((uint16_t)v >> 8);
+    }
+    BlmLayout lay = {BYTELM_KIND_PCM_S16LE, BLM_TRANSFORM_LPC, 1, 0, 2};
+    uint8_t params[BLM_MAX_FRAME_PARAMS], *tok = malloc(2 * n);
+    uint32_t np = 0;
+    CHECK(blm_transform_forward(&lay, sig, n, params, &np, tok) == 0 && np >= 3, "long: forward");
+    CHECK((params[0] & 0x68) == 0x68, "a 700-sample period: long cascade expected, flags 0x%02x",
+          params[0]);
+    roundtrip(&lay, sig, n, "long cascade");
+    free(tok);
+    free(sig);
+}
+
 static void test_lms_coverage(void)
 {
     CHECK(lms_used > 0 && lms_unused > 0, "LMS stage used on %d channels, not on %d", lms_used,
@@ -188,6 +215,10 @@ static void test_bad_params(void)
     CHECK(blm_transform_check_params(&mono, bit6, 3) < 0, "cascade flag without LMS");
     const uint8_t cascade[] = {0x60, 0, 0};
     CHECK(blm_transform_check_params(&mono, cascade, 3) == 0, "LMS cascade");
+    const uint8_t long_alone[] = {0x28, 0, 0};
+    CHECK(blm_transform_check_params(&mono, long_alone, 3) < 0, "long flag without the cascade");
+    const uint8_t long_ok[] = {0x68, 0, 0};
+    CHECK(blm_transform_check_params(&mono, long_ok, 3) == 0, "long cascade");
     const uint8_t mid_mono[] = {0x80, 0, 0};
     CHECK(blm_transform_check_params(&mono, mid_mono, 3) < 0, "mid flag in mono");
     const uint8_t mid_ok[] = {0x80, 0, 0, 0x10, 0, 0};
@@ -229,6 +260,7 @@ int main(void)
 {
     test_pcm();
     test_stereo();
+    test_long_cascade();
     test_lms_coverage();
     test_lpc_choice();
     test_bad_params();

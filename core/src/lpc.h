@@ -36,9 +36,9 @@ static inline int64_t blm_lpc_predict(const int16_t *y, uint32_t i, const BlmLpc
 /* The optional LMS stages (docs/FORMAT.md §4.2): a sign-sign LMS filter over the last
  * `order` inputs predicts the next one, adapting as it goes, so it follows what a
  * per-frame LPC filter cannot. One stage (32 taps) or a cascade of three, a long slow
- * one for tonal music, then two short fast ones (as in Monkey's Audio and OptimFROG).
- * Integer arithmetic only. */
-#define BLM_LMS_MAX_ORDER 256
+ * one for tonal music (256 taps, or 1024 in the long cascade), then two short fast ones
+ * (as in Monkey's Audio and OptimFROG). Integer arithmetic only. */
+#define BLM_LMS_MAX_ORDER 1024
 #define BLM_LMS_STEP 4
 #define BLM_LMS_WEIGHT_MAX (1 << 20)
 
@@ -48,10 +48,17 @@ typedef struct BlmLms {
     int32_t h[BLM_LMS_MAX_ORDER]; /* h[0] is the most recent input */
 } BlmLms;
 
-/* The stages, first to last: the single stage is the last one alone. */
-#define BLM_LMS_STAGES 3
+/* The stages, first to last. Which of them a channel runs (docs/FORMAT.md §4.2): */
+#define BLM_LMS_STAGES 4
 static const struct { int order, shift; } blm_lms_stage[BLM_LMS_STAGES] = {
-    {256, 16}, {32, 13}, {32, 12}};
+    {1024, 15}, {256, 16}, {32, 13}, {32, 12}};
+
+enum BlmLmsSet {
+    BLM_LMS_NONE = 0,
+    BLM_LMS_SINGLE = 1 << 3,                        /* the last stage alone */
+    BLM_LMS_CASCADE = 1 << 1 | 1 << 2 | 1 << 3,     /* 256, 32, 32 taps */
+    BLM_LMS_LONG = 1 << 0 | 1 << 2 | 1 << 3,        /* 1024, 32, 32 taps */
+};
 
 /* A stage at the start of a frame: zero weights, zero history. */
 static inline void blm_lms_init(BlmLms *s, int stage)

@@ -21,6 +21,7 @@
 #define PCM_SIDE_FLAG 0x10
 #define PCM_LMS_FLAG 0x20     /* transform 2: an LMS stage follows the LPC filter */
 #define PCM_CASCADE_FLAG 0x40 /* transform 2, with LMS: three LMS stages */
+#define PCM_LONG_FLAG 0x08    /* transform 2, with the cascade: its first stage 1024 taps */
 #define PCM_MID_FLAG 0x80     /* transform 2, channel 0: the mid signal (channel 1: side) */
 #define IMAGE_SUBTRACT_GREEN 0x01
 
@@ -210,16 +211,18 @@ static int lpc_max_order(uint32_t channels)
 }
 
 /* How one channel is coded: the signal (plain, side or mid), the LPC filter and how
- * many LMS stages follow it (0, 1 or BLM_LMS_STAGES). */
+ * LMS stages follow it (a BlmLmsSet). */
 typedef struct LpcChannel {
-    int side, mid, stages;
+    int side, mid, lms;
     BlmLpcFilter f;
 } LpcChannel;
 
 static uint32_t lpc_put_params(const LpcChannel *cc, uint8_t *p)
 {
     p[0] = (uint8_t)((cc->side ? PCM_SIDE_FLAG : 0) | (cc->mid ? PCM_MID_FLAG : 0) |
-                     (cc->stages ? PCM_LMS_FLAG : 0) | (cc->stages > 1 ? PCM_CASCADE_FLAG : 0));
+                     (cc->lms ? PCM_LMS_FLAG : 0) |
+                     (cc->lms == BLM_LMS_CASCADE || cc->lms == BLM_LMS_LONG ? PCM_CASCADE_FLAG : 0) |
+                     (cc->lms == BLM_LMS_LONG ? PCM_LONG_FLAG : 0));
     p[1] = (uint8_t)cc->f.order;
     p[2] = (uint8_t)cc->f.shift;
     for (int j = 0; j < cc->f.order; j++) {
@@ -238,15 +241,19 @@ static int lpc_get_params(const uint8_t *p, uint32_t n_params, uint32_t *at, uin
         return BYTELM_EFORMAT;
     const uint8_t *q = p + *at;
     const uint8_t flags = q[0];
-    if ((flags & 0x0F) || (c == 0 && (flags & PCM_SIDE_FLAG)) ||
+    if ((flags & 0x07) || (c == 0 && (flags & PCM_SIDE_FLAG)) ||
         ((flags & PCM_MID_FLAG) && (c != 0 || channels < 2)) ||
         ((flags & PCM_CASCADE_FLAG) && !(flags & PCM_LMS_FLAG)) ||
+        ((flags & PCM_LONG_FLAG) && !(flags & PCM_CASCADE_FLAG)) ||
         (c == 1 && mid0 && !(flags & PCM_SIDE_FLAG)) ||
         q[1] > BLM_LPC_MAX_ORDER || q[2] > BLM_LPC_MAX_SHIFT || n_params - *at - 3 < 2u * q[1])
         return BYTELM_EFORMAT;
     cc->side = (flags & PCM_SIDE_FLAG) != 0;
     cc->mid = (flags & PCM_MID_FLAG) != 0;
-    cc->stages = !(flags & PCM_LMS_FLAG) ? 0 : (flags & PCM_CASCADE_FLAG) ? BLM_LMS_STAGES : 1;
+    cc->lms = !(flags & PCM_LMS_FLAG)       ? BLM_LMS_NONE
+              : !(flags & PCM_CASCADE_FLAG) ? BLM_LMS_SINGLE
+              : (flags & PCM_LONG_FLAG)     ? BLM_LMS_LONG
+                                            : BLM_LMS_CASCADE;
     cc->f.order = q[1];
     cc->f.shift = q[2];
     for (int j = 0; j < cc->f.order; j++)
@@ -269,24 +276,27 @@ static int lpc_check_params(const BlmLayout *lay, const uint8_t *params, uint32_
     return at == n_params ? 0 : BYTELM_EFORMAT;
 }
 
-/* The LMS stages of a channel that uses the last `stages` of blm_lms_stage. */
-static void lms_start(BlmLms st[BLM_LMS_STAGES], int stages)
+/* The LMS stages of a channel that runs the set `lms` of blm_lms_stage. */
+static void lms_start(BlmLms st[BLM_LMS_STAGES], int lms)
 {
-    for (int s = BLM_LMS_STAGES - stages; s < BLM_LMS_STAGES; s++)
-        blm_lms_init(&st[s], s);
+    for (int s = 0; s < BLM_LMS_STAGES; s++)
+        if (lms >> s & 1)
+            blm_lms_init(&st[s], s);
 }
 
 /* Codes channel c's residuals (tokens may be NULL: cost only); returns the sum of
  * their magnitudes. */
 static uint64_t lpc_residual_tokens(const int16_t *y, uint32_t n, const LpcChannel *cc,
-                                    int stages, uint32_t ch, uint32_t c, uint8_t *tokens)
+                                    int lms, uint32_t ch, uint32_t c, uint8_t *tokens)
 {
     BlmLms st[BLM_LMS_STAGES];
-    lms_start(st, stages);
+    lms_start(st, lms);
     uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
         int16_t e = (int16_t)(uint16_t)(uint64_t)((int64_t)y[i] - blm_lpc_predict(y, i, &cc->f));
-        for (int s = BLM_LMS_STAGES - stages; s < BLM_LMS_STAGES; s++) {
+        for (int s = 0; s < BLM_LMS_STAGES; s++) {
+            if (!(lms >> s & 1))
+                continue;
             int64_t err = (int64_t)e - blm_lms_predict(&st[s]);
             blm_lms_update(&st[s], err, e);
             e = (int16_t)(uint16_t)(uint64_t)err;
@@ -380,17 +390,19 @@ static int lpc_forward(const BlmLayout *lay, const uint8_t *raw, uint32_t n, uin
                 cc.side = 1;
             }
         }
-        /* LMS stages only where they measurably help, the cascade only over one */
-        uint64_t best = lpc_residual_tokens(y, n, &cc, 0, ch, c, NULL);
-        uint64_t one = lpc_residual_tokens(y, n, &cc, 1, ch, c, NULL);
-        if (one < best - best / 64) {
-            cc.stages = 1;
-            best = one;
+        /* LMS stages only where they measurably help: each set must beat the best so far
+         * by 1/64 of its sum */
+        static const int sets[] = {BLM_LMS_SINGLE, BLM_LMS_CASCADE, BLM_LMS_LONG};
+        uint64_t best = lpc_residual_tokens(y, n, &cc, BLM_LMS_NONE, ch, c, NULL);
+        for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++) {
+            uint64_t sum = lpc_residual_tokens(y, n, &cc, sets[k], ch, c, NULL);
+            if (sum < best - best / 64) {
+                cc.lms = sets[k];
+                best = sum;
+            }
         }
-        if (lpc_residual_tokens(y, n, &cc, BLM_LMS_STAGES, ch, c, NULL) < best - best / 64)
-            cc.stages = BLM_LMS_STAGES;
         at += lpc_put_params(&cc, params + at);
-        lpc_residual_tokens(y, n, &cc, cc.stages, ch, c, tokens);
+        lpc_residual_tokens(y, n, &cc, cc.lms, ch, c, tokens);
     }
     *n_params = at;
     free(y);
@@ -416,11 +428,13 @@ static int lpc_inverse(const BlmLayout *lay, const uint8_t *tokens, uint32_t n,
         }
         if (c == 0)
             mid0 = cc.mid;
-        lms_start(st, cc.stages);
+        lms_start(st, cc.lms);
         for (uint32_t i = 0; i < n; i++) {
             size_t k = 2 * ((size_t)i * ch + c);
             int16_t e = unzigzag16((uint16_t)(tokens[k] << 8 | tokens[k + 1]));
-            for (int s = BLM_LMS_STAGES - 1; s >= BLM_LMS_STAGES - cc.stages; s--) {
+            for (int s = BLM_LMS_STAGES - 1; s >= 0; s--) {
+                if (!(cc.lms >> s & 1))
+                    continue;
                 int64_t pred = blm_lms_predict(&st[s]);
                 int16_t e1 = (int16_t)(uint16_t)(uint64_t)((int64_t)e + pred);
                 blm_lms_update(&st[s], (int64_t)e1 - pred, e1);

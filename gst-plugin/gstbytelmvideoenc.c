@@ -380,7 +380,7 @@ gst_bytelm_video_enc_class_init (GstBytelmVideoEncClass * klass)
   g_object_class_install_property (gobject_class, PROP_FRAME_SIZE,
       g_param_spec_uint ("frame-size", "Frame size",
           "Image rows in a bytelm frame (0 = the library's default, about "
-          "64 KiB of pixels); frames of one image are coded in parallel",
+          "128 KiB of pixels); frames of one image are coded in parallel",
           0, BYTELM_MAX_IMAGE_SIDE, DEFAULT_FRAME_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 

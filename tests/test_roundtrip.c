@@ -305,7 +305,7 @@ static void test_settings(void)
     CHECK(strcmp(bytelm_strerror(BYTELM_EMD5), "unknown error") != 0, "strerror names codes");
 }
 
-/* Frame length when the settings leave it open: 64 KiB of raw data, plain bytes
+/* Frame length when the settings leave it open: 128 KiB of raw data, plain bytes
  * 256 KiB, and 1 MiB with preset max (the match model sees more of the file). */
 static void test_default_frames(void)
 {
@@ -317,7 +317,8 @@ static void test_default_frames(void)
         {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 16384}, /* stereo: 4 bytes a unit */
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 32768}, /* stereo: 4 bytes a unit */
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 32768},
     };
     const uint8_t data[8] = "bytelm!";
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -20,7 +20,7 @@
 #define BLM_TRAILER_FIXED_SIZE 44 /* trailer without its seek entries */
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
-#define BLM_DEFAULT_FRAME_BYTES 65536 /* raw bytes per frame unless the user asks otherwise */
+#define BLM_DEFAULT_FRAME_BYTES 131072 /* raw bytes per frame unless the user asks otherwise */
 /* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
  * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144

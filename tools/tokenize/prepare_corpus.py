@@ -34,8 +34,12 @@ def group_of(out_file):
     return parts[1] if len(parts) > 2 else "misc"
 
 
+DEFAULT_FRAME_BYTES = 131072  # BLM_DEFAULT_FRAME_BYTES, core/src/format.h (PCM, pixels)
+
+
 def frame_bytes(row):
-    """Raw bytes per frame at the codec's default frame size (core/src/format.c)."""
+    """Raw bytes per frame at the codec's default frame size (core/src/format.c); plain
+    bytes are measured in 64 KiB frames."""
     kind = row["kind"]
     if kind == "pcm":
         unit = 2 * int(row["channels"])
@@ -43,7 +47,7 @@ def frame_bytes(row):
         unit = int(row["width"]) * (3 if kind == "rgb" else 1)
     else:
         return 65536
-    units = max(1, 65536 // unit)
+    units = max(1, DEFAULT_FRAME_BYTES // unit)
     if kind in ("gray", "rgb"):
         units = min(units, int(row["height"]))
     return units * unit

@@ -296,7 +296,7 @@ static const AVOption options[] = {
         { "fast",    NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_FAST },    0, 0, FLAGS, "preset" },
         { "default", NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_DEFAULT }, 0, 0, FLAGS, "preset" },
         { "max",     NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_MAX },     0, 0, FLAGS, "preset" },
-    { "frame_units", "samples per channel (audio) or rows (images) per bytelm frame, 0 = 64 KiB",
+    { "frame_units", "samples per channel (audio) or rows (images) per bytelm frame, 0 = 128 KiB",
       OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, FLAGS },
     { "model", "a .blmm model file to use instead of the preset's", OFFSET(model),
       AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },

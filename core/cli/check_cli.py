@@ -91,6 +91,20 @@ def main():
             ok = a.getparams() == b.getparams() and a.readframes(10**6) == b.readframes(10**6)
     check(ok, "decode WAV round trip: " + err)
 
+    # Every model of models.list is built in, those kept only to decode ('decode' lines)
+    # too: a stream made with any of them decodes with no model directory or path.
+    env = {k: v for k, v in os.environ.items() if k != "BYTELM_MODEL_PATH"}
+    for line in open(os.path.join(MODELS, "models.list")):
+        fields = line.split("#")[0].split()
+        if not fields:
+            continue
+        model = os.path.join(MODELS, fields[2])
+        rc, _, err = run("-f", "--model=" + model, "-o", "m.blm", "in.wav")
+        p = subprocess.run([BYTELM, "-q", "-d", "-f", "-o", "m.wav", "m.blm"], capture_output=True, env=env)
+        with wave.open("in.wav") as a:
+            ok = rc == 0 and p.returncode == 0 and a.readframes(10**6) == wave.open("m.wav").readframes(10**6)
+        check(ok, "built-in model %s decodes its stream: %s %s" % (fields[2], err, p.stderr.decode(errors="replace")))
+
     # Overwrite policy.
     before = open("in.blm", "rb").read()
     rc, _, err = run("in.wav")

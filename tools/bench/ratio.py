@@ -11,6 +11,7 @@ aborts), and prints a Markdown table of summed sizes.
   text, mixed: bytelm, xz -9e
 
 usage: ratio.py [--cache DIR] [--bytelm PATH] [--budget BYTES] [--groups a,b] [-j N]
+                [--bytelm-args='--preset=fast --model=M.blmm']
 
 tools/bench/bench.py measures these and more codecs with speed and memory (report.sh uses
 it); this script stays as the quick sizes-only check, and bench.py shares its file choice.
@@ -20,6 +21,7 @@ import collections
 import csv
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -73,8 +75,8 @@ def pixels_of(path, tmp):
     return hashlib.sha256(px).hexdigest()
 
 
-def code_bytelm(exe, row, src, tmp, threads):
-    args = [exe, "-q", "-f", "-j", str(threads)]
+def code_bytelm(exe, row, src, tmp, threads, extra=()):
+    args = [exe, "-q", "-f", "-j", str(threads)] + list(extra)
     kind = row["kind"]
     if kind == "pcm":
         args += ["--raw=pcm", "--rate=" + row["rate"], "--channels=" + row["channels"]]
@@ -141,6 +143,7 @@ def main():
     ap.add_argument("--budget", type=int, default=2000000, help="raw bytes per group (0: all)")
     ap.add_argument("--groups", default="audio-speech,audio-music,image,text,mixed")
     ap.add_argument("-j", type=int, default=2, help="bytelm threads")
+    ap.add_argument("--bytelm-args", default="", help="more options for the encoder, e.g. a preset or a model")
     args = ap.parse_args()
     corpus = os.path.join(args.cache, "corpus")
     rows = list(csv.DictReader(open(os.path.join(corpus, "dev", "manifest.tsv")), delimiter="\t"))
@@ -157,7 +160,7 @@ def main():
             sizes = collections.OrderedDict((c, 0) for c in ["bytelm"] + BASELINES[group])
             for r in files:
                 src = os.path.join(corpus, r["out_file"])
-                sizes["bytelm"] += code_bytelm(args.bytelm, r, src, tmp, args.j)[0]
+                sizes["bytelm"] += code_bytelm(args.bytelm, r, src, tmp, args.j, shlex.split(args.bytelm_args))[0]
                 for c in BASELINES[group]:
                     sizes[c] += code_baseline(c, r, src, tmp)[0]
             for c, n in sizes.items():

@@ -89,7 +89,8 @@ def code_bytelm(exe, row, src, tmp, threads, extra=()):
     run(args + [src, "-o", out])
     t1 = time.time()
     back = os.path.join(tmp, "x.back")
-    run([exe, "-q", "-f", "-d", "-j", str(threads), out, "-o", back])
+    models = [x for x in extra if x.startswith("--model")]  # what the decoder needs of them
+    run([exe, "-q", "-f", "-d", "-j", str(threads)] + models + [out, "-o", back])
     t2 = time.time()
     if open(back, "rb").read() != open(src, "rb").read():
         sys.exit("bytelm round trip differs: " + src)

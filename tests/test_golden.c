@@ -174,19 +174,10 @@ int main(int argc, char **argv)
     /* The long LMS cascade (1024, 32 and 32 taps): mono, a quiet pattern that repeats
      * every 700 samples under fresh noise, beyond the reach of the 256-tap stage. */
     {
-        enum { N = 8192, PERIOD = 700 };
+        enum { N = 8192 };
         BlmHeader hl = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
                         .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 16000, .channels = 1};
-        uint8_t *pcm = malloc(2 * N);
-        int16_t pattern[PERIOD];
-        uint64_t rng = 17;
-        for (int i = 0; i < PERIOD; i++)
-            pattern[i] = (int16_t)((int32_t)(test_rand(&rng) % 201) - 100);
-        for (int i = 0; i < N; i++) {
-            int16_t v = (int16_t)(pattern[i % PERIOD] + (int32_t)(test_rand(&rng) % 5) - 2);
-            pcm[2 * i] = (uint8_t)(uint16_t)v;
-            pcm[2 * i + 1] = (uint8_t)((uint16_t)v >> 8);
-        }
+        uint8_t *pcm = test_pcm_repeating(N, 700, 100, 2, 17);
         int ok = one_frame(&hl, pcm, N, 2 * N, BLM_MODE_MODEL, &golden[8], print, &fh);
         if (fh.params[0] != 0x68) { /* LMS, cascade, long (docs/FORMAT.md §4) */
             printf("long LMS: flags 0x%02x\n", fh.params[0]);

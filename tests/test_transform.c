@@ -162,17 +162,8 @@ static void test_stereo(void)
  * 1024-tap stage reaches back a whole period, so the encoder must pick it. */
 static void test_long_cascade(void)
 {
-    const uint32_t n = 16384, period = 700;
-    uint8_t *sig = malloc(2 * n);
-    int16_t pattern[700];
-    uint64_t rng = 11;
-    for (uint32_t i = 0; i < period; i++)
-        pattern[i] = (int16_t)((int32_t)(test_rand(&rng) % 16001) - 8000);
-    for (uint32_t i = 0; i < n; i++) {
-        int16_t v = (int16_t)(pattern[i % period] + (int32_t)(test_rand(&rng) % 65) - 32);
-        sig[2 * i] = (uint8_t)(uint16_t)v;
-        sig[2 * i + 1] = (uint8_t)((uint16_t)v >> 8);
-    }
+    const uint32_t n = 16384;
+    uint8_t *sig = test_pcm_repeating(n, 700, 8000, 32, 11);
     BlmLayout lay = {BYTELM_KIND_PCM_S16LE, BLM_TRANSFORM_LPC, 1, 0, 2};
     uint8_t params[BLM_MAX_FRAME_PARAMS], *tok = malloc(2 * n);
     uint32_t np = 0;

@@ -124,6 +124,22 @@ uint8_t *test_pcm_shared_tone(uint32_t n, unsigned seed)
     return p;
 }
 
+uint8_t *test_pcm_repeating(uint32_t n, uint32_t period, int amplitude, int noise, unsigned seed)
+{
+    uint64_t st = seed;
+    uint8_t *p = malloc((size_t)n * 2 + 1);
+    int16_t *pattern = malloc(sizeof(*pattern) * period);
+    for (uint32_t i = 0; i < period; i++)
+        pattern[i] = (int16_t)((int32_t)(test_rand(&st) % (uint64_t)(2 * amplitude + 1)) - amplitude);
+    for (uint32_t i = 0; i < n; i++) {
+        int16_t v = (int16_t)(pattern[i % period] + (int32_t)(test_rand(&st) % (uint64_t)(2 * noise + 1)) - noise);
+        p[2 * i] = (uint8_t)(uint16_t)v;
+        p[2 * i + 1] = (uint8_t)((uint16_t)v >> 8);
+    }
+    free(pattern);
+    return p;
+}
+
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed)
 {
     uint64_t st = seed;

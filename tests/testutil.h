@@ -28,6 +28,9 @@ uint8_t *test_pcm_signal(uint32_t n, uint32_t channels, uint32_t rate, unsigned 
 /* Stereo, n samples at 44.1 kHz: one chord in both channels, independent noise in each
  * (what mid and side, and the LMS cascade, are for). */
 uint8_t *test_pcm_shared_tone(uint32_t n, unsigned seed);
+/* n mono samples: a random pattern of `period` samples in ±amplitude, repeated, plus
+ * fresh noise in ±noise at every sample (what only a long LMS stage can follow). */
+uint8_t *test_pcm_repeating(uint32_t n, uint32_t period, int amplitude, int noise, unsigned seed);
 /* Smooth gradients with edges and noise. */
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
 /* Recomputes the trailer CRC after a test changed trailer bytes. */

@@ -820,7 +820,7 @@ static int compress_file(const Options *o, const char *path)
         }
     }
     ret = 0;
-    if (o->rm_input && !in.is_stdin && out_path && unlink(path) < 0) {
+    if (o->rm_input && !in.is_stdin && out_path && S_ISREG(in.st.st_mode) && unlink(path) < 0) {
         error_msg(name, "cannot remove input: %s", strerror(errno));
         ret = EXIT_ERROR;
     }
@@ -1232,7 +1232,8 @@ static int decompress_file(const Options *o, const char *path)
                   test ? "the stream is damaged" : "the rest of the data was written");
         ret = EXIT_ERROR;
     }
-    if (!test && o->rm_input && !in.is_stdin && out_path && unlink(path) < 0) {
+    if (!test && o->rm_input && !in.is_stdin && out_path && S_ISREG(in.st.st_mode) &&
+        unlink(path) < 0) {
         error_msg(name, "cannot remove input: %s", strerror(errno));
         ret = EXIT_ERROR;
     }

@@ -9,6 +9,7 @@ temporary directory. Inputs are tiny so the run stays short with any model.
 """
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -104,6 +105,14 @@ def main():
         with wave.open("in.wav") as a:
             ok = rc == 0 and p.returncode == 0 and a.readframes(10**6) == wave.open("m.wav").readframes(10**6)
         check(ok, "built-in model %s decodes its stream: %s %s" % (fields[2], err, p.stderr.decode(errors="replace")))
+
+    # An output path that is a device or a FIFO is refused, even with -f, and left as it
+    # is: the output is renamed into place, which would replace /dev/null with a file.
+    os.mkfifo("fifo")
+    rc, _, err = run("-d", "-f", "-o", "fifo", "in.blm")
+    check(rc != 0 and "not a regular file" in err and stat.S_ISFIFO(os.lstat("fifo").st_mode),
+          "-o FIFO refused and kept: rc %d %s" % (rc, err))
+    os.unlink("fifo")
 
     # Overwrite policy.
     before = open("in.blm", "rb").read()

@@ -55,6 +55,12 @@ int outfile_check(const char *path, int force, const struct stat *in_st, char *e
         snprintf(err, errlen, "output %s is a directory", path);
         return -1;
     }
+    /* The output is written beside the target and renamed over it: over a device or a
+     * FIFO (say -o /dev/null as root) that would replace it with a plain file. */
+    if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        snprintf(err, errlen, "output %s is not a regular file (write to stdout with -c instead)", path);
+        return -1;
+    }
     if (!force) {
         snprintf(err, errlen, "output file %s already exists (use -f to overwrite)", path);
         return -1;

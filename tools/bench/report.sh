@@ -24,7 +24,7 @@ out=docs/BENCHMARKS.md
 tmp=$(mktemp)
 benchdir=$(mktemp -d)
 trap 'rm -rf "$benchdir"' EXIT
-model=$("$builddir/core/cli/bytelm" -v -f -o /dev/null samples/speech-ru-16k-mono.wav 2>&1 |
+model=$("$builddir/core/cli/bytelm" -v -c samples/speech-ru-16k-mono.wav 2>&1 >/dev/null |
         sed -n 's/.*: model \([^ ]*\) (\([0-9a-f]\{12\}\).*/\1 (\2…)/p' | head -1)
 {
   echo "# Benchmarks"

@@ -53,6 +53,10 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   need_update=1
 fi
+# Source lines without a source index (an earlier update failed): fetch it now.
+if ! apt-cache showsrc ffmpeg 2>/dev/null | grep -q '^Version:'; then
+  need_update=1
+fi
 if ((${#missing[@]})) || ((need_update)); then
   $SUDO apt-get update -qq
 fi

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
                         blm_runner_reset(r);
                         t = 0;
                     }
-                    blm_runner_forward(r, tok + t, ph + t, n, freqs);
+                    blm_runner_forward(r, tok + t, ph + t, n, freqs, NULL);
                     t += n;
                     steps += n;
                 }

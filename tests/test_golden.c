@@ -41,13 +41,15 @@ static const Golden golden[] = {
      "ee210a3728af377b8c08fdf2c1e0936d9f06f04a43a354f0dca5949ba33ef9f7"},
     {"pcm frame, long LMS",
      "6af6d45abd184686024ef1650b8c2d6d9524605b2c765836a386a3ad546bd322"},
+    {"pcm frame, scale",
+     "ce075d364598d5a58511ef697b88dcd1d8b5d3b9a08eea2796bfbb056841c923"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
-static void count_modes(const uint8_t *st, size_t len, int counts[5])
+static void count_modes(const uint8_t *st, size_t len, int counts[6])
 {
     BlmHeader h;
-    memset(counts, 0, 5 * sizeof(int));
+    memset(counts, 0, 6 * sizeof(int));
     if (blm_header_read(st, len, &h) < 0)
         return;
     size_t pos = BLM_HEADER_SIZE, n;
@@ -127,7 +129,7 @@ int main(int argc, char **argv)
         blm_sha256(st.data, st.len, sum);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        int modes[5];
+        int modes[6];
         count_modes(st.data, st.len, modes);
         /* PCM frames may go to FLAC; the other kinds must exercise the model path, and
          * plain bytes the mixer's. */
@@ -136,8 +138,8 @@ int main(int argc, char **argv)
                   (s[i].kind == BYTELM_KIND_BYTES && modes[BLM_MODE_MIX] == 3));
         ret = ret ? ret : test_decode(&s[i], st.data, st.len, 0, &back);
         ok = ok && ret == 0 && back.len == len[i] && !memcmp(back.data, data[i], len[i]);
-        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match %d mix, %s %s\n",
-               golden[i].name, len[i], st.len, modes[0], modes[1], modes[2], modes[3], modes[4],
+        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match %d mix %d scale, %s %s\n",
+               golden[i].name, len[i], st.len, modes[0], modes[1], modes[2], modes[3], modes[4], modes[5],
                hex, ok ? "ok" : "FAIL");
         ok ? passes++ : failures++;
         free(st.data);
@@ -184,6 +186,19 @@ int main(int argc, char **argv)
             ok = 0;
         }
         ok ? passes++ : failures++;
+        free(pcm);
+    }
+    /* The scale prior (mode 5): the quiet stereo signal of "pcm frame, LPC". */
+    {
+        BlmHeader hs = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = 1500,
+                        .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = 2};
+        uint8_t *pcm = test_pcm_signal(1500, 2, 44100, 5);
+        for (int i = 0; i < 6000; i += 2) {
+            int16_t v = (int16_t)((int16_t)(uint16_t)(pcm[i] | pcm[i + 1] << 8) / 64);
+            pcm[i] = (uint8_t)v;
+            pcm[i + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+        one_frame(&hs, pcm, 1500, 6000, BLM_MODE_SCALE, &golden[9], print, &fh) ? passes++ : failures++;
         free(pcm);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);

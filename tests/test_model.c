@@ -293,7 +293,7 @@ static void run_chunks(BlmRunner *r, const Seq *s, int chunk, uint32_t (*f)[256]
     blm_runner_reset(r);
     for (int t = 0; t < s->n; t += chunk) {
         int n = s->n - t < chunk ? s->n - t : chunk;
-        blm_runner_forward(r, s->tok + t, s->ph + t, n, f + t);
+        blm_runner_forward(r, s->tok + t, s->ph + t, n, f + t, NULL);
     }
 }
 
@@ -356,7 +356,7 @@ static void test_multi(const BlmModel *m, const char *file, int seq_len)
                 continue;
             max_n = n > max_n ? n : max_n;
             split += n > (who[0] % 3 == 0 ? 3 : who[0] % 3 == 1 ? 5 : NSEQ);
-            blm_runner_forward_multi(batch, n, tok, ph, f);
+            blm_runner_forward_multi(batch, n, tok, ph, f, NULL);
             for (int b = 0; b < n; b++)
                 memcpy(got[who[b]][pos[who[b]]++], f[b], sizeof f[b]);
         }
@@ -464,6 +464,40 @@ static void test_model_file(const char *dir, const char *file, int seq_len, int 
         }
     }
 
+    /* The logits a runner hands out (for the scale prior) are the same bits at every
+     * SIMD level, and blm_freqs_from_logits turns them into the runner's own table. */
+    {
+        float (*lg)[256] = malloc(sizeof(*lg) * (size_t)seq_len);
+        float (*lg0)[256] = malloc(sizeof(*lg0) * (size_t)seq_len);
+        float e[256];
+        uint32_t f[256];
+        for (int level = 0; level < BLM_SIMD_COUNT; level++) {
+            const BlmKernels *k = blm_kernels_get(level);
+            if (!k)
+                continue;
+            BlmRunner *r = blm_runner_new(m2, 64);
+            blm_runner_set_kernels(r, k);
+            blm_runner_reset(r);
+            for (int t = 0; t < seq_len; t += 7) {
+                int n = seq_len - t < 7 ? seq_len - t : 7;
+                blm_runner_forward(r, s.tok + t, s.ph + t, n, got + t, lg + t);
+            }
+            int same = 1;
+            for (int t = 0; t < seq_len; t++) {
+                blm_freqs_from_logits(lg[t], e, f);
+                same = same && !memcmp(f, ref[t], sizeof f) && !memcmp(got[t], ref[t], sizeof f);
+            }
+            if (level == 0)
+                memcpy(lg0, lg, sizeof(*lg) * (size_t)seq_len);
+            snprintf(what, sizeof what, "%s: %s, logits give the table; same logits as %s", file,
+                     k->name, blm_kernels_get(0)->name);
+            check(same && !memcmp(lg, lg0, sizeof(*lg) * (size_t)seq_len), what);
+            blm_runner_free(r);
+        }
+        free(lg);
+        free(lg0);
+    }
+
     check(seq_len - 5 * 7 > p->window, "lockstep sequences longer than the window");
     test_multi(m2, file, seq_len);
 
@@ -524,7 +558,7 @@ static int load_bytes(const uint8_t *b, size_t len)
         uint8_t ph[4] = { 0, 1, 2, 3 };
         uint32_t f[4][256];
         if (r)
-            blm_runner_forward(r, tok, ph, 4, f);
+            blm_runner_forward(r, tok, ph, 4, f, NULL);
         blm_runner_free(r);
         blm_model_free(m);
     } else if (m) {

@@ -32,12 +32,14 @@ enum BlmFrameMode {
     BLM_MODE_FLAC = 2,    /* PCM only: libFLAC */
     BLM_MODE_MATCH = 3,   /* as MODEL, the model's tables reshaped by the match model */
     BLM_MODE_MIX = 4,     /* as MATCH, bit by bit, mixed with context counters */
+    BLM_MODE_SCALE = 5,   /* PCM only: as MODEL, the tables reshaped by the scale prior */
 };
 
 /* Modes whose payload the transformer (and range coder) decode. */
 static inline int blm_mode_uses_model(int mode)
 {
-    return mode == BLM_MODE_MODEL || mode == BLM_MODE_MATCH || mode == BLM_MODE_MIX;
+    return mode == BLM_MODE_MODEL || mode == BLM_MODE_MATCH || mode == BLM_MODE_MIX ||
+           mode == BLM_MODE_SCALE;
 }
 
 typedef struct BlmHeader {

@@ -11,19 +11,29 @@
 
 #include "flacframe.h"
 #include "matchmodel.h"
+#include "fpenv.h"
 #include "mixmodel.h"
 #include "rangecoder.h"
+#include "scaleprior.h"
 
 #define MODEL_ROWS 64   /* positions per model call while encoding */
 
 _Static_assert(BLM_DECODE_LANES <= MODEL_ROWS, "one lockstep step fits tok_in and freqs");
 
 /* What sits between the model's table and the range coder in one frame's mode:
- * nothing (BLM_MODE_MODEL), the match model, or the context mixer. */
+ * nothing (BLM_MODE_MODEL), the match model, the context mixer or the scale prior. */
 typedef struct TokenCoder {
     BlmMatch *match;
     BlmMix *mix;
+    BlmScalePrior *scale;
 } TokenCoder;
+
+/* The state a TokenCoder points into, made on first use. */
+typedef struct CoderState {
+    BlmMatch *match;
+    BlmMix *mix;
+    BlmScalePrior *scale;
+} CoderState;
 
 /* A model frame being decoded by blm_frame_decode_many. */
 typedef struct DecodeLane {
@@ -32,8 +42,7 @@ typedef struct DecodeLane {
     size_t tokens_cap;
     BlmFrameTask *task;     /* NULL while the lane is free */
     BlmRcDecoder rc;
-    BlmMatch *match;        /* made on first use */
-    BlmMix *mix;            /* made on first use */
+    CoderState state;
     TokenCoder coder;
     size_t t, n;            /* next position, tokens in the frame */
 } DecodeLane;
@@ -51,8 +60,8 @@ struct BlmFrameCoder {
     uint16_t tok_in[MODEL_ROWS];
     uint8_t phases[MODEL_ROWS];
     uint32_t (*freqs)[256];
-    BlmMatch *match;        /* made on first use */
-    BlmMix *mix;            /* made on first use */
+    float (*logits)[256];
+    CoderState state;
     BlmBuf model_out, flac_out;
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
@@ -73,12 +82,20 @@ BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
     if (model) {
         fc->runner = blm_runner_new(model, MODEL_ROWS);
         fc->freqs = malloc(sizeof(*fc->freqs) * MODEL_ROWS);
-        if (!fc->runner || !fc->freqs) {
+        fc->logits = malloc(sizeof(*fc->logits) * MODEL_ROWS);
+        if (!fc->runner || !fc->freqs || !fc->logits) {
             blm_frame_coder_free(fc);
             return NULL;
         }
     }
     return fc;
+}
+
+static void free_state(CoderState *st)
+{
+    free(st->match);
+    free(st->mix);
+    free(st->scale);
 }
 
 void blm_frame_coder_free(BlmFrameCoder *fc)
@@ -89,12 +106,11 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     for (int l = 0; l < BLM_DECODE_LANES; l++) {
         blm_runner_free(fc->lane[l].runner);
         free(fc->lane[l].tokens);
-        free(fc->lane[l].match);
-        free(fc->lane[l].mix);
+        free_state(&fc->lane[l].state);
     }
-    free(fc->match);
-    free(fc->mix);
+    free_state(&fc->state);
     free(fc->freqs);
+    free(fc->logits);
     free(fc->tokens);
     free(fc->pcm);
     blm_buf_free(&fc->model_out);
@@ -131,30 +147,40 @@ static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
     return 0;
 }
 
-/* The token coder of a frame about to be coded in `mode`, its state reset (the match
- * model or mixer is allocated into *match or *mix on first use). */
-static int start_coder(BlmMatch **match, BlmMix **mix, int mode, TokenCoder *out)
+/* The token coder of a frame about to be coded in `mode`, its state reset (and
+ * allocated into *st on first use). */
+static int start_coder(CoderState *st, int mode, int channels, TokenCoder *out)
 {
     *out = (TokenCoder){0};
     if (mode == BLM_MODE_MATCH) {
-        if (!*match && !(*match = malloc(sizeof(**match))))
+        if (!st->match && !(st->match = malloc(sizeof(*st->match))))
             return BYTELM_ENOMEM;
-        blm_match_reset(*match);
-        out->match = *match;
+        blm_match_reset(st->match);
+        out->match = st->match;
     } else if (mode == BLM_MODE_MIX) {
-        if (!*mix && !(*mix = malloc(sizeof(**mix))))
+        if (!st->mix && !(st->mix = malloc(sizeof(*st->mix))))
             return BYTELM_ENOMEM;
-        blm_mix_reset(*mix);
-        out->mix = *mix;
+        blm_mix_reset(st->mix);
+        out->mix = st->mix;
+    } else if (mode == BLM_MODE_SCALE) {
+        if (!st->scale && !(st->scale = malloc(sizeof(*st->scale))))
+            return BYTELM_ENOMEM;
+        blm_scale_reset(st->scale, channels);
+        out->scale = st->scale;
     }
     return 0;
 }
 
+/* freqs is the model's table, logits its logits (used by the scale prior only). */
 static void encode_token(const TokenCoder *tc, BlmRcEncoder *rc, uint32_t freqs[256],
-                         const uint8_t *tokens, size_t t)
+                         const float logits[256], const uint8_t *tokens, size_t t)
 {
     if (tc->mix) {
         blm_mix_encode(tc->mix, rc, freqs, tokens, t);
+        return;
+    }
+    if (tc->scale) {
+        blm_scale_encode(tc->scale, rc, logits, t, tokens[t]);
         return;
     }
     if (tc->match)
@@ -165,10 +191,12 @@ static void encode_token(const TokenCoder *tc, BlmRcEncoder *rc, uint32_t freqs[
 }
 
 static uint8_t decode_token(const TokenCoder *tc, BlmRcDecoder *rc, uint32_t freqs[256],
-                            uint8_t *tokens, size_t t)
+                            const float logits[256], uint8_t *tokens, size_t t)
 {
     if (tc->mix)
         return (uint8_t)blm_mix_decode(tc->mix, rc, freqs, tokens, t);
+    if (tc->scale)
+        return tokens[t] = (uint8_t)blm_scale_decode(tc->scale, rc, logits, t);
     if (tc->match)
         blm_match_apply(tc->match, tokens, freqs);
     tokens[t] = (uint8_t)blm_rc_decode_symbol(rc, freqs);
@@ -184,13 +212,10 @@ static int ensure_tokens(BlmFrameCoder *fc, size_t n)
 
 /* Range-codes tokens[0..n) with the model into fc->model_out, giving up once the
  * output reaches `limit` bytes (another mode is then smaller anyway). */
-static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uint32_t *final_state)
+static int model_encode_frame(BlmFrameCoder *fc, const TokenCoder *tc, size_t n,
+                              uint32_t *final_state)
 {
     BlmRcEncoder rc;
-    TokenCoder tc;
-    if (start_coder(&fc->match, &fc->mix, mode, &tc) < 0)
-        return BYTELM_ENOMEM;
-    blm_buf_reset(&fc->model_out, limit);
     blm_rc_enc_init(&rc, &fc->model_out);
     blm_runner_reset(fc->runner);
     for (size_t t0 = 0; t0 < n; t0 += MODEL_ROWS) {
@@ -200,14 +225,27 @@ static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uin
             fc->tok_in[i] = t ? fc->tokens[t - 1] : 256;
             fc->phases[i] = (uint8_t)(t % fc->period);
         }
-        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, fc->freqs);
+        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, fc->freqs,
+                           tc->scale ? fc->logits : NULL);
         for (int i = 0; i < rows; i++)
-            encode_token(&tc, &rc, fc->freqs[i], fc->tokens, t0 + (size_t)i);
+            encode_token(tc, &rc, fc->freqs[i], fc->logits[i], fc->tokens, t0 + (size_t)i);
         if (blm_rc_enc_overflow(&rc))
             return BYTELM_ENOMEM; /* over the limit (or out of memory): not this mode */
     }
     *final_state = blm_rc_enc_final_state(&rc);
     return blm_rc_finish(&rc) ? BYTELM_ENOMEM : 0;
+}
+
+static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uint32_t *final_state)
+{
+    TokenCoder tc;
+    if (start_coder(&fc->state, mode, (int)fc->h.channels, &tc) < 0)
+        return BYTELM_ENOMEM;
+    blm_buf_reset(&fc->model_out, limit);
+    const unsigned csr = blm_fp_enter(); /* the scale prior computes in float */
+    const int ret = model_encode_frame(fc, &tc, n, final_state);
+    blm_fp_restore(csr);
+    return ret;
 }
 
 /* The end of a model frame, after its last symbol: the range decoder must agree
@@ -220,25 +258,35 @@ static int model_decode_end(BlmFrameCoder *fc, const BlmFrameHeader *fh, const B
     return blm_transform_inverse(&fc->lay, tokens, fh->n_units, fh->params, fh->n_params, raw);
 }
 
-static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t *payload,
-                        size_t n, uint8_t *raw)
+static int model_decode_tokens(BlmFrameCoder *fc, const TokenCoder *tc, BlmRcDecoder *rc,
+                               size_t n)
 {
-    BlmRcDecoder rc;
-    TokenCoder tc;
-    if (start_coder(&fc->match, &fc->mix, fh->mode, &tc) < 0)
-        return BYTELM_ENOMEM;
-    blm_rc_dec_init(&rc, payload, fh->payload_size);
     blm_runner_reset(fc->runner);
     uint8_t prev_tok = 0;
     for (size_t t = 0; t < n; t++) {
         fc->tok_in[0] = t ? prev_tok : 256;
         fc->phases[0] = (uint8_t)(t % fc->period);
-        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs);
-        prev_tok = decode_token(&tc, &rc, fc->freqs[0], fc->tokens, t);
-        if (rc.overread > BLM_RC_TAIL_ZEROS)
+        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs,
+                           tc->scale ? fc->logits : NULL);
+        prev_tok = decode_token(tc, rc, fc->freqs[0], fc->logits[0], fc->tokens, t);
+        if (rc->overread > BLM_RC_TAIL_ZEROS)
             return BYTELM_EDESYNC; /* past the payload: damaged, stop now (bounded time) */
     }
-    return model_decode_end(fc, fh, &rc, fc->tokens, raw);
+    return 0;
+}
+
+static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t *payload,
+                        size_t n, uint8_t *raw)
+{
+    BlmRcDecoder rc;
+    TokenCoder tc;
+    if (start_coder(&fc->state, fh->mode, (int)fc->h.channels, &tc) < 0)
+        return BYTELM_ENOMEM;
+    blm_rc_dec_init(&rc, payload, fh->payload_size);
+    const unsigned csr = blm_fp_enter();
+    const int ret = model_decode_tokens(fc, &tc, &rc, n);
+    blm_fp_restore(csr);
+    return ret < 0 ? ret : model_decode_end(fc, fh, &rc, fc->tokens, raw);
 }
 
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
@@ -272,11 +320,17 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     }
     /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
      * every scale; PCM residuals and pixels hardly ever do, and the mixer would only
-     * cost time. */
-    const int model_mode = forced == BLM_MODE_MATCH || forced == BLM_MODE_MIX
-                               ? forced
-                               : forced < 0 && fc->h.kind == BYTELM_KIND_BYTES ? BLM_MODE_MIX
-                                                                               : BLM_MODE_MODEL;
+     * cost time. PCM residuals have a loudness that lasts longer than the window: the
+     * scale prior. */
+    int model_mode = BLM_MODE_MODEL;
+    if (forced == BLM_MODE_MATCH || forced == BLM_MODE_MIX || forced == BLM_MODE_SCALE)
+        model_mode = forced;
+    else if (forced < 0 && fc->h.kind == BYTELM_KIND_BYTES)
+        model_mode = BLM_MODE_MIX;
+    else if (forced < 0 && fc->h.kind == BYTELM_KIND_PCM_S16LE)
+        model_mode = BLM_MODE_SCALE;
+    if (model_mode == BLM_MODE_SCALE && fc->h.kind != BYTELM_KIND_PCM_S16LE)
+        return BYTELM_EINVAL;
     if (fc->model && (forced < 0 || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = 0;
@@ -329,6 +383,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     case BLM_MODE_MODEL:
     case BLM_MODE_MATCH:
     case BLM_MODE_MIX:
+    case BLM_MODE_SCALE:
         if (!fc->model)
             return BYTELM_ENOMODEL;
         /* checked here, after the frame CRC, so a damaged header reads as a CRC error */
@@ -366,7 +421,7 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
     }
     if ((task->ret = grow_tokens(&ln->tokens, &ln->tokens_cap, raw_len)) < 0)
         return;
-    if ((task->ret = start_coder(&ln->match, &ln->mix, fh->mode, &ln->coder)) < 0)
+    if ((task->ret = start_coder(&ln->state, fh->mode, (int)fc->h.channels, &ln->coder)) < 0)
         return;
     blm_rc_dec_init(&ln->rc, task->payload, fh->payload_size);
     blm_runner_reset(ln->runner);
@@ -377,7 +432,7 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
         lane_end(fc, ln);
 }
 
-void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
+static void decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
 {
     int next = 0;
     for (;;) {
@@ -398,7 +453,7 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
          * change any result (rows are independent). */
         BlmRunner *runners[BLM_DECODE_LANES];
         DecodeLane *busy[BLM_DECODE_LANES];
-        int rows = 0;
+        int rows = 0, scaled = 0;
         for (int l = 0; l < BLM_DECODE_LANES; l++) {
             DecodeLane *ln = &fc->lane[l];
             if (!ln->task)
@@ -406,14 +461,16 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
             fc->tok_in[rows] = ln->t ? ln->tokens[ln->t - 1] : 256;
             fc->phases[rows] = (uint8_t)(ln->t % fc->period);
             runners[rows] = ln->runner;
+            scaled |= ln->coder.scale != NULL;
             busy[rows++] = ln;
         }
         if (!rows)
             return;
-        blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs);
+        blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs,
+                                 scaled ? fc->logits : NULL);
         for (int i = 0; i < rows; i++) {
             DecodeLane *ln = busy[i];
-            decode_token(&ln->coder, &ln->rc, fc->freqs[i], ln->tokens, ln->t);
+            decode_token(&ln->coder, &ln->rc, fc->freqs[i], fc->logits[i], ln->tokens, ln->t);
             ln->t++;
             if (ln->rc.overread > BLM_RC_TAIL_ZEROS) { /* damaged: stop now, see model_decode */
                 ln->task->ret = BYTELM_EDESYNC;
@@ -423,4 +480,11 @@ void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
             }
         }
     }
+}
+
+void blm_frame_decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
+{
+    const unsigned csr = blm_fp_enter(); /* the scale prior computes in float */
+    decode_many(fc, tasks, n);
+    blm_fp_restore(csr);
 }

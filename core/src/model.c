@@ -14,14 +14,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <xmmintrin.h>
-#endif
 
 #include <glib.h>
 
 #include "bytelm/bytelm.h"
+#include "fpenv.h"
 #include "kernels.h"
+#include "mathfn.h"
 #include "model.h"
 #include "modelfile.h"
 
@@ -297,6 +296,35 @@ static void sum_seq(float *out, const float *x, ptrdiff_t ld, int count, int n)
     }
 }
 
+/* §4 after the exponentials: e[c] = exp(logit[c] - max), S their sequential sum. */
+static void freqs_from_exp(const float *e, float S, uint32_t *f)
+{
+    float scale = 65280.0f / S;
+    uint32_t sum = 0;
+    for (int c = 0; c < 256; c++) {
+        float v = e[c] * scale;
+        /* Never above 65280 (+ rounding) for finite logits; the clamp only keeps the
+         * conversion defined when a broken model made NaN or inf. */
+        if (!(v <= 65280.0f))
+            v = 65280.0f;
+        f[c] = 1 + (uint32_t)v;
+        sum += f[c];
+    }
+    int a = 0;
+    for (int c = 1; c < 256; c++)
+        if (f[c] > f[a])
+            a = c;
+    uint32_t fa = f[a] + BLM_FREQ_TOTAL - sum;
+    if (fa < 1 || fa > BLM_FREQ_TOTAL) {
+        /* Impossible with finite logits (the sum is within a few counts of TOTAL); a
+         * broken model gets a flat distribution, not an invalid one. */
+        for (int c = 0; c < 256; c++)
+            f[c] = BLM_FREQ_TOTAL / 256;
+        return;
+    }
+    f[a] = fa;
+}
+
 /* §4: logits to 16-bit frequencies for n rows. e is scratch of n*256 floats. */
 static void logits_to_freqs(const BlmKernels *k, const float *logits, float *e, int n,
                             uint32_t (*freqs)[256])
@@ -309,35 +337,24 @@ static void logits_to_freqs(const BlmKernels *k, const float *logits, float *e, 
             k->exp_shift(e + r * 256, lg, k->max(lg, 256), 256);
         }
         sum_seq(S, e, 256, nr, 256);
-        for (int r = 0; r < nr; r++) {
-            const float *er = e + r * 256;
-            uint32_t *f = freqs[r0 + r];
-            float scale = 65280.0f / S[r];
-            uint32_t sum = 0;
-            for (int c = 0; c < 256; c++) {
-                float v = er[c] * scale;
-                /* Never above 65280 (+ rounding) for finite logits; the clamp only
-                 * keeps the conversion defined when a broken model made NaN or inf. */
-                if (!(v <= 65280.0f))
-                    v = 65280.0f;
-                f[c] = 1 + (uint32_t)v;
-                sum += f[c];
-            }
-            int a = 0;
-            for (int c = 1; c < 256; c++)
-                if (f[c] > f[a])
-                    a = c;
-            uint32_t fa = f[a] + BLM_FREQ_TOTAL - sum;
-            if (fa < 1 || fa > BLM_FREQ_TOTAL) {
-                /* Impossible with finite logits (the sum is within a few counts of
-                 * TOTAL); a broken model gets a flat distribution, not an invalid one. */
-                for (int c = 0; c < 256; c++)
-                    f[c] = BLM_FREQ_TOTAL / 256;
-                continue;
-            }
-            f[a] = fa;
-        }
+        for (int r = 0; r < nr; r++)
+            freqs_from_exp(e + r * 256, S[r], freqs[r0 + r]);
     }
+}
+
+float blm_freqs_from_logits(const float logits[256], float e[256], uint32_t freqs[256])
+{
+    float m = -INFINITY; /* NaN entries are skipped, as by the kernels' max */
+    for (int c = 0; c < 256; c++)
+        if (logits[c] > m)
+            m = logits[c];
+    for (int c = 0; c < 256; c++)
+        e[c] = blm_exp(logits[c] - m);
+    float S = 0.0f;
+    for (int c = 0; c < 256; c++)
+        S = S + e[c];
+    freqs_from_exp(e, S, freqs);
+    return S;
 }
 
 /* Makes room for n more positions, keeping the last W-1 before r->t. */
@@ -365,7 +382,7 @@ static void cache_make_room(BlmRunner *r, int n)
  * `s`, which needs max_rows >= n_seq * per; each sequence keeps its own cache. */
 static void forward_rows(BlmRunner *s, BlmRunner *const *seq, int n_seq, int per,
                          const uint16_t *tokens, const uint8_t *phases,
-                         uint32_t (*freqs)[256])
+                         uint32_t (*freqs)[256], float (*logits)[256])
 {
     const BlmModel *m = s->m;
     const BlmKernels *k = s->k;
@@ -447,59 +464,38 @@ static void forward_rows(BlmRunner *s, BlmRunner *const *seq, int n_seq, int per
             lg[c] = lg[c] + m->out_b[c];
     }
     logits_to_freqs(k, s->logits, s->e, n, freqs);
+    if (logits)
+        memcpy(logits, s->logits, sizeof(*logits) * (size_t)n);
     for (int j = 0; j < n_seq; j++)
         seq[j]->t += per;
 }
 
-/* A host may have set flush-to-zero, denormals-are-zero or another rounding mode
- * (audio software often does); §2 needs IEEE defaults. Returns the host's MXCSR
- * for fp_restore. */
-static unsigned fp_enter(void)
-{
-#if defined(__x86_64__)
-    unsigned csr = _mm_getcsr();
-    unsigned want = 0x1f80 | (csr & 0x3f);      /* keep only the sticky flags */
-    if (csr != want)
-        _mm_setcsr(want);
-    return csr;
-#else
-    return 0;
-#endif
-}
-
-static void fp_restore(unsigned csr)
-{
-#if defined(__x86_64__)
-    if (csr != (0x1f80 | (csr & 0x3f)))
-        _mm_setcsr(csr);
-#else
-    (void)csr;
-#endif
-}
-
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
-                        uint32_t (*freqs)[256])
+                        uint32_t (*freqs)[256], float (*logits)[256])
 {
-    unsigned csr = fp_enter();
+    unsigned csr = blm_fp_enter();
     for (int done = 0; done < n;) {
         int rows = n - done < r->max_rows ? n - done : r->max_rows;
-        forward_rows(r, &r, 1, rows, tokens + done, phases + done, freqs + done);
+        forward_rows(r, &r, 1, rows, tokens + done, phases + done, freqs + done,
+                     logits ? logits + done : NULL);
         done += rows;
     }
-    fp_restore(csr);
+    blm_fp_restore(csr);
 }
 
 void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *tokens,
-                              const uint8_t *phases, uint32_t (*freqs)[256])
+                              const uint8_t *phases, uint32_t (*freqs)[256],
+                              float (*logits)[256])
 {
     if (n < 1)
         return;
-    unsigned csr = fp_enter();
+    unsigned csr = blm_fp_enter();
     BlmRunner *s = runners[0];
     for (int done = 0; done < n;) {
         int rows = n - done < s->max_rows ? n - done : s->max_rows;
-        forward_rows(s, runners + done, rows, 1, tokens + done, phases + done, freqs + done);
+        forward_rows(s, runners + done, rows, 1, tokens + done, phases + done, freqs + done,
+                     logits ? logits + done : NULL);
         done += rows;
     }
-    fp_restore(csr);
+    blm_fp_restore(csr);
 }

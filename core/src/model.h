@@ -39,10 +39,11 @@ void blm_runner_reset(BlmRunner *r);
 /* Runs n (1..max_rows) consecutive positions t .. t+n-1 of the current sequence.
  * tokens[i] is the input at that position (256 = BOS, else the previous byte),
  * phases[i] its phase. freqs[i][c] receives the 16-bit frequencies of docs/MODEL.md §4
- * (each >= 1, summing to BLM_FREQ_TOTAL). The result for a position does not depend
- * on n, on how calls were split, on the SIMD level or on the thread. */
+ * (each >= 1, summing to BLM_FREQ_TOTAL) and, unless logits is NULL, logits[i][c]
+ * the logits they come from (§3). The result for a position does not depend on n, on
+ * how calls were split, on the SIMD level or on the thread. */
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
-                        uint32_t (*freqs)[256]);
+                        uint32_t (*freqs)[256], float (*logits)[256]);
 
 /* Lockstep: advances each of n (>= 1) distinct runners of the same model by one
  * position, as if blm_runner_forward(runners[i], &tokens[i], &phases[i], 1, &freqs[i])
@@ -52,7 +53,13 @@ void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *pha
  * runners[0] lends its scratch and kernels to the whole call, which is split into
  * products of at most runners[0]'s max_rows rows, so give it max_rows >= n. */
 void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *tokens,
-                              const uint8_t *phases, uint32_t (*freqs)[256]);
+                              const uint8_t *phases, uint32_t (*freqs)[256],
+                              float (*logits)[256]);
+
+/* docs/MODEL.md §4 for one row of logits, the same bits as the runner's: freqs
+ * receives the table, e[c] = exp(logits[c] - max) and the return value their sum
+ * (the caller keeps IEEE default floating point, fpenv.h). */
+float blm_freqs_from_logits(const float logits[256], float e[256], uint32_t freqs[256]);
 
 /* Makes a runner use the kernels of one SIMD level instead of the best one
  * (tests and benchmarks; every level gives the same bits). */

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint32_t freqs[4][256];
             for (int i = 0; i < 4; i++)
                 ph[i] = (uint8_t)(i % p->n_phase);
-            blm_runner_forward(r, tok, ph, 4, freqs);
+            blm_runner_forward(r, tok, ph, 4, freqs, NULL);
             for (int i = 0; i < 4; i++) {
                 uint32_t sum = 0;
                 for (int c = 0; c < 256; c++) {

@@ -1,0 +1,134 @@
+/*
+ * The scale prior (scaleprior.h, docs/MODEL.md §8).
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "scaleprior.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mathfn.h"
+
+#define MEAN_RATE (1.0f / 256) /* the running mean spans about 256 samples */
+#define MEAN_FLOOR 0.5f        /* a silent channel still gets a finite scale */
+#define LEARN_RATE 0.002f      /* of u and v */
+#define GRAD_CLIP 4.0f         /* one transient must not throw the weights away */
+#define TEMPER_MAX 0.5f        /* u in [-0.5, 0.5] */
+#define WEIGHT_MAX 1.0f        /* v in [0, 1] */
+
+void blm_scale_reset(BlmScalePrior *sp, int channels)
+{
+    memset(sp, 0, sizeof(*sp));
+    sp->channels = channels;
+}
+
+/* One clipped gradient step on p, kept in [lo, hi]. */
+static void learn(float *p, float grad, float lo, float hi)
+{
+    if (!(grad == grad)) /* NaN: a broken model; learn nothing */
+        grad = 0.0f;
+    else if (grad > GRAD_CLIP)
+        grad = GRAD_CLIP;
+    else if (grad < -GRAD_CLIP)
+        grad = -GRAD_CLIP;
+    const float q = *p - LEARN_RATE * grad;
+    *p = q < lo ? lo : q > hi ? hi : q;
+}
+
+static void learn_token(BlmScalePrior *sp, uint8_t token)
+{
+    const int ch = sp->channel, byte = sp->byte;
+    /* d(-log2 q(token)) / du is, up to the factor 1/ln 2 that the rate absorbs,
+     * E_q[g] - g[token]; likewise for v with h. */
+    float eg = 0.0f, eh = 0.0f;
+    for (int c = 0; c < 256; c++) {
+        eg = eg + sp->node[256 + c] * sp->g[c];
+        eh = eh + sp->node[256 + c] * sp->h[c];
+    }
+    learn(&sp->temper[ch][byte], eg / sp->node[1] - sp->g[token], -TEMPER_MAX, TEMPER_MAX);
+    learn(&sp->weight[ch][byte], eh / sp->node[1] - sp->h[token], 0.0f, WEIGHT_MAX);
+    if (byte == 0) {
+        sp->high[ch] = token;
+        return;
+    }
+    const uint32_t z = (uint32_t)sp->high[ch] << 8 | token;
+    const float mag = (float)((z + 1) >> 1);
+    sp->mean[ch] = sp->mean[ch] + (mag - sp->mean[ch]) * MEAN_RATE;
+    sp->seen[ch] = sp->seen[ch] + (1.0f - sp->seen[ch]) * MEAN_RATE;
+}
+
+/* Reshapes the logits of token t and sums their exponentials into the tree. */
+static void prepare(BlmScalePrior *sp, const float logits[256], size_t t)
+{
+    const int ch = (int)(t / 2 % (size_t)sp->channels), byte = (int)(t % 2);
+    sp->channel = ch;
+    sp->byte = byte;
+    float inv = 0.0f; /* before the channel's first sample there is no scale */
+    if (sp->seen[ch] > 0.0f) {
+        float mean = sp->mean[ch] / sp->seen[ch];
+        inv = 1.0f / (mean > MEAN_FLOOR ? mean : MEAN_FLOOR);
+    }
+    const float u = sp->temper[ch][byte], v = sp->weight[ch][byte];
+    float x[256];
+    float m = -INFINITY; /* NaN entries (a broken model) are skipped */
+    for (int c = 0; c < 256; c++) {
+        /* the residual magnitude |e| token c stands for: z / 2 for the zig-zag value
+         * z = high * 256 + low, its high byte's part alone for the high byte */
+        const float mag = byte == 0 ? (float)(c * 128) : (float)((c + 1) >> 1);
+        sp->g[c] = -logits[c];
+        sp->h[c] = -(mag * inv);
+        x[c] = (logits[c] + u * sp->g[c]) + v * sp->h[c];
+        if (x[c] > m)
+            m = x[c];
+    }
+    /* Leaves 256 + c, node i the sum of nodes 2i and 2i + 1. Every e is at least
+     * exp(-87), a normal float, so no node is 0 or denormal. */
+    for (int c = 0; c < 256; c++)
+        sp->node[256 + c] = blm_exp(x[c] - m);
+    for (int i = 255; i >= 1; i--)
+        sp->node[i] = sp->node[2 * i] + sp->node[2 * i + 1];
+}
+
+/* P(the next bit is 1) at node i, in units of 1 / 65536, within 1..65535. */
+static uint32_t p_one(const BlmScalePrior *sp, int i)
+{
+    const float p = sp->node[2 * i + 1] / sp->node[i];
+    const float q = p * 65536.0f + 0.5f;
+    if (!(q >= 1.0f)) /* also NaN */
+        return 1;
+    return q >= 65535.0f ? 65535 : (uint32_t)q;
+}
+
+void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[256], size_t t,
+                      uint8_t token)
+{
+    prepare(sp, logits, t);
+    int i = 1;
+    for (int depth = 7; depth >= 0; depth--) {
+        const int bit = token >> depth & 1;
+        const uint32_t p1 = p_one(sp, i);
+        /* The less likely branch takes the low interval: the coder gives the
+         * truncation remainder to the high one. */
+        if (p1 <= BLM_RC_TOTAL / 2)
+            blm_rc_encode_bit(rc, p1, bit);
+        else
+            blm_rc_encode_bit(rc, BLM_RC_TOTAL - p1, !bit);
+        i = 2 * i + bit;
+    }
+    learn_token(sp, token);
+}
+
+int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256], size_t t)
+{
+    prepare(sp, logits, t);
+    int i = 1;
+    for (int depth = 7; depth >= 0; depth--) {
+        const uint32_t p1 = p_one(sp, i);
+        const int bit = p1 <= BLM_RC_TOTAL / 2 ? blm_rc_decode_bit(rc, p1)
+                                               : !blm_rc_decode_bit(rc, BLM_RC_TOTAL - p1);
+        i = 2 * i + bit;
+    }
+    const uint8_t token = (uint8_t)(i - 256);
+    learn_token(sp, token);
+    return token;
+}

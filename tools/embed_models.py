@@ -2,8 +2,9 @@
 """Compile the shipped model files into a C table (the library's built-in models).
 
 usage: embed_models.py LIST OUT.c
-LIST has one line per role: '<kind> <preset> <file>' (kind: bytes|pcm|gray|rgb|text,
-preset: fast|default|max; text is plain bytes that look like text, BLM_ROLE_TEXT in
+LIST has one line per role: '<kind> <preset> <file>' (kind: bytes|pcm|gray|rgb|text|
+pcm-wide, preset: fast|default|max; text is plain bytes that look like text, pcm-wide
+PCM sampled at 32 kHz or more, BLM_ROLE_TEXT and BLM_ROLE_PCM_WIDE in
 core/src/modelstore.h); '#' starts a comment. Files are relative to LIST. The preset
 'decode' embeds a model that codes nothing new but still decodes the streams made
 with it (found by hash, like every built-in model).
@@ -11,7 +12,7 @@ with it (found by hash, like every built-in model).
 import os
 import sys
 
-KINDS = {"bytes": 0, "pcm": 1, "gray": 2, "rgb": 3, "text": 4}
+KINDS = {"bytes": 0, "pcm": 1, "gray": 2, "rgb": 3, "text": 4, "pcm-wide": 5}
 PRESETS = {"fast": 0, "default": 1, "max": 2}
 
 

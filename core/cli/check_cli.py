@@ -157,6 +157,15 @@ def main():
     models = [run("info", f)[1].decode() for f in ("out/notes.txt.blm", "piped.blm", "blob.bin.blm")]
     check(rc3 == 0 and "bytelm-text-v1" in models[0] and "bytelm-text-v1" in models[1] and
           "bytelm-mm-v1" in models[2], "text model for text only: " + err3 + "".join(models))
+    # PCM at 32 kHz or more gets the wideband audio model, below it bytelm-audio-v1; a
+    # preset's own model (the small fast one) serves every rate.
+    write_wav("wide.wav", 2, 44100, 3000)
+    rc, _, err = run("-f", "wide.wav")
+    rc2, _, err2 = run("-f", "--preset=fast", "-o", "wide-fast.blm", "wide.wav")
+    models = [run("info", f)[1].decode() for f in ("in.blm", "wide.blm", "wide-fast.blm")]
+    check(rc == 0 and rc2 == 0 and "bytelm-audio-v1\n" in models[0] and
+          "bytelm-audio-wide-v1\n" in models[1] and "bytelm-audio-fast-v2\n" in models[2],
+          "audio model by rate and preset: " + err + err2 + "".join(models))
 
     # Raw PCM keeps the user's extension.
     open("x.pcm", "wb").write(bytes(range(256)) * 4)

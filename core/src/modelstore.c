@@ -31,12 +31,26 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
     if (s->model_path)
         return blm_model_load_file(s->model_path, out);
     /* Exact role first, then the kind's default preset, then the bytes model; text
-     * tries the text role before those of plain bytes. */
-    const int tries[5][2] = {{BLM_ROLE_TEXT, s->preset}, {BLM_ROLE_TEXT, BYTELM_PRESET_DEFAULT},
-                             {s->kind, s->preset}, {s->kind, BYTELM_PRESET_DEFAULT},
-                             {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT}};
-    int first = s->kind == BYTELM_KIND_BYTES && s->text ? 0 : 2;
-    for (int t = first; t < 5; t++)
+     * tries the text role before those of plain bytes, wideband PCM the wide role
+     * before PCM's for each preset (a preset's own model, such as the small fast one,
+     * beats the wide default). */
+    int tries[6][2], n = 0;
+    const int special = s->kind == BYTELM_KIND_BYTES && s->text ? BLM_ROLE_TEXT
+                        : s->kind == BYTELM_KIND_PCM_S16LE && s->sample_rate >= BLM_WIDE_RATE
+                            ? BLM_ROLE_PCM_WIDE
+                            : -1;
+    const int presets[2] = {s->preset, BYTELM_PRESET_DEFAULT};
+    for (int p = 0; p < 2; p++) {
+        if (special >= 0) {
+            tries[n][0] = special;
+            tries[n++][1] = presets[p];
+        }
+        tries[n][0] = s->kind;
+        tries[n++][1] = presets[p];
+    }
+    tries[n][0] = BYTELM_KIND_BYTES;
+    tries[n++][1] = BYTELM_PRESET_DEFAULT;
+    for (int t = 0; t < n; t++)
         for (const BlmModelRole *r = blm_model_roles; r->kind >= 0; r++)
             if (r->kind == tries[t][0] && r->preset == tries[t][1]) {
                 const BlmEmbeddedModel *e = &blm_embedded_models[r->model];

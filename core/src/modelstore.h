@@ -25,6 +25,10 @@ typedef struct BlmModelRole {
 /* A role's kind besides the BytelmKind values: plain bytes that are text
  * (BytelmSettings.text). Only models.list and the encoder's choice know it. */
 #define BLM_ROLE_TEXT 4
+/* And PCM sampled at BLM_WIDE_RATE or more: music and wideband audio, whose residuals
+ * differ from those of telephone and 16 kHz speech (docs/models.md). */
+#define BLM_ROLE_PCM_WIDE 5
+#define BLM_WIDE_RATE 32000
 
 /* Generated from models/models.list by tools/embed_models.py. */
 extern const BlmEmbeddedModel blm_embedded_models[];

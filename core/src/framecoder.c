@@ -225,7 +225,7 @@ static int model_encode_frame(BlmFrameCoder *fc, const TokenCoder *tc, size_t n,
             fc->tok_in[i] = t ? fc->tokens[t - 1] : 256;
             fc->phases[i] = (uint8_t)(t % fc->period);
         }
-        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, fc->freqs,
+        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, tc->scale ? NULL : fc->freqs,
                            tc->scale ? fc->logits : NULL);
         for (int i = 0; i < rows; i++)
             encode_token(tc, &rc, fc->freqs[i], fc->logits[i], fc->tokens, t0 + (size_t)i);
@@ -266,7 +266,7 @@ static int model_decode_tokens(BlmFrameCoder *fc, const TokenCoder *tc, BlmRcDec
     for (size_t t = 0; t < n; t++) {
         fc->tok_in[0] = t ? prev_tok : 256;
         fc->phases[0] = (uint8_t)(t % fc->period);
-        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, fc->freqs,
+        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, 1, tc->scale ? NULL : fc->freqs,
                            tc->scale ? fc->logits : NULL);
         prev_tok = decode_token(tc, rc, fc->freqs[0], fc->logits[0], fc->tokens, t);
         if (rc->overread > BLM_RC_TAIL_ZEROS)
@@ -453,7 +453,7 @@ static void decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
          * change any result (rows are independent). */
         BlmRunner *runners[BLM_DECODE_LANES];
         DecodeLane *busy[BLM_DECODE_LANES];
-        int rows = 0, scaled = 0;
+        int rows = 0, scaled = 0, tabled = 0;
         for (int l = 0; l < BLM_DECODE_LANES; l++) {
             DecodeLane *ln = &fc->lane[l];
             if (!ln->task)
@@ -462,11 +462,12 @@ static void decode_many(BlmFrameCoder *fc, BlmFrameTask *tasks, int n)
             fc->phases[rows] = (uint8_t)(ln->t % fc->period);
             runners[rows] = ln->runner;
             scaled |= ln->coder.scale != NULL;
+            tabled |= ln->coder.scale == NULL;
             busy[rows++] = ln;
         }
         if (!rows)
             return;
-        blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, fc->freqs,
+        blm_runner_forward_multi(runners, rows, fc->tok_in, fc->phases, tabled ? fc->freqs : NULL,
                                  scaled ? fc->logits : NULL);
         for (int i = 0; i < rows; i++) {
             DecodeLane *ln = busy[i];

@@ -463,7 +463,8 @@ static void forward_rows(BlmRunner *s, BlmRunner *const *seq, int n_seq, int per
         for (int c = 0; c < 256; c++)
             lg[c] = lg[c] + m->out_b[c];
     }
-    logits_to_freqs(k, s->logits, s->e, n, freqs);
+    if (freqs)
+        logits_to_freqs(k, s->logits, s->e, n, freqs);
     if (logits)
         memcpy(logits, s->logits, sizeof(*logits) * (size_t)n);
     for (int j = 0; j < n_seq; j++)
@@ -476,7 +477,7 @@ void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *pha
     unsigned csr = blm_fp_enter();
     for (int done = 0; done < n;) {
         int rows = n - done < r->max_rows ? n - done : r->max_rows;
-        forward_rows(r, &r, 1, rows, tokens + done, phases + done, freqs + done,
+        forward_rows(r, &r, 1, rows, tokens + done, phases + done, freqs ? freqs + done : NULL,
                      logits ? logits + done : NULL);
         done += rows;
     }
@@ -493,7 +494,8 @@ void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *
     BlmRunner *s = runners[0];
     for (int done = 0; done < n;) {
         int rows = n - done < s->max_rows ? n - done : s->max_rows;
-        forward_rows(s, runners + done, rows, 1, tokens + done, phases + done, freqs + done,
+        forward_rows(s, runners + done, rows, 1, tokens + done, phases + done,
+                     freqs ? freqs + done : NULL,
                      logits ? logits + done : NULL);
         done += rows;
     }

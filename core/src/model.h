@@ -40,7 +40,7 @@ void blm_runner_reset(BlmRunner *r);
  * tokens[i] is the input at that position (256 = BOS, else the previous byte),
  * phases[i] its phase. freqs[i][c] receives the 16-bit frequencies of docs/MODEL.md §4
  * (each >= 1, summing to BLM_FREQ_TOTAL) and, unless logits is NULL, logits[i][c]
- * the logits they come from (§3). The result for a position does not depend on n, on
+ * the logits they come from (§3); one of the two may be NULL. The result for a position does not depend on n, on
  * how calls were split, on the SIMD level or on the thread. */
 void blm_runner_forward(BlmRunner *r, const uint16_t *tokens, const uint8_t *phases, int n,
                         uint32_t (*freqs)[256], float (*logits)[256]);

@@ -4,10 +4,9 @@
  */
 #include "scaleprior.h"
 
-#include <math.h>
 #include <string.h>
 
-#include "mathfn.h"
+#include "kernels.h"
 
 #define MEAN_RATE (1.0f / 256) /* the running mean spans about 256 samples */
 #define MEAN_FLOOR 0.5f        /* a silent channel still gets a finite scale */
@@ -20,6 +19,7 @@ void blm_scale_reset(BlmScalePrior *sp, int channels)
 {
     memset(sp, 0, sizeof(*sp));
     sp->channels = channels;
+    sp->kernels = blm_kernels(); /* every level gives the same bits (docs/MODEL.md §2) */
 }
 
 /* One clipped gradient step on p, kept in [lo, hi]. */
@@ -70,7 +70,6 @@ static void prepare(BlmScalePrior *sp, const float logits[256], size_t t)
     }
     const float u = sp->temper[ch][byte], v = sp->weight[ch][byte];
     float x[256];
-    float m = -INFINITY; /* NaN entries (a broken model) are skipped */
     for (int c = 0; c < 256; c++) {
         /* the residual magnitude |e| token c stands for: z / 2 for the zig-zag value
          * z = high * 256 + low, its high byte's part alone for the high byte */
@@ -78,13 +77,12 @@ static void prepare(BlmScalePrior *sp, const float logits[256], size_t t)
         sp->g[c] = -logits[c];
         sp->h[c] = -(mag * inv);
         x[c] = (logits[c] + u * sp->g[c]) + v * sp->h[c];
-        if (x[c] > m)
-            m = x[c];
     }
     /* Leaves 256 + c, node i the sum of nodes 2i and 2i + 1. Every e is at least
-     * exp(-87), a normal float, so no node is 0 or denormal. */
-    for (int c = 0; c < 256; c++)
-        sp->node[256 + c] = blm_exp(x[c] - m);
+     * exp(-87), a normal float, so no node is 0 or denormal. The max skips NaN entries
+     * (a broken model). */
+    const BlmKernels *k = sp->kernels;
+    k->exp_shift(sp->node + 256, x, k->max(x, 256), 256);
     for (int i = 255; i >= 1; i--)
         sp->node[i] = sp->node[2 * i] + sp->node[2 * i + 1];
 }

@@ -28,7 +28,10 @@
 #include "bytelm/bytelm.h"
 #include "rangecoder.h"
 
+struct BlmKernels;
+
 typedef struct BlmScalePrior {
+    const struct BlmKernels *kernels;
     int channels;
     float mean[BYTELM_MAX_CHANNELS];       /* running mean of |e|, started at 0 */
     float seen[BYTELM_MAX_CHANNELS];       /* 1 - (1 - rate)^samples: undoes that start */

@@ -20,10 +20,11 @@
 #include "bytelm/bytelm.h"
 #include "testutil.h"
 
-/* Frame modes that need the model: 0 model, 3 match model, 4 mixer (docs/FORMAT.md §2). */
+/* Frame modes that need the model: 0 model, 3 match model, 4 mixer, 5 scale prior
+ * (docs/FORMAT.md §2). */
 static int frame_uses_model(uint8_t mode)
 {
-    return mode == 0 || mode == 3 || mode == 4;
+    return mode == 0 || mode == 3 || mode == 4 || mode == 5;
 }
 
 #define HEADER_SIZE 76
@@ -198,7 +199,7 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     static const struct { int off, size; uint32_t v; const char *name; } ff[] = {
         {0, 1, 'X', "sync"}, {4, 4, 1, "index"}, {4, 4, 0xFFFFFFFF, "index"},
         {8, 4, 1, "first unit"}, {16, 4, 0, "units"}, {16, 4, 0xFFFFFFFF, "units"},
-        {20, 1, 5, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
+        {20, 1, 6, "mode"}, {20, 1, 255, "mode"}, {21, 1, 255, "parameter count"},
     };
     for (size_t k = 0; k < sizeof ff / sizeof ff[0]; k++) {
         FRESH();

@@ -43,6 +43,8 @@ static const Golden golden[] = {
      "6af6d45abd184686024ef1650b8c2d6d9524605b2c765836a386a3ad546bd322"},
     {"pcm frame, scale",
      "ce075d364598d5a58511ef697b88dcd1d8b5d3b9a08eea2796bfbb056841c923"},
+    {"rgb frame, scale",
+     "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -200,6 +202,14 @@ int main(int argc, char **argv)
         }
         one_frame(&hs, pcm, 1500, 6000, BLM_MODE_SCALE, &golden[9], print, &fh) ? passes++ : failures++;
         free(pcm);
+    }
+    /* The scale prior on pixels: the scale from the row above. */
+    {
+        BlmHeader hs = {.kind = BYTELM_KIND_RGB24, .transform = BLM_TRANSFORM_PREDICT, .frame_units = 48,
+                        .total_units = 48, .width = 64, .height = 48};
+        uint8_t *img = test_image(64, 48, 3, 1);
+        one_frame(&hs, img, 48, 64 * 48 * 3, BLM_MODE_SCALE, &golden[10], print, &fh) ? passes++ : failures++;
+        free(img);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;

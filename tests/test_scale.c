@@ -7,7 +7,10 @@
  *    denormals-are-zero and rounding up, and decodes there;
  *  - blm_frame_decode_many, with mode-5 and mode-0 frames side by side, gives what
  *    decoding each frame alone gives;
- *  - mode 5 is PCM only: an encoder refuses it for other kinds, a parser rejects it.
+ *  - on pixels it takes the scale from the row above: an image whose left half is
+ *    flat and right half noisy codes smaller with the prior than in mode 0, and
+ *    decodes exactly, also in frames of a few rows and at one pixel wide;
+ *  - mode 5 is not for plain bytes: an encoder refuses it, a parser rejects it.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
@@ -47,26 +50,28 @@ static uint16_t laplace_zigzag(uint64_t *seed, double scale)
 /* Codes tokens[0..n) under the rows of logits (row t % rows) and decodes them: the
  * coded size, or 0 if the decoder disagreed. *prior gets the encoder's final state. */
 static size_t code_tokens(const uint8_t *tokens, size_t n, const float (*logits)[256], size_t rows,
-                          int channels, BlmScalePrior *prior)
+                          BytelmKind kind, uint32_t channels, uint32_t width, BlmScalePrior *prior)
 {
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, &out);
-    blm_scale_reset(prior, channels);
+    blm_scale_reset(prior, kind, channels, width);
     for (size_t t = 0; t < n; t++)
-        blm_scale_encode(prior, &enc, logits[t % rows], t, tokens[t]);
+        blm_scale_encode(prior, &enc, logits[t % rows], tokens, t);
     const uint32_t state = blm_rc_enc_final_state(&enc);
     int ok = blm_rc_finish(&enc) == 0 && enc.err == 0;
 
     BlmScalePrior *back = malloc(sizeof(*back));
+    uint8_t *got = malloc(n);
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, out.data, out.len);
-    blm_scale_reset(back, channels);
+    blm_scale_reset(back, kind, channels, width);
     for (size_t t = 0; t < n && ok; t++)
-        ok = blm_scale_decode(back, &dec, logits[t % rows], t) == tokens[t];
+        ok = blm_scale_decode(back, &dec, logits[t % rows], got, t) == tokens[t] && got[t] == tokens[t];
     ok = ok && blm_rc_dec_final_state(&dec) == state && blm_rc_dec_check(&dec) == 0;
     const size_t size = ok ? out.len : 0;
+    free(got);
     free(back);
     blm_buf_free(&out);
     return size;
@@ -90,7 +95,7 @@ static void learns_the_scale(void)
             bits -= log2(p);
         }
     BlmScalePrior *sp = malloc(sizeof(*sp));
-    size_t size = code_tokens(tok, N, flat, 1, 2, sp);
+    size_t size = code_tokens(tok, N, flat, 1, BYTELM_KIND_PCM_S16LE, 2, 0, sp);
     printf("Laplace residuals, scales 3 and 200, flat logits: %d tokens -> %zu bytes "
            "(entropy %.0f bytes; v = %.3f / %.3f, %.3f / %.3f)\n",
            N, size, bits / 8, sp->weight[0][0], sp->weight[0][1], sp->weight[1][0], sp->weight[1][1]);
@@ -100,7 +105,7 @@ static void learns_the_scale(void)
     check(sp->weight[0][1] > 0.5f && sp->weight[1][0] > 0.5f, "Laplace: the prior's weight grew");
 
     /* The same tokens with channels swapped by declaring 1 channel: still exact. */
-    check(code_tokens(tok, N, flat, 1, 1, sp) > 0, "one channel: decodes exactly");
+    check(code_tokens(tok, N, flat, 1, BYTELM_KIND_PCM_S16LE, 1, 0, sp) > 0, "one channel: decodes exactly");
     free(sp);
     free(tok);
 }
@@ -126,7 +131,7 @@ static void codes_under_any_logits(void)
         }
     uint8_t *tok = test_noise(N, 3);
     BlmScalePrior *sp = malloc(sizeof(*sp));
-    size_t size = code_tokens(tok, N, (const float (*)[256])logits, ROWS, 3, sp);
+    size_t size = code_tokens(tok, N, (const float (*)[256])logits, ROWS, BYTELM_KIND_PCM_S16LE, 3, 0, sp);
     printf("random tokens under wild logits: %d -> %zu bytes\n", N, size);
     check(size > 0, "wild logits: decodes exactly");
     free(sp);
@@ -232,11 +237,12 @@ static void frames(void)
     check(ok, "lockstep lanes: mode-5 and mode-0 frames decode exactly");
     printf("mode 5 frame %zu bytes, mode 0 frame %zu bytes\n", out[0].len, out[1].len);
 
-    /* mode 5 is PCM only */
+    /* mode 5 is not for plain bytes */
     BlmHeader hb = {.kind = BYTELM_KIND_BYTES, .frame_units = 4 * N, .total_units = BYTELM_UNKNOWN_LENGTH};
     memcpy(hb.model_hash, h.model_hash, 32);
     size_t used;
     BlmFrameHeader bad;
+    hb.frame_units = 4 * N;
     check(blm_frame_parse(out[0].data, out[0].len, &hb, &bad, &used) == BYTELM_EFORMAT,
           "a mode-5 frame in a plain-bytes stream is malformed");
     BlmFrameCoder *fb = blm_frame_coder_new(&hb, model);
@@ -257,11 +263,71 @@ static void frames(void)
     blm_model_free(model);
 }
 
+/* Gray and RGB images, left half flat (small residuals), right half noisy: the model
+ * (the golden one, which knows nothing of images) cannot tell the halves apart within
+ * its window, the row above can. One pixel wide, flat: no row above has neighbours. */
+static void pixels(void)
+{
+    static const struct { BytelmKind kind; uint32_t w, h, rows; } cases[] = {
+        {BYTELM_KIND_GRAY8, 64, 40, 40}, {BYTELM_KIND_RGB24, 32, 30, 7},
+        {BYTELM_KIND_GRAY8, 1, 90, 45},  {BYTELM_KIND_RGB24, 1, 40, 40},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const uint32_t w = cases[c].w, hgt = cases[c].h, comps = cases[c].kind == BYTELM_KIND_RGB24 ? 3 : 1;
+        BlmHeader h = {.kind = cases[c].kind, .transform = BLM_TRANSFORM_PREDICT,
+                       .frame_units = cases[c].rows, .width = w, .height = hgt,
+                       .total_units = hgt};
+        BlmModel *model = golden_model(&h);
+        if (!model)
+            return;
+        BlmFrameCoder *fc = blm_frame_coder_new(&h, model);
+        const size_t len = (size_t)w * hgt * comps;
+        uint8_t *img = malloc(len), *back = malloc(len);
+        uint64_t seed = 20 + c;
+        for (size_t i = 0; i < len; i++) {
+            const uint32_t x = (uint32_t)(i / comps % w);
+            img[i] = (uint8_t)(x < w / 2 || w == 1 ? 100 + test_rand(&seed) % 3
+                                                   : 108 + test_rand(&seed) % 41);
+        }
+        size_t size[2] = {0, 0};
+        int ok = 1;
+        for (int m = 0; m < 2; m++) {
+            const int mode = m ? BLM_MODE_SCALE : BLM_MODE_MODEL;
+            for (uint32_t row = 0; row < hgt && ok; row += cases[c].rows) {
+                const uint32_t n = hgt - row < cases[c].rows ? hgt - row : cases[c].rows;
+                const size_t off = (size_t)row * w * comps, bytes = (size_t)n * w * comps;
+                BlmBuf out;
+                BlmFrameHeader fh;
+                size_t used;
+                blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+                int ret = encode_frame(fc, mode, img + off, n, row / cases[c].rows, &out);
+                ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &used);
+                ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back + off);
+                ok = ret == 0 && fh.mode == mode && !memcmp(back + off, img + off, bytes);
+                if (!ok)
+                    printf("mode %d, row %u: error %d, frame mode %d\n", mode, row, ret, fh.mode);
+                size[m] += out.len;
+                blm_buf_free(&out);
+            }
+        }
+        printf("%s %ux%u, frames of %u rows: mode 0 %zu bytes, mode 5 %zu bytes\n",
+               comps == 3 ? "rgb" : "gray", w, hgt, cases[c].rows, size[0], size[1]);
+        check(ok, "pixels: both modes decode exactly");
+        if (w > 1)
+            check(size[1] < size[0] * 97 / 100, "pixels: the row above pays");
+        free(img);
+        free(back);
+        blm_frame_coder_free(fc);
+        blm_model_free(model);
+    }
+}
+
 int main(void)
 {
     learns_the_scale();
     codes_under_any_logits();
     frames();
+    pixels();
     printf("scale: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

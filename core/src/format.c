@@ -200,8 +200,8 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->mode = buf[20];
     fh->n_params = buf[21];
     if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_SCALE ||
-        ((fh->mode == BLM_MODE_FLAC || fh->mode == BLM_MODE_SCALE) &&
-         h->kind != BYTELM_KIND_PCM_S16LE) ||
+        (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
+        (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
         (!blm_mode_uses_model(fh->mode) && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&

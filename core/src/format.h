@@ -32,7 +32,7 @@ enum BlmFrameMode {
     BLM_MODE_FLAC = 2,    /* PCM only: libFLAC */
     BLM_MODE_MATCH = 3,   /* as MODEL, the model's tables reshaped by the match model */
     BLM_MODE_MIX = 4,     /* as MATCH, bit by bit, mixed with context counters */
-    BLM_MODE_SCALE = 5,   /* PCM only: as MODEL, the tables reshaped by the scale prior */
+    BLM_MODE_SCALE = 5,   /* PCM, pixels: as MODEL, bit by bit, reshaped by the scale prior */
 };
 
 /* Modes whose payload the transformer (and range coder) decode. */

@@ -62,7 +62,7 @@ struct BlmFrameCoder {
     uint32_t (*freqs)[256];
     float (*logits)[256];
     CoderState state;
-    BlmBuf model_out, flac_out;
+    BlmBuf model_out, plain_out, flac_out;
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
 };
@@ -78,6 +78,7 @@ BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
     fc->model = model;
     fc->forced_mode = -1;
     blm_buf_init(&fc->model_out, BLM_BUF_NO_LIMIT);
+    blm_buf_init(&fc->plain_out, BLM_BUF_NO_LIMIT);
     blm_buf_init(&fc->flac_out, BLM_BUF_NO_LIMIT);
     if (model) {
         fc->runner = blm_runner_new(model, MODEL_ROWS);
@@ -114,6 +115,7 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     free(fc->tokens);
     free(fc->pcm);
     blm_buf_free(&fc->model_out);
+    blm_buf_free(&fc->plain_out);
     blm_buf_free(&fc->flac_out);
     free(fc);
 }
@@ -149,7 +151,7 @@ static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
 
 /* The token coder of a frame about to be coded in `mode`, its state reset (and
  * allocated into *st on first use). */
-static int start_coder(CoderState *st, int mode, int channels, TokenCoder *out)
+static int start_coder(CoderState *st, int mode, const BlmHeader *h, TokenCoder *out)
 {
     *out = (TokenCoder){0};
     if (mode == BLM_MODE_MATCH) {
@@ -165,7 +167,7 @@ static int start_coder(CoderState *st, int mode, int channels, TokenCoder *out)
     } else if (mode == BLM_MODE_SCALE) {
         if (!st->scale && !(st->scale = malloc(sizeof(*st->scale))))
             return BYTELM_ENOMEM;
-        blm_scale_reset(st->scale, channels);
+        blm_scale_reset(st->scale, h->kind, h->channels, h->width);
         out->scale = st->scale;
     }
     return 0;
@@ -180,7 +182,7 @@ static void encode_token(const TokenCoder *tc, BlmRcEncoder *rc, uint32_t freqs[
         return;
     }
     if (tc->scale) {
-        blm_scale_encode(tc->scale, rc, logits, t, tokens[t]);
+        blm_scale_encode(tc->scale, rc, logits, tokens, t);
         return;
     }
     if (tc->match)
@@ -196,7 +198,7 @@ static uint8_t decode_token(const TokenCoder *tc, BlmRcDecoder *rc, uint32_t fre
     if (tc->mix)
         return (uint8_t)blm_mix_decode(tc->mix, rc, freqs, tokens, t);
     if (tc->scale)
-        return tokens[t] = (uint8_t)blm_scale_decode(tc->scale, rc, logits, t);
+        return (uint8_t)blm_scale_decode(tc->scale, rc, logits, tokens, t);
     if (tc->match)
         blm_match_apply(tc->match, tokens, freqs);
     tokens[t] = (uint8_t)blm_rc_decode_symbol(rc, freqs);
@@ -210,42 +212,60 @@ static int ensure_tokens(BlmFrameCoder *fc, size_t n)
     return grow_tokens(&fc->tokens, &fc->tokens_cap, n);
 }
 
-/* Range-codes tokens[0..n) with the model into fc->model_out, giving up once the
- * output reaches `limit` bytes (another mode is then smaller anyway). */
-static int model_encode_frame(BlmFrameCoder *fc, const TokenCoder *tc, size_t n,
-                              uint32_t *final_state)
+/* Range-codes tokens[0..n) with the model into fc->model_out in tc's mode and, with
+ * also_plain, in mode 0 into fc->plain_out as well, from the same run of the model.
+ * A coder gives up once its output reaches its buffer's limit (another mode is then
+ * smaller anyway); ok[k] says which finished, state[k] their final states. */
+static void model_encode_frame(BlmFrameCoder *fc, const TokenCoder *tc, int also_plain, size_t n,
+                               int ok[2], uint32_t state[2])
 {
-    BlmRcEncoder rc;
-    blm_rc_enc_init(&rc, &fc->model_out);
+    static const TokenCoder plain = {0};
+    BlmRcEncoder rc[2];
+    blm_rc_enc_init(&rc[0], &fc->model_out);
+    blm_rc_enc_init(&rc[1], &fc->plain_out);
+    ok[0] = 1;
+    ok[1] = also_plain;
+    const int tables = !tc->scale || also_plain; /* the scale prior needs only logits */
     blm_runner_reset(fc->runner);
-    for (size_t t0 = 0; t0 < n; t0 += MODEL_ROWS) {
+    for (size_t t0 = 0; t0 < n && (ok[0] || ok[1]); t0 += MODEL_ROWS) {
         int rows = n - t0 < MODEL_ROWS ? (int)(n - t0) : MODEL_ROWS;
         for (int i = 0; i < rows; i++) {
             size_t t = t0 + (size_t)i;
             fc->tok_in[i] = t ? fc->tokens[t - 1] : 256;
             fc->phases[i] = (uint8_t)(t % fc->period);
         }
-        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, tc->scale ? NULL : fc->freqs,
+        blm_runner_forward(fc->runner, fc->tok_in, fc->phases, rows, tables ? fc->freqs : NULL,
                            tc->scale ? fc->logits : NULL);
-        for (int i = 0; i < rows; i++)
-            encode_token(tc, &rc, fc->freqs[i], fc->logits[i], fc->tokens, t0 + (size_t)i);
-        if (blm_rc_enc_overflow(&rc))
-            return BYTELM_ENOMEM; /* over the limit (or out of memory): not this mode */
+        for (int i = 0; i < rows; i++) {
+            /* mode 0 first: the match model and the mixer may reshape the table */
+            if (ok[1])
+                encode_token(&plain, &rc[1], fc->freqs[i], NULL, fc->tokens, t0 + (size_t)i);
+            if (ok[0])
+                encode_token(tc, &rc[0], fc->freqs[i], fc->logits[i], fc->tokens, t0 + (size_t)i);
+        }
+        for (int k = 0; k < 2; k++)
+            if (ok[k] && blm_rc_enc_overflow(&rc[k]))
+                ok[k] = 0; /* over the limit (or out of memory): not this mode */
     }
-    *final_state = blm_rc_enc_final_state(&rc);
-    return blm_rc_finish(&rc) ? BYTELM_ENOMEM : 0;
+    for (int k = 0; k < 2; k++)
+        if (ok[k]) {
+            state[k] = blm_rc_enc_final_state(&rc[k]);
+            ok[k] = blm_rc_finish(&rc[k]) == 0;
+        }
 }
 
-static int model_encode(BlmFrameCoder *fc, int mode, size_t n, size_t limit, uint32_t *final_state)
+static int model_encode(BlmFrameCoder *fc, int mode, int also_plain, size_t n, size_t limit,
+                        int ok[2], uint32_t state[2])
 {
     TokenCoder tc;
-    if (start_coder(&fc->state, mode, (int)fc->h.channels, &tc) < 0)
+    if (start_coder(&fc->state, mode, &fc->h, &tc) < 0)
         return BYTELM_ENOMEM;
     blm_buf_reset(&fc->model_out, limit);
+    blm_buf_reset(&fc->plain_out, limit);
     const unsigned csr = blm_fp_enter(); /* the scale prior computes in float */
-    const int ret = model_encode_frame(fc, &tc, n, final_state);
+    model_encode_frame(fc, &tc, also_plain, n, ok, state);
     blm_fp_restore(csr);
-    return ret;
+    return 0;
 }
 
 /* The end of a model frame, after its last symbol: the range decoder must agree
@@ -280,7 +300,7 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
 {
     BlmRcDecoder rc;
     TokenCoder tc;
-    if (start_coder(&fc->state, fh->mode, (int)fc->h.channels, &tc) < 0)
+    if (start_coder(&fc->state, fh->mode, &fc->h, &tc) < 0)
         return BYTELM_ENOMEM;
     blm_rc_dec_init(&rc, payload, fh->payload_size);
     const unsigned csr = blm_fp_enter();
@@ -320,16 +340,16 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     }
     /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
      * every scale; PCM residuals and pixels hardly ever do, and the mixer would only
-     * cost time. PCM residuals have a loudness that lasts longer than the window: the
-     * scale prior. */
+     * cost time. PCM residuals have a loudness that lasts longer than the window, and
+     * a pixel's residual one that the row above shows: the scale prior. */
     int model_mode = BLM_MODE_MODEL;
     if (forced == BLM_MODE_MATCH || forced == BLM_MODE_MIX || forced == BLM_MODE_SCALE)
         model_mode = forced;
     else if (forced < 0 && fc->h.kind == BYTELM_KIND_BYTES)
         model_mode = BLM_MODE_MIX;
-    else if (forced < 0 && fc->h.kind == BYTELM_KIND_PCM_S16LE)
+    else if (forced < 0)
         model_mode = BLM_MODE_SCALE;
-    if (model_mode == BLM_MODE_SCALE && fc->h.kind != BYTELM_KIND_PCM_S16LE)
+    if (model_mode == BLM_MODE_SCALE && fc->h.kind == BYTELM_KIND_BYTES)
         return BYTELM_EINVAL;
     if (fc->model && (forced < 0 || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
@@ -338,17 +358,26 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             return ret;
         if ((ret = blm_transform_forward(&fc->lay, raw, n_units, params, &n_params, fc->tokens)) < 0)
             return ret;
-        uint32_t final_state = 0;
-        if (model_encode(fc, model_mode, raw_len, forced < 0 ? fh.payload_size : no_limit,
-                         &final_state) == 0 &&
-            (fc->model_out.len < fh.payload_size || forced >= 0)) {
-            fh.mode = (uint8_t)model_mode;
-            fh.n_params = (uint8_t)n_params;
-            memcpy(fh.params, params, n_params);
-            fh.final_state = final_state;
-            fh.payload_size = (uint32_t)fc->model_out.len;
-            payload = fc->model_out.data;
-        }
+        /* The scale prior is coded beside plain mode 0 (one model run for both) and
+         * the smaller kept: it pays on music and photos, and can lose a little where
+         * the model already knows the scale. */
+        const int also_plain = forced < 0 && model_mode == BLM_MODE_SCALE;
+        int ok[2];
+        uint32_t state[2];
+        if ((ret = model_encode(fc, model_mode, also_plain, raw_len,
+                                forced < 0 ? fh.payload_size : no_limit, ok, state)) < 0)
+            return ret;
+        const BlmBuf *coded[2] = {&fc->model_out, &fc->plain_out};
+        const int modes[2] = {model_mode, BLM_MODE_MODEL};
+        for (int k = 0; k < 2; k++)
+            if (ok[k] && (coded[k]->len < fh.payload_size || forced >= 0)) {
+                fh.mode = (uint8_t)modes[k];
+                fh.n_params = (uint8_t)n_params;
+                memcpy(fh.params, params, n_params);
+                fh.final_state = state[k];
+                fh.payload_size = (uint32_t)coded[k]->len;
+                payload = coded[k]->data;
+            }
     }
     if (forced >= 0 && fh.mode != forced)
         return BYTELM_EINVAL;
@@ -421,7 +450,7 @@ static void lane_start(BlmFrameCoder *fc, DecodeLane *ln, BlmFrameTask *task)
     }
     if ((task->ret = grow_tokens(&ln->tokens, &ln->tokens_cap, raw_len)) < 0)
         return;
-    if ((task->ret = start_coder(&ln->state, fh->mode, (int)fc->h.channels, &ln->coder)) < 0)
+    if ((task->ret = start_coder(&ln->state, fh->mode, &fc->h, &ln->coder)) < 0)
         return;
     blm_rc_dec_init(&ln->rc, task->payload, fh->payload_size);
     blm_runner_reset(ln->runner);

@@ -15,10 +15,12 @@
 #define TEMPER_MAX 0.5f        /* u in [-0.5, 0.5] */
 #define WEIGHT_MAX 1.0f        /* v in [0, 1] */
 
-void blm_scale_reset(BlmScalePrior *sp, int channels)
+void blm_scale_reset(BlmScalePrior *sp, BytelmKind kind, uint32_t channels, uint32_t width)
 {
     memset(sp, 0, sizeof(*sp));
-    sp->channels = channels;
+    sp->pixels = kind != BYTELM_KIND_PCM_S16LE;
+    sp->channels = kind == BYTELM_KIND_RGB24 ? 3 : sp->pixels ? 1 : (int)channels;
+    sp->row = (size_t)width * (size_t)sp->channels;
     sp->kernels = blm_kernels(); /* every level gives the same bits (docs/MODEL.md §2) */
 }
 
@@ -47,6 +49,8 @@ static void learn_token(BlmScalePrior *sp, uint8_t token)
     }
     learn(&sp->temper[ch][byte], eg / sp->node[1] - sp->g[token], -TEMPER_MAX, TEMPER_MAX);
     learn(&sp->weight[ch][byte], eh / sp->node[1] - sp->h[token], 0.0f, WEIGHT_MAX);
+    if (sp->pixels)
+        return;
     if (byte == 0) {
         sp->high[ch] = token;
         return;
@@ -57,22 +61,57 @@ static void learn_token(BlmScalePrior *sp, uint8_t token)
     sp->seen[ch] = sp->seen[ch] + (1.0f - sp->seen[ch]) * MEAN_RATE;
 }
 
-/* Reshapes the logits of token t and sums their exponentials into the tree. */
-static void prepare(BlmScalePrior *sp, const float logits[256], size_t t)
+/* The magnitude |e| of an 8-bit zig-zag residual token. */
+static int pixel_mag(uint8_t token)
 {
-    const int ch = (int)(t / 2 % (size_t)sp->channels), byte = (int)(t % 2);
+    return (token + 1) >> 1;
+}
+
+/* 1 / the scale token t is expected to have, or 0 where there is none yet. */
+static float inverse_scale(const BlmScalePrior *sp, const uint8_t *tokens, size_t t, int ch)
+{
+    float mean;
+    if (!sp->pixels) {
+        if (!(sp->seen[ch] > 0.0f))
+            return 0.0f;
+        mean = sp->mean[ch] / sp->seen[ch];
+    } else {
+        /* the residuals above-left, above and above-right in the same plane, those
+         * inside the frame and the image */
+        if (t < sp->row)
+            return 0.0f;
+        const size_t up = t - sp->row, x = (t % sp->row) / (size_t)sp->channels;
+        const size_t width = sp->row / (size_t)sp->channels;
+        int sum = pixel_mag(tokens[up]), count = 1;
+        if (x > 0) {
+            sum += pixel_mag(tokens[up - (size_t)sp->channels]);
+            count++;
+        }
+        if (x + 1 < width) {
+            sum += pixel_mag(tokens[up + (size_t)sp->channels]);
+            count++;
+        }
+        mean = (float)sum / (float)count;
+    }
+    return 1.0f / (mean > MEAN_FLOOR ? mean : MEAN_FLOOR);
+}
+
+/* Reshapes the logits of token t and sums their exponentials into the tree. */
+static void prepare(BlmScalePrior *sp, const float logits[256], const uint8_t *tokens, size_t t)
+{
+    /* PCM: byte b of channel c's 16-bit residual; pixels: plane c's 8-bit one */
+    const int ch = sp->pixels ? (int)(t % (size_t)sp->channels)
+                              : (int)(t / 2 % (size_t)sp->channels);
+    const int byte = sp->pixels ? 1 : (int)(t % 2);
     sp->channel = ch;
     sp->byte = byte;
-    float inv = 0.0f; /* before the channel's first sample there is no scale */
-    if (sp->seen[ch] > 0.0f) {
-        float mean = sp->mean[ch] / sp->seen[ch];
-        inv = 1.0f / (mean > MEAN_FLOOR ? mean : MEAN_FLOOR);
-    }
+    const float inv = inverse_scale(sp, tokens, t, ch);
     const float u = sp->temper[ch][byte], v = sp->weight[ch][byte];
     float x[256];
     for (int c = 0; c < 256; c++) {
         /* the residual magnitude |e| token c stands for: z / 2 for the zig-zag value
-         * z = high * 256 + low, its high byte's part alone for the high byte */
+         * z = high * 256 + low, its high byte's part alone for the high byte; a
+         * pixel's 8-bit residual is a low byte */
         const float mag = byte == 0 ? (float)(c * 128) : (float)((c + 1) >> 1);
         sp->g[c] = -logits[c];
         sp->h[c] = -(mag * inv);
@@ -97,10 +136,11 @@ static uint32_t p_one(const BlmScalePrior *sp, int i)
     return q >= 65535.0f ? 65535 : (uint32_t)q;
 }
 
-void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[256], size_t t,
-                      uint8_t token)
+void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[256],
+                      const uint8_t *tokens, size_t t)
 {
-    prepare(sp, logits, t);
+    const uint8_t token = tokens[t];
+    prepare(sp, logits, tokens, t);
     int i = 1;
     for (int depth = 7; depth >= 0; depth--) {
         const int bit = token >> depth & 1;
@@ -116,9 +156,10 @@ void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[25
     learn_token(sp, token);
 }
 
-int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256], size_t t)
+int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256], uint8_t *tokens,
+                     size_t t)
 {
-    prepare(sp, logits, t);
+    prepare(sp, logits, tokens, t);
     int i = 1;
     for (int depth = 7; depth >= 0; depth--) {
         const uint32_t p1 = p_one(sp, i);
@@ -128,5 +169,6 @@ int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256
     }
     const uint8_t token = (uint8_t)(i - 256);
     learn_token(sp, token);
+    tokens[t] = token;
     return token;
 }

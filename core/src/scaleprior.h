@@ -1,10 +1,12 @@
 /*
- * The scale prior of frame mode BLM_MODE_SCALE (docs/MODEL.md §8), for PCM.
+ * The scale prior of frame mode BLM_MODE_SCALE (docs/MODEL.md §8), for PCM and pixels.
  *
  * The transformer sees its last 128 tokens: 32 samples of a stereo signal, too few
- * to know how loud the residual is. The scale prior keeps, per channel, the mean
- * magnitude of the residual over about the last 256 samples, and moves the model's
- * logits toward a Laplace distribution of that scale (a product of experts):
+ * to know how loud the residual is, and never the row above a pixel. The scale prior
+ * estimates the residual's scale from what the model does not see, the mean magnitude
+ * over about the last 256 samples of the channel (PCM) or that of the three residuals
+ * above (pixels, same plane), and moves the model's logits toward a Laplace
+ * distribution of that scale (a product of experts):
  *     x[c] = logit[c] - u * logit[c] - v * mag(c) / mean
  * where mag(c) is the magnitude token c stands for. u (a temperature) and v (the
  * prior's weight) are learned per channel and byte by one gradient step on the code
@@ -32,7 +34,9 @@ struct BlmKernels;
 
 typedef struct BlmScalePrior {
     const struct BlmKernels *kernels;
-    int channels;
+    int pixels;                            /* 0: PCM, 1: gray or RGB pixels */
+    int channels;                          /* PCM channels, or planes of a pixel */
+    size_t row;                            /* pixels: tokens per row */
     float mean[BYTELM_MAX_CHANNELS];       /* running mean of |e|, started at 0 */
     float seen[BYTELM_MAX_CHANNELS];       /* 1 - (1 - rate)^samples: undoes that start */
     float temper[BYTELM_MAX_CHANNELS][2];  /* u, per channel and byte (0 high, 1 low) */
@@ -45,17 +49,19 @@ typedef struct BlmScalePrior {
     float node[512];                       /* exp(x - max x) at 256 + c, sums above */
 } BlmScalePrior;
 
-/* State at the start of a frame of `channels` (1..BYTELM_MAX_CHANNELS) channels. */
-void blm_scale_reset(BlmScalePrior *sp, int channels);
+/* State at the start of a frame of a stream with this kind (PCM, gray or RGB; not
+ * plain bytes), channel count (PCM, 1..BYTELM_MAX_CHANNELS) and width (pixels). */
+void blm_scale_reset(BlmScalePrior *sp, BytelmKind kind, uint32_t channels, uint32_t width);
 
-/* Codes token t of the frame (t counts tokens, 2 per sample and channel in the
- * order of docs/FORMAT.md §4) given the model's logits for it, as 8 binary
- * decisions, most significant bit first, and learns from it. The caller keeps IEEE
- * default floating point (fpenv.h) around the call. */
-void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[256], size_t t,
-                      uint8_t token);
+/* Codes tokens[t], token t of the frame (in the order of docs/FORMAT.md §4) given the
+ * model's logits for it and the frame's tokens before it, as 8 binary decisions, most
+ * significant bit first, and learns from it. The caller keeps IEEE default floating
+ * point (fpenv.h) around the call. */
+void blm_scale_encode(BlmScalePrior *sp, BlmRcEncoder *rc, const float logits[256],
+                      const uint8_t *tokens, size_t t);
 
-/* The mirror of blm_scale_encode: returns token t. */
-int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256], size_t t);
+/* The mirror of blm_scale_encode: decodes token t into tokens[t] and returns it. */
+int blm_scale_decode(BlmScalePrior *sp, BlmRcDecoder *rc, const float logits[256], uint8_t *tokens,
+                     size_t t);
 
 #endif

@@ -104,6 +104,19 @@ if len(sys.argv) > 1:
                               '--raw=pcm', '--rate=8000', '--channels=2', '--frame=300', src],
                              check=True, stdout=subprocess.PIPE).stdout
         put('decoder', 'pcm-scale.blm', b'\x00' + out)
+        # A gray image, left half flat, right half noisy: mode 5 takes the scale from
+        # the row above.
+        pix, st = [], 777
+        for y in range(24):
+            for x in range(32):
+                st = (st * 1103515245 + 12345) % 2**31
+                pix.append(100 + (st >> 16) % 3 if x < 16 else 108 + (st >> 16) % 41)
+        with open(src, 'wb') as f:
+            f.write(bytes(pix))
+        out = subprocess.run([cli, '-q', '-c', '--model=' + os.path.join(root, 'models', 'test-golden.blmm'),
+                              '--raw=gray', '--width=32', '--height=24', '--frame=12', src],
+                             check=True, stdout=subprocess.PIPE).stdout
+        put('decoder', 'gray-scale.blm', b'\x00' + out)
         # A stream written from a pipe: no total length in the header.
         p = subprocess.run([cli, '-q', '-c', '--model=' + model, '--raw=bytes', '--frame=30', '-'],
                            input=text[:70], check=True, stdout=subprocess.PIPE).stdout

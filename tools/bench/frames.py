@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Which mode coded each frame of .blm streams (docs/FORMAT.md §2): model, stored, FLAC, model
-with match model.
+with match model, context mixer, scale prior.
 
 Prints, per file and in total, the frame count and the payload bytes of each mode, so a
 benchmark can say how much of a set the transformer actually codes.
@@ -11,7 +11,7 @@ import struct
 import sys
 
 HEADER_SIZE = 76
-MODES = ("model", "stored", "flac", "match")
+MODES = ("model", "stored", "flac", "match", "mix", "scale")
 
 
 def frames(data):
@@ -20,7 +20,7 @@ def frames(data):
     while data[pos:pos + 4] == b"BLMF":
         mode, np_ = data[pos + 20], data[pos + 21]
         payload = struct.unpack_from("<I", data, pos + 26 + np_)[0]
-        yield MODES[mode] if mode < len(MODES) else "?", payload
+        yield MODES[mode] if mode < len(MODES) else "mode %d" % mode, payload
         pos += 30 + np_ + payload + 4
 
 
@@ -34,6 +34,8 @@ def main():
             sys.exit("%s: not a bytelm stream" % path)
         per = {m: [0, 0] for m in MODES}
         for mode, payload in frames(data):
+            per.setdefault(mode, [0, 0])
+            total.setdefault(mode, [0, 0])
             per[mode][0] += 1
             per[mode][1] += payload
             total[mode][0] += 1

@@ -141,12 +141,8 @@ static void codes_under_any_logits(void)
 
 static BlmModel *golden_model(BlmHeader *h)
 {
-    BlmModel *model = NULL;
-    if (blm_model_load_file(MODELS_DIR "/test-golden.blmm", &model) < 0) {
-        check(0, "load test-golden.blmm");
-        return NULL;
-    }
-    memcpy(h->model_hash, blm_model_hash(model), 32);
+    BlmModel *model = test_golden_model(h);
+    check(model != NULL, "load test-golden.blmm");
     return model;
 }
 

@@ -11,6 +11,12 @@
 
 #include "bytelm/bytelm.h"
 
+/* models/test-golden.blmm, its hash written into h (tests/testmodel.c; link the
+ * library), or NULL with a message. */
+struct BlmHeader;
+struct BlmModel;
+struct BlmModel *test_golden_model(struct BlmHeader *h);
+
 typedef struct TestBuf {
     uint8_t *data;
     size_t len, cap;

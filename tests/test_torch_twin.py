@@ -16,7 +16,9 @@ usage: test_torch_twin.py BYTELM_TRAIN_DUMP [BYTELM_CLI [BYTELM_TRAIN]]
 3. With BYTELM_CLI: a twin trained for a few steps on text, exported with the twin's
    writer, compresses and decompresses a file with `bytelm --model`, and the codec's
    payload is within 1% of the twin's predicted cross-entropy, the match model and the
-   context mixer of frame mode 4 (docs/MODEL.md §6, §7) included.
+   context mixer of frame mode 4 (docs/MODEL.md §6, §7) included; and a gray image, coded
+   in frame mode 5, within 1 % of the twin's scale prior (docs/MODEL.md §8, written again
+   from the spec in scale_frame_bits), which must beat the model alone there.
 4. tools/train/torch/train_ddp.py as a one-process DistributedDataParallel job (gloo):
    6 steps in one go and 3 + 3 with a resume end with the same weights, exported as .blmm;
    export_blmm.py converts its PyTorch checkpoint to the same weights. With BYTELM_TRAIN:
@@ -255,6 +257,67 @@ def compare_with_codec(cli, tmp):
     check(bits < plain_bits, "the mixer helps on this text: %.1f against %.1f bytes"
           % (bits / 8, plain_bits / 8))
     check(abs(d) < 0.01, "codec payload %d bytes, twin + mixer predict %.1f (%+.3f%%)"
+          % (payload, bits / 8, 100 * d))
+    compare_scale_prior(cli, m, blmm, tmp)
+
+
+def med_tokens(img, w, h):
+    """The tokens of a gray frame (docs/FORMAT.md §4, Images: MED predictor)."""
+    out = []
+    for y in range(h):
+        for x in range(w):
+            a = img[y * w + x - 1] if x else 0
+            b = img[(y - 1) * w + x] if y else 0
+            c = img[(y - 1) * w + x - 1] if x and y else 0
+            if x == 0 and y == 0:
+                pred = 0
+            elif y == 0:
+                pred = a
+            elif x == 0:
+                pred = b
+            elif c >= max(a, b):
+                pred = min(a, b)
+            elif c <= min(a, b):
+                pred = max(a, b)
+            else:
+                pred = a + b - c
+            e = (img[y * w + x] - pred) % 256
+            e = e - 256 if e >= 128 else e
+            out.append(((e << 1) ^ (e >> 7)) & 255)
+    return out
+
+
+def compare_scale_prior(cli, m, blmm, tmp):
+    """A gray image, left half flat, right half noisy: one frame in mode 5, whose payload
+    the twin's scale prior predicts."""
+    w, h = 48, 40
+    st, img = 99, []
+    for y in range(h):
+        for x in range(w):
+            st = (st * 1103515245 + 12345) % 2 ** 31
+            img.append(100 + (st >> 16) % 3 if x < w // 2 else 108 + (st >> 16) % 41)
+    src = os.path.join(tmp, "half.gray")
+    with open(src, "wb") as f:
+        f.write(bytes(img))
+    r = subprocess.run([cli, "-q", "-f", "--model=" + blmm, "--raw=gray", "--width=%d" % w,
+                        "--height=%d" % h, src], capture_output=True, text=True)
+    check(r.returncode == 0, "bytelm codes the gray image " + r.stderr.strip())
+    if r.returncode:
+        return
+    data = open(src + ".blm", "rb").read()
+    mode, np_ = data[76 + 20], data[76 + 21]
+    payload = struct.unpack_from("<I", data, 76 + 26 + np_)[0]
+    x = med_tokens(img, w, h)
+    tok, ph, _ = bt.frame_batch(torch.tensor(x), 1)
+    with torch.no_grad():
+        logits = m.double()(tok, ph)[0]
+    plain = m.double().frame_bits(bytes(x), period=1, frame=len(x))
+    bits = bt.scale_frame_bits(logits, x, True, 1, w)
+    d = payload / (bits / 8) - 1
+    check(mode == 5, "the gray image is coded in frame mode 5 (got %d)" % mode)
+    check(bits < plain * 0.97, "the scale prior pays here: %.1f against %.1f bytes"
+          % (bits / 8, plain / 8))
+    check(abs(d) < 0.01, "mode-5 payload %d bytes, twin + scale prior predict %.1f (%+.3f%%)"
           % (payload, bits / 8, 100 * d))
 
 

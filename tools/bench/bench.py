@@ -218,7 +218,7 @@ def measure(sets, codecs_for, runs, threads, work, log):
     res = collections.OrderedDict()
     for sname, items in sets.items():
         kinds = sorted({it.kind for it in items})
-        codecs = codecs_for(kinds)
+        codecs = codecs_for(kinds, sorted({it.rate for it in items if it.kind == "pcm"}))
         for c in codecs:
             res[(sname, c.name)] = {"codec": c, "bytes": 0, "enc": [], "dec": [], "enc_cpu": [],
                                     "dec_cpu": [], "enc_rss": 0, "dec_rss": 0, "timed_dec": True}
@@ -445,13 +445,14 @@ def main():
     presets = [p for p in a.presets.split(",") if p]
     log = (lambda s: None) if a.quiet else (lambda s: (sys.stderr.write(s), sys.stderr.flush()))
 
-    def codecs_for(kinds):
-        """Baselines that take every kind in the set, then the bytelm variants."""
+    def codecs_for(kinds, rates=()):
+        """Baselines that take every kind in the set, then the bytelm variants (for PCM,
+        the models of the set's sample rates)."""
         cs = [c for c in codecs_list.baselines() if all(k in c.kinds for k in kinds)]
         for kind in kinds:  # an image set may hold gray and RGB: one bytelm row per variant
             models = (codecs_list.default_models(a.models_dir, kind) if a.models == "auto" else
                       [] if a.models == "none" else [m for m in a.models.split(",") if m])
-            for c in codecs_list.bytelm_codecs(a.bytelm, a.models_dir, presets, models, kind):
+            for c in codecs_list.bytelm_codecs(a.bytelm, a.models_dir, presets, models, kind, rates):
                 old = next((o for o in cs if o.name == c.name), None)
                 if old:
                     old.kinds += c.kinds

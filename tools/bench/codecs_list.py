@@ -135,7 +135,8 @@ def model_kinds(path):
 def preset_models(models_dir):
     """{(kind, preset): model file} from models/models.list, with the library's fallbacks
     (core/src/modelstore.c: exact role, then the kind's default, then the bytes default;
-    the role 'text', plain bytes that look like text, falls back to its default only)."""
+    the role 'text', plain bytes that look like text, falls back to its default only;
+    'pcm-wide', PCM at 32 kHz or more, tries for each preset its own role, then PCM's)."""
     roles = {}
     with open(os.path.join(models_dir, "models.list")) as f:
         for line in f:
@@ -154,19 +155,31 @@ def preset_models(models_dir):
             if k in roles:
                 out[("text", preset)] = roles[k]
                 break
+        for k in (("pcm-wide", preset), ("pcm", preset), ("pcm-wide", "default"), ("pcm", "default"),
+                  ("bytes", "default")):
+            if k in roles:
+                out[("pcm-wide", preset)] = roles[k]
+                break
     return out
 
 
-def bytelm_codecs(exe, models_dir, presets, models, kind):
+WIDE_RATE = 32000  # core/src/modelstore.h, BLM_WIDE_RATE
+
+
+def bytelm_codecs(exe, models_dir, presets, models, kind, rates=()):
     """The bytelm variants that apply to one kind: each preset (without --model, the CLI
     picks the model), then each extra model file. Presets that would make identical
     streams are run once: a preset selects the model (core/src/modelstore.c) and, for
     plain bytes, max also the frame length (core/src/format.c). Plain bytes count the text
-    model too: the CLI codes text with it (core/src/textsniff.c)."""
+    model too: the CLI codes text with it (core/src/textsniff.c); PCM the models of the
+    set's sample rates (`rates`: below 32 kHz and at or above it)."""
     out, seen = [], {}
     roles = preset_models(models_dir)
+    narrow = kind != "pcm" or not rates or any(r < WIDE_RATE for r in rates)
+    wide = kind == "pcm" and any(r >= WIDE_RATE for r in rates)
     for p in sorted(presets, key=lambda p: p != "default"):  # default first: the plain "bytelm" row
-        ms = tuple(dict.fromkeys(m for m in (roles.get((kind, p)),
+        ms = tuple(dict.fromkeys(m for m in (roles.get((kind, p)) if narrow else None,
+                                             roles.get(("pcm-wide", p)) if wide else None,
                                              roles.get(("text", p)) if kind == "bytes" else None)
                                  if m))
         label = " + ".join(os.path.basename(m) for m in ms)

@@ -24,14 +24,17 @@ out=docs/BENCHMARKS.md
 tmp=$(mktemp)
 benchdir=$(mktemp -d)
 trap 'rm -rf "$benchdir"' EXIT
-model=$("$builddir/core/cli/bytelm" -v -c samples/speech-ru-16k-mono.wav 2>&1 >/dev/null |
-        sed -n 's/.*: model \([^ ]*\) (\([0-9a-f]\{12\}\).*/\1 (\2…)/p' | head -1)
+model_of() {
+  "$builddir/core/cli/bytelm" -v -c "$1" 2>&1 >/dev/null |
+    sed -n 's/.*: model \([^ ]*\) (\([0-9a-f]\{12\}\).*/\1 (\2…)/p' | head -1
+}
+model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of samples/music-tabla-44k-stereo.wav) at 32 kHz and above"
 {
   echo "# Benchmarks"
   echo
   echo "Produced by \`tools/bench/report.sh --budget $budget --seconds $seconds --runs $runs\` on"
   echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)'),"
-  echo "default model ${model:-?}. Every output below was decoded and compared with its input."
+  echo "default PCM models ${model:-?}. Every output below was decoded and compared with its input."
   echo
   echo "## Compression and speed on the dev-eval sets"
   echo

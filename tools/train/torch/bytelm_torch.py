@@ -435,6 +435,51 @@ def mix_frame_bits(probs, x):
     return bits
 
 
+def scale_frame_bits(logits, x, pixels, channels, width=0):
+    """Bits of one frame in frame mode 5, the scale prior of docs/MODEL.md §8, written from
+    the spec in float64: logits [n, 256] the model's logits, x the frame's tokens; PCM
+    (pixels false) with `channels` channels, or pixels with `channels` planes per pixel and
+    `width` pixels per row. The 8 binary decisions are counted at the prior's exact
+    probabilities (the codec's 16-bit ones differ by a hair)."""
+    x = [int(v) for v in x]
+    L = logits.detach().double().cpu()
+    k = torch.arange(256, dtype=torch.float64)
+    mags = (k * 128, torch.div(k + 1, 2, rounding_mode="floor"))
+    mean, seen, high = [0.0] * channels, [0.0] * channels, [0] * channels
+    u = [[0.0, 0.0] for _ in range(channels)]
+    v = [[0.0, 0.0] for _ in range(channels)]
+    row = width * channels
+
+    def learn(p, d, lo, hi):
+        d = 0.0 if d != d else max(-4.0, min(4.0, d))
+        return max(lo, min(hi, p - 0.002 * d))
+
+    bits = 0.0
+    for t, tok in enumerate(x):
+        c, b = (t % channels, 1) if pixels else ((t // 2) % channels, t % 2)
+        inv = 0.0
+        if pixels and t >= row:
+            up, col = t - row, (t % row) // channels
+            near = [x[up]] + ([x[up - channels]] if col > 0 else []) + \
+                   ([x[up + channels]] if col + 1 < width else [])
+            inv = 1.0 / max(sum((n + 1) >> 1 for n in near) / len(near), 0.5)
+        elif not pixels and seen[c] > 0:
+            inv = 1.0 / max(mean[c] / seen[c], 0.5)
+        g, h = -L[t], -(mags[b] * inv)
+        q = torch.softmax(L[t] + u[c][b] * g + v[c][b] * h, 0)
+        bits -= math.log2(float(q[tok]))
+        u[c][b] = learn(u[c][b], float((q * g).sum() - g[tok]), -0.5, 0.5)
+        v[c][b] = learn(v[c][b], float((q * h).sum() - h[tok]), 0.0, 1.0)
+        if not pixels:
+            if b == 0:
+                high[c] = tok
+            else:
+                a = ((high[c] << 8 | tok) + 1) >> 1
+                mean[c] += (a - mean[c]) / 256
+                seen[c] += (1 - seen[c]) / 256
+    return bits
+
+
 def frame_batch(x, period):
     """One sequence from a cold start: inputs BOS, x_0 .. x_{n-2}; phases t mod period;
     targets x_0 .. x_{n-1}. x: int64 [n]. Returns three [1, n] tensors."""

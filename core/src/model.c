@@ -20,7 +20,6 @@
 #include "bytelm/bytelm.h"
 #include "fpenv.h"
 #include "kernels.h"
-#include "mathfn.h"
 #include "model.h"
 #include "modelfile.h"
 
@@ -340,21 +339,6 @@ static void logits_to_freqs(const BlmKernels *k, const float *logits, float *e, 
         for (int r = 0; r < nr; r++)
             freqs_from_exp(e + r * 256, S[r], freqs[r0 + r]);
     }
-}
-
-float blm_freqs_from_logits(const float logits[256], float e[256], uint32_t freqs[256])
-{
-    float m = -INFINITY; /* NaN entries are skipped, as by the kernels' max */
-    for (int c = 0; c < 256; c++)
-        if (logits[c] > m)
-            m = logits[c];
-    for (int c = 0; c < 256; c++)
-        e[c] = blm_exp(logits[c] - m);
-    float S = 0.0f;
-    for (int c = 0; c < 256; c++)
-        S = S + e[c];
-    freqs_from_exp(e, S, freqs);
-    return S;
 }
 
 /* Makes room for n more positions, keeping the last W-1 before r->t. */

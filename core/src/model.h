@@ -56,10 +56,6 @@ void blm_runner_forward_multi(BlmRunner *const *runners, int n, const uint16_t *
                               const uint8_t *phases, uint32_t (*freqs)[256],
                               float (*logits)[256]);
 
-/* docs/MODEL.md §4 for one row of logits, the same bits as the runner's: freqs
- * receives the table, e[c] = exp(logits[c] - max) and the return value their sum
- * (the caller keeps IEEE default floating point, fpenv.h). */
-float blm_freqs_from_logits(const float logits[256], float e[256], uint32_t freqs[256]);
 
 /* Makes a runner use the kernels of one SIMD level instead of the best one
  * (tests and benchmarks; every level gives the same bits). */

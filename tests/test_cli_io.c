@@ -262,7 +262,7 @@ static int png_read_all(const char *path, ImageInfo *info, uint8_t **pix, char *
     *pix = NULL;
     if (infile_open(&in, path, err, errlen) < 0)
         return -1;
-    int rc = png_reader_open(&r, &in, info, err, errlen);
+    int rc = png_reader_open(&r, &in, info, IMAGE_DEFAULT_MAX_MEMORY, err, errlen);
     if (rc == 0) {
         size_t row = (size_t)info->width * info->channels;
         *pix = malloc(row * info->height);

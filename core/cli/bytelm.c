@@ -54,6 +54,7 @@ typedef struct Options {
     uint32_t frame_units;
     RawKind raw;
     uint32_t rate, channels, width, height;
+    size_t max_memory;          /* for what an input file claims (PNG) */
 } Options;
 
 static const char usage_text[] =
@@ -82,6 +83,9 @@ static const char usage_text[] =
 "      --model-dir=DIR   also look for models in DIR\n"
 "      --frame=N         samples per channel, rows or bytes per frame\n"
 "  -j, --threads=N       worker threads (default 0: one per CPU)\n"
+"      --max-memory=SIZE the most memory reading one PNG may take: libpng's\n"
+"                        buffers, and the whole image of an interlaced PNG\n"
+"                        (default 256M; K, M, G suffixes)\n"
 "      --verify          decode the new stream and compare it with the input\n"
 "                        before keeping it\n"
 "  -F, --recover         decompress a damaged stream as far as possible: keep\n"
@@ -417,7 +421,7 @@ static int source_open(Source *src, const Options *o, InFile *in, BytelmSettings
         return 0;
     }
     case INPUT_PNG:
-        if (png_reader_open(&src->png, in, &src->img, err, errlen) < 0)
+        if (png_reader_open(&src->png, in, &src->img, o->max_memory, err, errlen) < 0)
             return -1;
         s->source = BYTELM_SOURCE_PNG;
         src->total_bytes = (uint64_t)src->img.width * src->img.height * src->img.channels;
@@ -1369,9 +1373,38 @@ static uint32_t parse_u32(const char *opt, const char *arg, uint32_t min, uint32
     return (uint32_t)v;
 }
 
+/* "256M", "1G", "1048576", "64MiB": binary multiples. */
+static size_t parse_size(const char *opt, const char *arg, size_t min)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    int shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; break;
+    case 'm': case 'M': shift = 20; break;
+    case 'g': case 'G': shift = 30; break;
+    case 't': case 'T': shift = 40; break;
+    default: break;
+    }
+    if (shift) {
+        end++;
+        if (!strcmp(end, "iB") || !strcmp(end, "B"))
+            end += strlen(end);
+    }
+    if (errno || end == arg || *end || arg[0] == '-' || v > (SIZE_MAX >> shift) ||
+        (v << shift) < min) {
+        char m[32];
+        image_format_size(min, m, sizeof m);
+        usage_error("invalid value for %s: '%s' (expected a size of at least %s, "
+                    "such as 64M or 1G)", opt, arg, m);
+    }
+    return (size_t)(v << shift);
+}
+
 enum {
     OPT_RM = 256, OPT_PRESET, OPT_MODEL, OPT_MODEL_DIR, OPT_FRAME, OPT_VERIFY,
-    OPT_RAW, OPT_RATE, OPT_CHANNELS, OPT_WIDTH, OPT_HEIGHT,
+    OPT_RAW, OPT_RATE, OPT_CHANNELS, OPT_WIDTH, OPT_HEIGHT, OPT_MAX_MEMORY,
 };
 
 static const struct option long_options[] = {
@@ -1397,6 +1430,7 @@ static const struct option long_options[] = {
     {"channels", required_argument, NULL, OPT_CHANNELS},
     {"width", required_argument, NULL, OPT_WIDTH},
     {"height", required_argument, NULL, OPT_HEIGHT},
+    {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -1409,7 +1443,8 @@ int main(int argc, char **argv)
     Options o;
     memset(&o, 0, sizeof o);
     o.preset = -1;
-    int explicit_mode = 0;
+    o.max_memory = IMAGE_DEFAULT_MAX_MEMORY;
+    int explicit_mode = 0, max_memory_given = 0;
 
     /* "bytelm info FILE..." is a subcommand, like "git log". */
     if (argc > 1 && !strcmp(argv[1], "info")) {
@@ -1469,6 +1504,10 @@ int main(int argc, char **argv)
         case OPT_CHANNELS: o.channels = parse_u32("--channels", optarg, 1, BYTELM_MAX_CHANNELS); break;
         case OPT_WIDTH: o.width = parse_u32("--width", optarg, 1, BYTELM_MAX_IMAGE_SIDE); break;
         case OPT_HEIGHT: o.height = parse_u32("--height", optarg, 1, BYTELM_MAX_IMAGE_SIDE); break;
+        case OPT_MAX_MEMORY:
+            o.max_memory = parse_size("--max-memory", optarg, IMAGE_MIN_MEMORY);
+            max_memory_given = 1;
+            break;
         case 'v': o.verbose = 1; o.quiet = 0; break;
         case 'q': o.quiet = 1; o.verbose = 0; break;
         case 'h': fputs(usage_text, stdout); return 0;
@@ -1497,6 +1536,9 @@ int main(int argc, char **argv)
             usage_error("--verify applies to compression (decoding always checks the MD5)");
         if (o.preset >= 0 || o.frame_units)
             usage_error("--preset and --frame apply to compression");
+        /* Silently ignoring a limit would be worse than refusing it. */
+        if (max_memory_given)
+            usage_error("--max-memory applies to compression (reading PNG files)");
     }
     if (o.recover && o.mode != MODE_DECODE && o.mode != MODE_TEST)
         usage_error("--recover applies to decompression (-d) and testing (-t)");

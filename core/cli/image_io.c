@@ -10,6 +10,7 @@
  */
 #include "image_io.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,13 +34,76 @@ int image_check_size(const ImageInfo *info, const char *what, char *err, size_t 
     return 0;
 }
 
+void image_format_size(uint64_t n, char *buf, size_t len)
+{
+    if (n >= (uint64_t)1 << 30)
+        snprintf(buf, len, "%.1f GiB", (double)n / (1 << 30));
+    else if (n >= (uint64_t)1 << 20)
+        snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
+    else
+        snprintf(buf, len, "%.1f KiB", (double)n / (1 << 10));
+}
+
 /* ---- PNG ---------------------------------------------------------------- */
+
+/* Everything the PNG reader holds for one file, libpng's own allocations
+ * included, comes from this budget: no chunk length or image size read from
+ * the file can make it take more than the limit. */
+typedef struct Budget {
+    size_t limit, used;
+    size_t refused;         /* the size of an allocation refused, or 0 */
+} Budget;
+
+/* Each block starts with its size, padded to keep the payload aligned. */
+typedef union BlockHead {
+    size_t size;
+    max_align_t align;
+} BlockHead;
+
+static void *budget_alloc(Budget *b, size_t n)
+{
+    if (n > b->limit - b->used || n > SIZE_MAX - sizeof(BlockHead)) {
+        b->refused = n;
+        return NULL;
+    }
+    BlockHead *h = malloc(sizeof *h + n);
+    if (!h)
+        return NULL;
+    h->size = n;
+    b->used += n;
+    return h + 1;
+}
+
+static void budget_free(Budget *b, void *p)
+{
+    if (!p)
+        return;
+    BlockHead *h = (BlockHead *)p - 1;
+    b->used -= h->size;
+    free(h);
+}
+
+static png_voidp png_malloc_cb(png_structp png, png_alloc_size_t n)
+{
+    return budget_alloc(png_get_mem_ptr(png), n);
+}
+
+static void png_free_cb(png_structp png, png_voidp p)
+{
+    budget_free(png_get_mem_ptr(png), p);
+}
+
+/* libpng's last error and warning, for our own error line. */
+typedef struct PngMsg {
+    char error[160], warning[160];
+} PngMsg;
 
 struct PngReader {
     png_structp png;
     png_infop info;
     InFile *in;
-    char msg[160];          /* libpng's last error message */
+    Budget budget;
+    PngMsg msg;
     size_t rowbytes;
     uint32_t height, next_row;
     uint8_t *image;         /* whole image, only for interlaced files */
@@ -49,24 +113,27 @@ struct PngReader {
 struct PngWriter {
     png_structp png;
     png_infop info;
-    char msg[160];
+    PngMsg msg;
     size_t rowbytes;
 };
 
 /* libpng reports errors by calling this and expecting it not to return. The
- * message is kept for our own error line; the error pointer is the msg buffer. */
+ * message is kept for our own error line; the error pointer is a PngMsg. */
 static void png_error_cb(png_structp png, png_const_charp msg)
 {
-    char *buf = png_get_error_ptr(png);
-    if (buf)
-        snprintf(buf, 160, "%s", msg);
+    PngMsg *m = png_get_error_ptr(png);
+    if (m)
+        snprintf(m->error, sizeof m->error, "%s", msg);
     png_longjmp(png, 1);
 }
 
+/* Benign oddities must not fail a job; the last one is kept because libpng
+ * gives the reason for some errors only as a warning before them. */
 static void png_warning_cb(png_structp png, png_const_charp msg)
 {
-    (void)png;
-    (void)msg;  /* benign oddities (e.g. unknown chunks) must not fail a job */
+    PngMsg *m = png_get_error_ptr(png);
+    if (m)
+        snprintf(m->warning, sizeof m->warning, "%s", msg);
 }
 
 static void png_read_cb(png_structp png, png_bytep data, size_t len)
@@ -75,8 +142,38 @@ static void png_read_cb(png_structp png, png_bytep data, size_t len)
     long n = infile_read(in, data, len);
     if (n < 0)
         png_error(png, "read error");
-    if ((size_t)n != len)
-        png_error(png, "unexpected end of file");
+    if ((size_t)n != len) {
+        /* Name the chunk: a length that claims more than the file holds is
+         * the usual way to get here. */
+        uint32_t t = png_get_io_chunk_type(png);
+        char msg[64];
+        if ((png_get_io_state(png) & PNG_IO_MASK_LOC) == PNG_IO_CHUNK_DATA)
+            snprintf(msg, sizeof msg, "the file ends inside its %c%c%c%c chunk",
+                     (int)(t >> 24 & 0x7f), (int)(t >> 16 & 0x7f), (int)(t >> 8 & 0x7f),
+                     (int)(t & 0x7f));
+        else
+            snprintf(msg, sizeof msg, "unexpected end of file");
+        png_error(png, msg);
+    }
+}
+
+/* The message for a libpng error: libpng says "out of memory" where our
+ * budget said no, which is the limit, not the machine. */
+static void png_reader_error(const PngReader *r, char *err, size_t errlen)
+{
+    if (r->budget.refused) {
+        char want[32], limit[32];
+        image_format_size(r->budget.refused, want, sizeof want);
+        image_format_size(r->budget.limit, limit, sizeof limit);
+        snprintf(err, errlen, "PNG needs a buffer of %s, more than the memory limit of %s "
+                 "(--max-memory)", want, limit);
+    } else if (strstr(r->msg.warning, "exceeds user limit")) {
+        /* png_set_user_limits() refused the IHDR before we saw it. */
+        snprintf(err, errlen, "PNG is larger than %u pixels on a side; bytelm codes images "
+                 "up to %ux%u and %u pixels", MAX_SIDE, MAX_SIDE, MAX_SIDE, MAX_PIXELS);
+    } else {
+        snprintf(err, errlen, "invalid PNG: %s", r->msg.error);
+    }
 }
 
 static const char *png_color_name(int ctype)
@@ -97,13 +194,14 @@ void png_reader_close(PngReader **rp)
     if (!r)
         return;
     png_destroy_read_struct(&r->png, &r->info, NULL);
-    free(r->image);
-    free(r->rows);
+    budget_free(&r->budget, r->image);
+    budget_free(&r->budget, r->rows);
     free(r);
     *rp = NULL;
 }
 
-int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, char *err, size_t errlen)
+int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, size_t max_memory,
+                    char *err, size_t errlen)
 {
     *rp = NULL;
     PngReader *r = calloc(1, sizeof *r);
@@ -112,18 +210,30 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, char *err, size_
         return -1;
     }
     r->in = in;
-    r->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r->msg, png_error_cb, png_warning_cb);
+    r->budget.limit = max_memory;
+    r->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, &r->msg, png_error_cb, png_warning_cb,
+                                      &r->budget, png_malloc_cb, png_free_cb);
     if (!r->png || !(r->info = png_create_info_struct(r->png))) {
-        snprintf(err, errlen, "out of memory");
+        if (r->budget.refused)
+            png_reader_error(r, err, errlen);
+        else
+            snprintf(err, errlen, "out of memory");
         png_reader_close(&r);
         return -1;
     }
     if (setjmp(png_jmpbuf(r->png))) {
-        snprintf(err, errlen, "invalid PNG: %s", r->msg);
+        png_reader_error(r, err, errlen);
         png_reader_close(&r);
         return -1;
     }
     png_set_read_fn(r->png, in, png_read_cb);
+    /* Pixels are all we keep: skip every ancillary chunk but tRNS (which we
+     * refuse) unread, in small pieces, so that a chunk's length never sizes
+     * a buffer; store no text or unknown chunk; sides as the codec's. */
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_chunk_cache_max(r->png, 1);
+    png_set_chunk_malloc_max(r->png, 1u << 20);
+    png_set_user_limits(r->png, MAX_SIDE, MAX_SIDE);
     png_read_info(r->png, r->info);
 
     png_uint_32 w, h;
@@ -150,11 +260,23 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, char *err, size_
         r->rowbytes = (size_t)w * info.channels;
         r->height = h;
         if (interlace != PNG_INTERLACE_NONE) {
-            /* Adam7 rows arrive in passes: decode the whole image up front. */
+            /* Adam7 rows arrive in passes: decode the whole image up front,
+             * if the limit allows (it is checked before any pixel is read). */
             png_set_interlace_handling(r->png);
             png_read_update_info(r->png, r->info);
-            r->image = malloc(r->rowbytes * h);
-            r->rows = malloc(sizeof *r->rows * h);
+            uint64_t need = ((uint64_t)r->rowbytes + sizeof *r->rows) * h;
+            if (need > r->budget.limit - r->budget.used) {
+                char want[32], limit[32];
+                image_format_size(need, want, sizeof want);
+                image_format_size(r->budget.limit, limit, sizeof limit);
+                snprintf(err, errlen, "interlaced PNG (%ux%u %s) must be decoded whole, in %s, "
+                         "more than the memory limit of %s; raise it with --max-memory or "
+                         "save the image without interlacing", w, h, cname, want, limit);
+                png_reader_close(&r);
+                return -1;
+            }
+            r->image = budget_alloc(&r->budget, r->rowbytes * h);
+            r->rows = budget_alloc(&r->budget, sizeof *r->rows * h);
             if (!r->image || !r->rows) {
                 snprintf(err, errlen, "out of memory for a %ux%u interlaced PNG", w, h);
                 png_reader_close(&r);
@@ -181,7 +303,7 @@ int png_reader_read_rows(PngReader *r, uint8_t *buf, uint32_t n, char *err, size
         return -1;
     }
     if (setjmp(png_jmpbuf(r->png))) {
-        snprintf(err, errlen, "invalid PNG: %s", r->msg);
+        png_reader_error(r, err, errlen);
         return -1;
     }
     if (r->image) {
@@ -205,7 +327,7 @@ int png_writer_open(PngWriter **wp, FILE *fp, const ImageInfo *info, char *err, 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w->msg, png_error_cb, png_warning_cb);
+    w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &w->msg, png_error_cb, png_warning_cb);
     if (!w->png || !(w->info = png_create_info_struct(w->png))) {
         png_destroy_write_struct(&w->png, NULL);
         free(w);
@@ -213,7 +335,7 @@ int png_writer_open(PngWriter **wp, FILE *fp, const ImageInfo *info, char *err, 
         return -1;
     }
     if (setjmp(png_jmpbuf(w->png))) {
-        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg.error);
         png_destroy_write_struct(&w->png, &w->info);
         free(w);
         return -1;
@@ -231,7 +353,7 @@ int png_writer_open(PngWriter **wp, FILE *fp, const ImageInfo *info, char *err, 
 int png_writer_write_rows(PngWriter *w, const uint8_t *rows, uint32_t n, char *err, size_t errlen)
 {
     if (setjmp(png_jmpbuf(w->png))) {
-        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg.error);
         return -1;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -246,7 +368,7 @@ int png_writer_close(PngWriter **wp, char *err, size_t errlen)
         return 0;
     *wp = NULL;
     if (setjmp(png_jmpbuf(w->png))) {
-        snprintf(err, errlen, "cannot write PNG: %s", w->msg);
+        snprintf(err, errlen, "cannot write PNG: %s", w->msg.error);
         png_destroy_write_struct(&w->png, &w->info);
         free(w);
         return -1;

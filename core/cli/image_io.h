@@ -21,10 +21,18 @@ typedef struct ImageInfo {
 typedef struct PngReader PngReader;
 typedef struct PngWriter PngWriter;
 
+/* The most memory the PNG reader holds for one file unless told otherwise
+ * (--max-memory): libpng's buffers and, for an interlaced file, the whole
+ * image. At least IMAGE_MIN_MEMORY, enough for any non-interlaced PNG. */
+#define IMAGE_DEFAULT_MAX_MEMORY ((size_t)256 << 20)
+#define IMAGE_MIN_MEMORY ((size_t)1 << 20)
+
 /* Reads the PNG header. Only 8-bit gray and 8-bit RGB without transparency
  * are accepted; anything else is refused with a message naming what was
- * found, never converted. */
-int png_reader_open(PngReader **r, InFile *in, ImageInfo *info, char *err, size_t errlen);
+ * found, never converted. Every allocation for the file, libpng's included,
+ * comes out of max_memory bytes; ancillary chunks are skipped unread. */
+int png_reader_open(PngReader **r, InFile *in, ImageInfo *info, size_t max_memory,
+                    char *err, size_t errlen);
 /* Reads the next n rows (width * channels bytes each) into buf. */
 int png_reader_read_rows(PngReader *r, uint8_t *buf, uint32_t n, char *err, size_t errlen);
 void png_reader_close(PngReader **r);
@@ -43,5 +51,7 @@ int pnm_write_header(FILE *fp, const ImageInfo *info);
 
 /* Checks width/height against what the library codes; fills err if not. */
 int image_check_size(const ImageInfo *info, const char *what, char *err, size_t errlen);
+/* "768.0 MiB", for messages. */
+void image_format_size(uint64_t n, char *buf, size_t len);
 
 #endif

@@ -255,14 +255,15 @@ static void test_wav(void)
 
 /* ---- PNG ---------------------------------------------------------------- */
 
-static int png_read_all(const char *path, ImageInfo *info, uint8_t **pix, char *err, size_t errlen)
+static int png_read_all(const char *path, ImageInfo *info, uint8_t **pix, size_t max_memory,
+                        char *err, size_t errlen)
 {
     InFile in;
     PngReader *r;
     *pix = NULL;
     if (infile_open(&in, path, err, errlen) < 0)
         return -1;
-    int rc = png_reader_open(&r, &in, info, IMAGE_DEFAULT_MAX_MEMORY, err, errlen);
+    int rc = png_reader_open(&r, &in, info, max_memory, err, errlen);
     if (rc == 0) {
         size_t row = (size_t)info->width * info->channels;
         *pix = malloc(row * info->height);
@@ -299,7 +300,7 @@ static void png_roundtrip(uint32_t w, uint32_t h, uint32_t channels)
     if (CHECK(ok, "PNG %s write: %s", name, err)) {
         ImageInfo ri;
         uint8_t *back;
-        int rc = png_read_all(path, &ri, &back, err, sizeof err);
+        int rc = png_read_all(path, &ri, &back, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
         CHECK(rc == 0 && ri.width == w && ri.height == h && ri.channels == channels &&
               !memcmp(back, pix, n), "PNG %s round trip: %s", name, err);
         free(back);
@@ -352,7 +353,7 @@ static void png_reject(const char *name, int depth, int ctype, int trns, const c
     ImageInfo info;
     uint8_t *pix;
     char err[256] = "";
-    int rc = png_read_all(path, &info, &pix, err, sizeof err);
+    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
     CHECK(rc < 0 && strstr(err, expect), "%s: got '%s', expected '%s'", name, err, expect);
     free(pix);
 }
@@ -370,7 +371,7 @@ static void test_png(void)
     ImageInfo info;
     uint8_t *pix;
     char err[256] = "";
-    int rc = png_read_all(path, &info, &pix, err, sizeof err);
+    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
     int same = rc == 0;
     for (size_t i = 0; same && i < 13 * 11 * 3; i++)
         same = pix[i] == (uint8_t)(i * 7);
@@ -395,8 +396,15 @@ static void test_png(void)
     fclose(f);
     write_file(fixture("trunc.png"), b, got / 2);
     free(b);
-    rc = png_read_all(fixture("trunc.png"), &info, &pix, err, sizeof err);
+    rc = png_read_all(fixture("trunc.png"), &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
     CHECK(rc < 0 && strstr(err, "invalid PNG"), "truncated PNG: got '%s'", err);
+    free(pix);
+
+    /* libpng's own allocations count against the reader's limit (zlib alone
+     * needs more than 4 KiB), and the message names the limit. */
+    rc = png_read_all(fixture("rt_64x17x3.png"), &info, &pix, 4096, err, sizeof err);
+    CHECK(rc < 0 && strstr(err, "more than the memory limit of 4.0 KiB (--max-memory)"),
+          "PNG under a 4 KiB limit: got '%s'", err);
     free(pix);
 }
 

@@ -10,6 +10,7 @@
  */
 #include "image_io.h"
 
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,14 @@ int image_check_size(const ImageInfo *info, const char *what, char *err, size_t 
     return 0;
 }
 
+/* Rounded up, so that a size just over a round limit does not print as it. */
 void image_format_size(uint64_t n, char *buf, size_t len)
 {
-    if (n >= (uint64_t)1 << 30)
-        snprintf(buf, len, "%.1f GiB", (double)n / (1 << 30));
-    else if (n >= (uint64_t)1 << 20)
-        snprintf(buf, len, "%.1f MiB", (double)n / (1 << 20));
-    else
-        snprintf(buf, len, "%.1f KiB", (double)n / (1 << 10));
+    int shift = n >= (uint64_t)1 << 30 ? 30 : n >= (uint64_t)1 << 20 ? 20 : 10;
+    uint64_t unit = (uint64_t)1 << shift;
+    uint64_t tenths = (n * 10 + unit - 1) >> shift;
+    snprintf(buf, len, "%" PRIu64 ".%u %ciB", tenths / 10, (unsigned)(tenths % 10),
+             shift == 30 ? 'G' : shift == 20 ? 'M' : 'K');
 }
 
 /* ---- PNG ---------------------------------------------------------------- */
@@ -104,6 +105,7 @@ struct PngReader {
     InFile *in;
     Budget budget;
     PngMsg msg;
+    ImageInfo ihdr;         /* the size the IHDR claims, for messages */
     size_t rowbytes;
     uint32_t height, next_row;
     uint8_t *image;         /* whole image, only for interlaced files */
@@ -167,10 +169,9 @@ static void png_reader_error(const PngReader *r, char *err, size_t errlen)
         image_format_size(r->budget.limit, limit, sizeof limit);
         snprintf(err, errlen, "PNG needs a buffer of %s, more than the memory limit of %s "
                  "(--max-memory)", want, limit);
-    } else if (strstr(r->msg.warning, "exceeds user limit")) {
-        /* png_set_user_limits() refused the IHDR before we saw it. */
-        snprintf(err, errlen, "PNG is larger than %u pixels on a side; bytelm codes images "
-                 "up to %ux%u and %u pixels", MAX_SIDE, MAX_SIDE, MAX_SIDE, MAX_PIXELS);
+    } else if (strstr(r->msg.warning, "exceeds user limit") &&
+               image_check_size(&r->ihdr, "PNG", err, errlen) < 0) {
+        /* png_set_user_limits() refused the IHDR: the message is ours. */
     } else {
         snprintf(err, errlen, "invalid PNG: %s", r->msg.error);
     }
@@ -227,6 +228,12 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, size_t max_memor
         return -1;
     }
     png_set_read_fn(r->png, in, png_read_cb);
+    long ahead = infile_peek(in, 24);
+    const unsigned char *p = in->pre + in->pre_pos;
+    if (ahead >= 24 && !memcmp(p + 12, "IHDR", 4)) {
+        r->ihdr.width = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+        r->ihdr.height = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+    }
     /* Pixels are all we keep: skip every ancillary chunk but tRNS (which we
      * refuse) unread, in small pieces, so that a chunk's length never sizes
      * a buffer; store no text or unknown chunk; sides as the codec's. */

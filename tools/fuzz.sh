@@ -30,12 +30,18 @@ for t in "${targets[@]}"; do
   seeds=()
   for s in tests/fuzz/corpus/$t tests/fuzz/regress/$t; do [ -d "$s" ] && seeds+=("$s"); done
   max_len=8192
+  limits=()
   if [ "$t" = model ]; then
     # its seed is a model file; the run's own corpus is kept in $work
     cp -n models/test-tiny.blmm "$work/corpus/"
     max_len=65536
+  elif [ "$t" = image ]; then
+    # The PNG reader gets 64 MiB here (FUZZ_PNG_MEMORY) and PGM/PPM needs none: one
+    # malloc over 128 MiB, or 512 MiB resident, is memory sized by a claim in the file
+    # (issue 21: a 44-byte PNG made libpng allocate 2 GiB, under the 2.5 GiB default).
+    limits=(-rss_limit_mb=512 -malloc_limit_mb=128)
   fi
   fuzz_run "fuzz $t" "$dir/tests/fuzz/fuzz_$t" "$work" "$secs" -max_len=$max_len \
-    "$work/corpus" ${seeds[@]+"${seeds[@]}"} || status=1
+    ${limits[@]+"${limits[@]}"} "$work/corpus" ${seeds[@]+"${seeds[@]}"} || status=1
 done
 exit $status

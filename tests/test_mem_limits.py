@@ -28,7 +28,7 @@ MiB = 1 << 20
 # Address space of the tool (plain build): low enough to protect the machine,
 # high enough that a reader allocating 1 GiB from a claim shows in its RSS.
 AS_LIMIT = 1536 * MiB
-RSS_BOUND = (256 if SANITIZED else 64) * MiB
+RSS_BOUND = (128 if SANITIZED else 64) * MiB
 TIME_BOUND = 60 if SANITIZED else 20  # seconds; the cases take milliseconds
 
 

@@ -15,6 +15,7 @@
 #include "framecoder.h"
 #include "kernels.h"
 #include "model.h"
+#include "pcmcascade.h"
 #include "testutil.h"
 
 typedef struct Golden {
@@ -45,13 +46,21 @@ static const Golden golden[] = {
      "ce075d364598d5a58511ef697b88dcd1d8b5d3b9a08eea2796bfbb056841c923"},
     {"rgb frame, scale",
      "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
+    {"pcm frame, cascade",
+     "5f786170ffb391fbf8c4d74eaedecd6f7928ffaf25f0705daa21ef8d1dd4ac99"},
+    {"pcm frame, fast cascade",
+     "a150aa871071080ab9924a1f3f1ec5c2f345415aca594d9e7d6f7215b1723963"},
+    {"cascade profile 2",
+     "0b9d426d5df6ad0d3604bffee2ecd41c193d49efea68f2a12a1282e9994f12da"},
+    {"cascade profile 7",
+     "28f11e1c8988bd5c15934dd92fdf6098daf830c6d67571702d7aaf0ef5f862ef"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
-static void count_modes(const uint8_t *st, size_t len, int counts[6])
+static void count_modes(const uint8_t *st, size_t len, int counts[7])
 {
     BlmHeader h;
-    memset(counts, 0, 6 * sizeof(int));
+    memset(counts, 0, 7 * sizeof(int));
     if (blm_header_read(st, len, &h) < 0)
         return;
     size_t pos = BLM_HEADER_SIZE, n;
@@ -131,7 +140,7 @@ int main(int argc, char **argv)
         blm_sha256(st.data, st.len, sum);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        int modes[6];
+        int modes[7];
         count_modes(st.data, st.len, modes);
         /* PCM frames may go to FLAC; the other kinds must exercise the model path, and
          * plain bytes the mixer's. */
@@ -210,6 +219,51 @@ int main(int argc, char **argv)
         uint8_t *img = test_image(64, 48, 3, 1);
         one_frame(&hs, img, 48, 64 * 48 * 3, BLM_MODE_SCALE, &golden[10], print, &fh) ? passes++ : failures++;
         free(img);
+    }
+    /* Mode 6, the cascade predictor (no model): stereo tones with the default
+     * preset's profiles, mono with the fast preset's; each must pick the profile
+     * named (the long cascade at lambda 0.998, the short one at 0.993). */
+    for (int g = 11; g <= 12; g++) {
+        const uint32_t ch = g == 11 ? 2 : 1, n = 6000;
+        BlmHeader hc = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = n,
+                        .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = ch,
+                        .preset = g == 11 ? BYTELM_PRESET_DEFAULT : BYTELM_PRESET_FAST};
+        uint8_t *pcm = test_pcm_integer(n, ch, 19);
+        int ok = one_frame(&hc, pcm, n, (size_t)n * ch * 2, BLM_MODE_CASCADE, &golden[g], print, &fh);
+        if (fh.params[0] != (g == 11 ? 0 : BLM_PP_PROFILE_FAST)) {
+            printf("  profile %d\n", fh.params[0]);
+            ok = 0;
+        }
+        ok ? passes++ : failures++;
+        free(pcm);
+    }
+    /* Profiles the encoder does not choose above: their payloads and final states. */
+    for (int g = 13; g <= 14; g++) {
+        const int profile = g == 13 ? 2 : 7, n = 4000;
+        uint8_t *raw = test_pcm_integer(n, 2, 23);
+        int16_t *pcm = malloc((size_t)n * 2 * sizeof(int16_t));
+        for (int i = 0; i < 2 * n; i++)
+            pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
+        BlmCascadeCoder *cc = blm_cascade_new(2);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state = 0;
+        int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, profile, &out, &state);
+        uint8_t st4[4] = {(uint8_t)state, (uint8_t)(state >> 8), (uint8_t)(state >> 16),
+                          (uint8_t)(state >> 24)};
+        blm_buf_write(&out, st4, 4);
+        uint8_t sum[32];
+        char hex[65];
+        blm_sha256(out.data, out.len, sum);
+        for (int k = 0; k < 32; k++)
+            snprintf(hex + 2 * k, 3, "%02x", sum[k]);
+        const int ok = ret == 0 && (print || !strcmp(hex, golden[g].sha256));
+        printf("%-20s %d -> %zu bytes, %s %s\n", golden[g].name, 4 * n, out.len, hex, ok ? "ok" : "FAIL");
+        ok ? passes++ : failures++;
+        blm_buf_free(&out);
+        blm_cascade_free(cc);
+        free(pcm);
+        free(raw);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;

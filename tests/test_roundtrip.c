@@ -306,7 +306,8 @@ static void test_settings(void)
 }
 
 /* Frame length when the settings leave it open: 128 KiB of raw data, plain bytes
- * 256 KiB, and 1 MiB with preset max (the match model sees more of the file). */
+ * 256 KiB, and 1 MiB with preset max (the match model sees more of the file); PCM
+ * of one or two channels 131072 samples (mode 6's adaptive stages pay for it). */
 static void test_default_frames(void)
 {
     static const struct {
@@ -317,12 +318,14 @@ static void test_default_frames(void)
         {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 32768}, /* stereo: 4 bytes a unit */
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 32768},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 131072},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 131072},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_FAST, 131072},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 16384}, /* 4 channels: 8 bytes a unit */
     };
     const uint8_t data[8] = "bytelm!";
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        BytelmSettings s = pcm_settings(44100, 2);
+        BytelmSettings s = pcm_settings(44100, i == 6 ? 4 : 2);
         s.kind = cases[i].kind;
         s.preset = cases[i].preset;
         s.frame_units = 0;

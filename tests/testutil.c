@@ -162,3 +162,45 @@ void test_fix_trailer_crc(uint8_t *stream, size_t len)
     for (int i = 0; i < 4; i++)
         t[size - 12 + i] = (uint8_t)(crc >> (8 * i));
 }
+
+/* A rotation by a fixed angle in Q30 integers: a tone computed without libm, so
+ * that every machine and libc makes the same samples. */
+typedef struct IntTone {
+    int64_t x, y, c, s;
+} IntTone;
+
+static int32_t int_tone_next(IntTone *t)
+{
+    const int64_t x = (t->x * t->c - t->y * t->s) >> 30;
+    const int64_t y = (t->x * t->s + t->y * t->c) >> 30;
+    t->x = x;
+    t->y = y;
+    return (int32_t)(x >> 16);
+}
+
+uint8_t *test_pcm_integer(uint32_t n, uint32_t channels, unsigned seed)
+{
+    /* cos and sin * 2^30 of 220, 331, 1250 and 2900 Hz at 44.1 kHz */
+    static const int64_t cs[4][2] = {{1073214397, 33650592}, {1072548034, 50618369},
+                                     {1056758439, 190218574}, {983384963, 431132832}};
+    static const int64_t amp[4] = {9000, 5000, 2500, 1200};
+    IntTone tone[4];
+    for (int k = 0; k < 4; k++)
+        tone[k] = (IntTone){amp[k] << 16, 0, cs[k][0], cs[k][1]};
+    uint64_t st = seed;
+    uint8_t *p = malloc((size_t)n * channels * 2 + 1);
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t v[4];
+        for (int k = 0; k < 4; k++)
+            v[k] = int_tone_next(&tone[k]);
+        for (uint32_t c = 0; c < channels; c++) {
+            /* channel c: the tones in other proportions, and its own noise */
+            int32_t s = v[0] + v[1] * (int32_t)(2 - (c & 1)) / 2 + v[2] * (int32_t)(1 + (c & 1)) / 2 +
+                        v[3] + (int32_t)(test_rand(&st) % 256) - 128;
+            s = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
+            p[2 * ((size_t)i * channels + c)] = (uint8_t)s;
+            p[2 * ((size_t)i * channels + c) + 1] = (uint8_t)((uint16_t)s >> 8);
+        }
+    }
+    return p;
+}

@@ -37,6 +37,9 @@ uint8_t *test_pcm_shared_tone(uint32_t n, unsigned seed);
 /* n mono samples: a random pattern of `period` samples in ±amplitude, repeated, plus
  * fresh noise in ±noise at every sample (what only a long LMS stage can follow). */
 uint8_t *test_pcm_repeating(uint32_t n, uint32_t period, int amplitude, int noise, unsigned seed);
+/* n samples of `channels`: four tones from integer rotations (no libm) in other
+ * proportions per channel, and noise in +-128. */
+uint8_t *test_pcm_integer(uint32_t n, uint32_t channels, unsigned seed);
 /* Smooth gradients with edges and noise. */
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
 /* Recomputes the trailer CRC after a test changed trailer bytes. */

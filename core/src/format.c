@@ -44,6 +44,8 @@ uint64_t blm_header_unit_bytes(const BlmHeader *h)
 uint32_t blm_default_frame_units(const BlmHeader *h)
 {
     uint64_t n = BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
+    if (h->kind == BYTELM_KIND_PCM_S16LE && h->channels <= 2)
+        n = BLM_DEFAULT_CASCADE_FRAME_UNITS;
     if (h->kind == BYTELM_KIND_BYTES)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
     if (n < 1)
@@ -199,10 +201,12 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->n_units = blm_get_u32(buf + 16);
     fh->mode = buf[20];
     fh->n_params = buf[21];
-    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_SCALE ||
+    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_CASCADE ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
         (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
-        (!blm_mode_uses_model(fh->mode) && fh->n_params) ||
+        (fh->mode == BLM_MODE_CASCADE &&
+         (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || fh->n_params != 1)) ||
+        (!blm_mode_uses_model(fh->mode) && fh->mode != BLM_MODE_CASCADE && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&
          fh->first_unit + fh->n_units > h->total_units))

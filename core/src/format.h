@@ -21,6 +21,9 @@
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
 #define BLM_DEFAULT_FRAME_BYTES 131072 /* raw bytes per frame unless the user asks otherwise */
+/* PCM of 1 or 2 channels (frame mode 6): samples per channel per frame, 3.0 s at
+ * 44.1 kHz; the adaptive stages pay for longer frames (docs/STUDY.md finding 8) */
+#define BLM_DEFAULT_CASCADE_FRAME_UNITS 131072
 /* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
  * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144
@@ -33,6 +36,7 @@ enum BlmFrameMode {
     BLM_MODE_MATCH = 3,   /* as MODEL, the model's tables reshaped by the match model */
     BLM_MODE_MIX = 4,     /* as MATCH, bit by bit, mixed with context counters */
     BLM_MODE_SCALE = 5,   /* PCM, pixels: as MODEL, bit by bit, reshaped by the scale prior */
+    BLM_MODE_CASCADE = 6, /* PCM of 1 or 2 channels: cascade predictor + residual coder, no model */
 };
 
 /* Modes whose payload the transformer (and range coder) decode. */

@@ -13,6 +13,7 @@
 #include "matchmodel.h"
 #include "fpenv.h"
 #include "mixmodel.h"
+#include "pcmcascade.h"
 #include "rangecoder.h"
 #include "scaleprior.h"
 
@@ -62,7 +63,8 @@ struct BlmFrameCoder {
     uint32_t (*freqs)[256];
     float (*logits)[256];
     CoderState state;
-    BlmBuf model_out, plain_out, flac_out;
+    BlmBuf model_out, plain_out, flac_out, cascade_out;
+    BlmCascadeCoder *cascade; /* PCM of 1 or 2 channels: mode 6, made on first use */
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
 };
@@ -80,6 +82,7 @@ BlmFrameCoder *blm_frame_coder_new(const BlmHeader *h, const BlmModel *model)
     blm_buf_init(&fc->model_out, BLM_BUF_NO_LIMIT);
     blm_buf_init(&fc->plain_out, BLM_BUF_NO_LIMIT);
     blm_buf_init(&fc->flac_out, BLM_BUF_NO_LIMIT);
+    blm_buf_init(&fc->cascade_out, BLM_BUF_NO_LIMIT);
     if (model) {
         fc->runner = blm_runner_new(model, MODEL_ROWS);
         fc->freqs = malloc(sizeof(*fc->freqs) * MODEL_ROWS);
@@ -117,6 +120,8 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     blm_buf_free(&fc->model_out);
     blm_buf_free(&fc->plain_out);
     blm_buf_free(&fc->flac_out);
+    blm_buf_free(&fc->cascade_out);
+    blm_cascade_free(fc->cascade);
     free(fc);
 }
 
@@ -309,6 +314,39 @@ static int model_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8
     return ret < 0 ? ret : model_decode_end(fc, fh, &rc, fc->tokens, raw);
 }
 
+/* Whether mode 6 applies to this stream: PCM of one or two channels. */
+static int cascade_applies(const BlmFrameCoder *fc)
+{
+    return fc->h.kind == BYTELM_KIND_PCM_S16LE && fc->h.channels <= BLM_PP_MAX_CHANNELS;
+}
+
+static int ensure_cascade(BlmFrameCoder *fc)
+{
+    if (!fc->cascade && !(fc->cascade = blm_cascade_new((int)fc->h.channels)))
+        return BYTELM_ENOMEM;
+    return 0;
+}
+
+/* The mode-6 profiles the encoder tries, by preset (docs/STUDY.md finding 8): the
+ * long cascade at the slow forgetting factor for music, the short one at a fast
+ * factor for speech; the fast preset never runs the long cascade. */
+static int cascade_profiles(int preset, int out[4])
+{
+    if (preset == BYTELM_PRESET_FAST) {
+        out[0] = BLM_PP_PROFILE_FAST;
+        out[1] = BLM_PP_PROFILE_FAST | 2;
+        return 2;
+    }
+    out[0] = 0;
+    out[1] = BLM_PP_PROFILE_FAST | 2;
+    if (preset == BYTELM_PRESET_MAX) {
+        out[2] = 2;
+        out[3] = BLM_PP_PROFILE_FAST | 3;
+        return 4;
+    }
+    return 2;
+}
+
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
                      BlmBuf *out)
 {
@@ -324,18 +362,51 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     const size_t no_limit = BLM_BUF_NO_LIMIT;
     int ret;
 
-    if (fc->h.kind == BYTELM_KIND_PCM_S16LE && (forced < 0 || forced == BLM_MODE_FLAC)) {
+    if (fc->h.kind == BYTELM_KIND_PCM_S16LE) {
         const size_t n = (size_t)n_units * fc->h.channels;
         if ((ret = ensure_pcm(fc, n)) < 0)
             return ret;
         for (size_t i = 0; i < n; i++)
             fc->pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
+    }
+    if (fc->h.kind == BYTELM_KIND_PCM_S16LE && (forced < 0 || forced == BLM_MODE_FLAC)) {
         blm_buf_reset(&fc->flac_out, forced < 0 ? raw_len : no_limit);
         if (blm_flac_encode(fc->pcm, n_units, fc->h.channels, fc->h.sample_rate, &fc->flac_out) == 0 &&
             !blm_buf_status(&fc->flac_out) && (fc->flac_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_FLAC;
             fh.payload_size = (uint32_t)fc->flac_out.len;
             payload = fc->flac_out.data;
+        }
+    }
+    /* PCM of one or two channels: the cascade predictor (mode 6), with each of the
+     * preset's profiles; each try stops once it is no smaller than the best. */
+    if (cascade_applies(fc) && (forced < 0 || forced == BLM_MODE_CASCADE)) {
+        if ((ret = ensure_cascade(fc)) < 0)
+            return ret;
+        int profiles[4];
+        const int n_profiles = cascade_profiles(fc->h.preset, profiles);
+        for (int k = 0; k < n_profiles; k++) {
+            const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
+            BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
+            uint32_t state;
+            blm_buf_reset(buf, forced < 0 || best_is_cascade ? fh.payload_size : no_limit);
+            if ((ret = blm_cascade_encode(fc->cascade, fc->pcm, n_units, profiles[k], buf,
+                                          &state)) < 0)
+                return ret;
+            if (ret == 0 && (buf->len < fh.payload_size || (forced >= 0 && !best_is_cascade))) {
+                /* the new best lives in buf; the other buffer is free for the next try */
+                if (buf == &fc->model_out) {
+                    BlmBuf tmp = fc->cascade_out;
+                    fc->cascade_out = fc->model_out;
+                    fc->model_out = tmp;
+                }
+                fh.mode = BLM_MODE_CASCADE;
+                fh.n_params = 1;
+                fh.params[0] = (uint8_t)profiles[k];
+                fh.final_state = state;
+                fh.payload_size = (uint32_t)fc->cascade_out.len;
+                payload = fc->cascade_out.data;
+            }
         }
     }
     /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
@@ -351,7 +422,11 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         model_mode = BLM_MODE_SCALE;
     if (model_mode == BLM_MODE_SCALE && fc->h.kind == BYTELM_KIND_BYTES)
         return BYTELM_EINVAL;
-    if (fc->model && (forced < 0 || forced == model_mode)) {
+    /* Where mode 6 applies the model runs only for the max preset: the cascade is
+     * smaller on nearly every frame and ten times faster to decode (docs/STUDY.md
+     * finding 8). */
+    const int model_wanted = !cascade_applies(fc) || fc->h.preset == BYTELM_PRESET_MAX;
+    if (fc->model && ((forced < 0 && model_wanted) || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = 0;
         if ((ret = ensure_tokens(fc, raw_len)) < 0)
@@ -402,6 +477,20 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
         if ((ret = ensure_pcm(fc, n)) < 0 ||
             (ret = blm_flac_decode(payload, fh->payload_size, fc->h.channels, fc->h.sample_rate,
                                    fh->n_units, fc->pcm)) < 0)
+            return ret;
+        for (size_t i = 0; i < n; i++) {
+            raw[2 * i] = (uint8_t)fc->pcm[i];
+            raw[2 * i + 1] = (uint8_t)((uint16_t)fc->pcm[i] >> 8);
+        }
+        return 0;
+    }
+    case BLM_MODE_CASCADE: {
+        const size_t n = (size_t)fh->n_units * fc->h.channels;
+        if (!cascade_applies(fc) || blm_cascade_check_params(fh->params, fh->n_params) < 0)
+            return BYTELM_EFORMAT;
+        if ((ret = ensure_pcm(fc, n)) < 0 || (ret = ensure_cascade(fc)) < 0 ||
+            (ret = blm_cascade_decode(fc->cascade, payload, fh->payload_size, fh->n_units,
+                                      fh->params[0], fh->final_state, fc->pcm)) < 0)
             return ret;
         for (size_t i = 0; i < n; i++) {
             raw[2 * i] = (uint8_t)fc->pcm[i];

@@ -1,0 +1,146 @@
+/*
+ * Frame mode 6: the order of coding (docs/FORMAT.md §2, mode 6). Channel 1 runs
+ * LAG - 1 samples behind channel 0, so that its prediction sees channel 0's
+ * current sample and the LAG - 1 after it.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "pcmcascade.h"
+
+#include <stdlib.h>
+
+#include "bytelm/bytelm.h"
+#include "fpenv.h"
+
+BlmCascadeCoder *blm_cascade_new(int channels)
+{
+    if (channels < 1 || channels > BLM_PP_MAX_CHANNELS)
+        return NULL;
+    BlmCascadeCoder *cc = calloc(1, sizeof(*cc));
+    if (cc)
+        cc->channels = channels;
+    return cc;
+}
+
+void blm_cascade_free(BlmCascadeCoder *cc)
+{
+    if (!cc)
+        return;
+    blm_pcm_predictor_free(&cc->pred);
+    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++)
+        free(cc->s[c]);
+    free(cc);
+}
+
+int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
+{
+    return n_params == 1 && params[0] <= BLM_PP_PROFILE_MAX ? 0 : BYTELM_EFORMAT;
+}
+
+static int start(BlmCascadeCoder *cc, uint32_t n, int profile)
+{
+    if (n > cc->cap) {
+        for (int c = 0; c < cc->channels; c++) {
+            int32_t *p = realloc(cc->s[c], (size_t)n * sizeof(int32_t));
+            if (!p)
+                return BYTELM_ENOMEM;
+            cc->s[c] = p;
+        }
+        cc->cap = n;
+    }
+    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, profile);
+    if (ret < 0)
+        return ret;
+    blm_residual_coder_init(&cc->res, cc->channels);
+    return 0;
+}
+
+/* One sample of channel c at t: encoded when enc is set, else decoded into s. */
+static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int c,
+                               int t, int n)
+{
+    const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
+    const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
+    if (enc) {
+        blm_residual_encode(&cc->res, enc, c, cc->s[c][t] - pred);
+    } else {
+        int32_t v = pred + blm_residual_decode(&cc->res, dec, c);
+        /* a damaged stream may decode a value out of range: keep it 16-bit (the
+         * final-state check then reports the damage) */
+        cc->s[c][t] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;
+    }
+    blm_pcm_update(&cc->pred, c, cc->s[c][t]);
+}
+
+static void code_frame(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int n)
+{
+    if (cc->channels == 1) {
+        for (int t = 0; t < n; t++) {
+            code_sample(cc, enc, dec, 0, t, n);
+            if (dec && dec->overread > BLM_RC_TAIL_ZEROS)
+                return; /* past the payload: damaged, stop now (bounded time) */
+        }
+        return;
+    }
+    for (int t = 0; t < n + BLM_PP_LAG - 1; t++) {
+        if (t < n)
+            code_sample(cc, enc, dec, 0, t, n);
+        if (t >= BLM_PP_LAG - 1)
+            code_sample(cc, enc, dec, 1, t - (BLM_PP_LAG - 1), n);
+        if (dec && dec->overread > BLM_RC_TAIL_ZEROS)
+            return;
+    }
+}
+
+/* FNV-1a over the frame's samples, channel by channel, each as 2 bytes little-endian:
+ * folded into the final state, it makes a decoder whose predictor went astray (the
+ * residuals alone would still decode) fail the frame's check. */
+static uint32_t samples_hash(const BlmCascadeCoder *cc, uint32_t n)
+{
+    uint32_t h = 2166136261u;
+    for (int c = 0; c < cc->channels; c++)
+        for (uint32_t t = 0; t < n; t++) {
+            const uint16_t v = (uint16_t)cc->s[c][t];
+            h = (h ^ (v & 0xff)) * 16777619u;
+            h = (h ^ (v >> 8)) * 16777619u;
+        }
+    return h;
+}
+
+int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int profile,
+                       BlmBuf *out, uint32_t *final_state)
+{
+    int ret = start(cc, n, profile);
+    if (ret < 0)
+        return ret;
+    for (uint32_t t = 0; t < n; t++)
+        for (int c = 0; c < cc->channels; c++)
+            cc->s[c][t] = pcm[(size_t)t * cc->channels + c];
+    BlmRcEncoder enc;
+    blm_rc_enc_init(&enc, out);
+    const unsigned csr = blm_fp_enter();
+    code_frame(cc, &enc, NULL, (int)n);
+    blm_fp_restore(csr);
+    *final_state = blm_rc_enc_final_state(&enc) ^ samples_hash(cc, n);
+    return blm_rc_finish(&enc);
+}
+
+int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, uint32_t n,
+                       int profile, uint32_t final_state, int16_t *pcm)
+{
+    int ret = start(cc, n, profile);
+    if (ret < 0)
+        return ret;
+    BlmRcDecoder dec;
+    blm_rc_dec_init(&dec, payload, len);
+    const unsigned csr = blm_fp_enter();
+    code_frame(cc, NULL, &dec, (int)n);
+    blm_fp_restore(csr);
+    if (dec.overread > BLM_RC_TAIL_ZEROS ||
+        (blm_rc_dec_final_state(&dec) ^ samples_hash(cc, n)) != final_state ||
+        blm_rc_dec_check(&dec))
+        return BYTELM_EDESYNC;
+    for (uint32_t t = 0; t < n; t++)
+        for (int c = 0; c < cc->channels; c++)
+            pcm[(size_t)t * cc->channels + c] = (int16_t)cc->s[c][t];
+    return 0;
+}

@@ -1,0 +1,43 @@
+/*
+ * Frame mode 6 for 16-bit PCM of one or two channels (docs/FORMAT.md §2, mode 6):
+ * the samples through the cascade predictor (pcmpredictor.h), the prediction
+ * errors through the residual coder (residualcoder.h), one range-coded stream.
+ * No model is involved: such a frame decodes without one.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_PCMCASCADE_H
+#define BYTELM_PCMCASCADE_H
+
+#include <stdint.h>
+
+#include "pcmpredictor.h"
+#include "rangecoder.h"
+#include "residualcoder.h"
+
+typedef struct BlmCascadeCoder {
+    int channels;
+    BlmPcmPredictor pred;
+    BlmResidualCoder res;
+    int32_t *s[BLM_PP_MAX_CHANNELS];   /* the frame, one array per channel */
+    uint32_t cap;
+} BlmCascadeCoder;
+
+/* channels 1 or 2; NULL when out of memory or channels is out of range. */
+BlmCascadeCoder *blm_cascade_new(int channels);
+void blm_cascade_free(BlmCascadeCoder *cc);
+
+/* Whether the frame parameters are those of a mode-6 frame: one profile byte. */
+int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
+
+/* Codes n interleaved sample frames with the profile (BLM_PP_PROFILE_*) into out
+ * (a range coder stream, flushed) and gives the frame's final state: the range
+ * coder's, XOR a hash of the samples (docs/FORMAT.md §2, mode 6). 0, or
+ * BYTELM_ENOMEM, or 1 when out's limit was reached (the frame is larger). */
+int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int profile,
+                       BlmBuf *out, uint32_t *final_state);
+/* Decodes n sample frames into pcm. BYTELM_EDESYNC when the stream is damaged
+ * (its final state or length disagrees), else 0 or BYTELM_ENOMEM. */
+int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, uint32_t n,
+                       int profile, uint32_t final_state, int16_t *pcm);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * The mode-6 sample predictor; docs/MODEL.md §9 is normative, this follows it
+ * operation for operation. Everything is float64 with round-to-nearest (the
+ * caller holds blm_fp_enter), evaluated in the order written: the build forbids
+ * contraction into FMA, and no expression here relies on reassociation.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "pcmpredictor.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytelm/bytelm.h"
+
+/* The constants of docs/MODEL.md §9 (measured in docs/STUDY.md finding 8). */
+static const double ols_lambda[4] = {0.998, 0.996, 0.993, 0.99};
+#define OLS_NU 0.05          /* added to the diagonal before factoring */
+#define OLS_ESUM_RATE 0.4
+#define OLS_ESUM_ADD 2.0
+#define NLMS_EPS 1.0
+#define MIX_MU 0.004
+#define MIX_BETA 0.95
+#define MIX_EPS 1e-3
+
+typedef struct StageSet {
+    int taps[BLM_PP_STAGES];
+    double mu[BLM_PP_STAGES];
+    int power_weighted;      /* normalise by the power weighted to the newest taps */
+    int solve_interval;      /* samples between OLS solves */
+} StageSet;
+
+static const StageSet stage_sets[2] = {
+    {{1024, 256, 16}, {0.0002, 0.0008, 0.012}, 1, 4},
+    {{256, 32, 16}, {0.016, 0.016, 0.016}, 0, 8}, /* BLM_PP_PROFILE_FAST */
+};
+
+double blm_dot4(const double *a, const double *b, int n)
+{
+    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+    for (int i = 0; i < n; i += 4) {
+        l0 += a[i] * b[i];
+        l1 += a[i + 1] * b[i + 1];
+        l2 += a[i + 2] * b[i + 2];
+        l3 += a[i + 3] * b[i + 3];
+    }
+    return (l0 + l1) + (l2 + l3);
+}
+
+/* sum of t[i] * (x[i] * x[i]) in the lanes of blm_dot4 */
+static double weighted_power(const double *t, const double *x, int n)
+{
+    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+    for (int i = 0; i < n; i += 4) {
+        l0 += t[i] * (x[i] * x[i]);
+        l1 += t[i + 1] * (x[i + 1] * x[i + 1]);
+        l2 += t[i + 2] * (x[i + 2] * x[i + 2]);
+        l3 += t[i + 3] * (x[i + 3] * x[i + 3]);
+    }
+    return (l0 + l1) + (l2 + l3);
+}
+
+/* ---- NLMS stage ----------------------------------------------------------- */
+
+static double nlms_predict(BlmNlms *s)
+{
+    return s->pred = blm_dot4(s->w, s->hist + s->pos, s->n);
+}
+
+static void nlms_update(BlmNlms *s, double target)
+{
+    const int n = s->n;
+    const double *x = s->hist + s->pos;
+    double g;
+    if (s->powtab) {
+        /* the inputs' power weighted towards the newest: tap i by (1 + i)^-3/4 */
+        const double sp = weighted_power(s->powtab, x, n);
+        g = s->mu * (target - s->pred) * s->powsum / (sp + NLMS_EPS);
+    } else {
+        g = s->mu * (target - s->pred) / (s->power + NLMS_EPS);
+    }
+    for (int i = 0; i < n; i++)
+        s->w[i] += g * x[i];
+    const double oldest = s->hist[s->pos + n - 1];
+    s->pos = s->pos == 0 ? n - 1 : s->pos - 1;
+    s->hist[s->pos] = s->hist[s->pos + n] = target;
+    s->power = s->power + target * target - oldest * oldest;
+    if (s->power < 0)
+        s->power = 0;
+}
+
+/* ---- OLS stage -------------------------------------------------------------- */
+
+/* Cholesky factor of r + nu I, then w = (r + nu I)^-1 b. Keeps the old weights
+ * when the matrix is not positive definite (as at a silent start). */
+static void ols_solve(BlmOls *o)
+{
+    const int n = o->n;
+    double *g = o->chol;
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            double sum = o->r[i * BLM_PP_OLS_MAX + j];
+            for (int k = 0; k < j; k++)
+                sum -= g[i * BLM_PP_OLS_MAX + k] * g[j * BLM_PP_OLS_MAX + k];
+            g[i * BLM_PP_OLS_MAX + j] = sum / g[j * BLM_PP_OLS_MAX + j];
+        }
+        double sum = o->r[i * BLM_PP_OLS_MAX + i] + OLS_NU;
+        for (int k = 0; k < i; k++)
+            sum -= g[i * BLM_PP_OLS_MAX + k] * g[i * BLM_PP_OLS_MAX + k];
+        if (!(sum > 1e-8))
+            return;
+        g[i * BLM_PP_OLS_MAX + i] = sqrt(sum);
+    }
+    for (int i = 0; i < n; i++) {
+        double sum = o->b[i];
+        for (int k = 0; k < i; k++)
+            sum -= g[i * BLM_PP_OLS_MAX + k] * o->y[k];
+        o->y[i] = sum / g[i * BLM_PP_OLS_MAX + i];
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        double sum = o->y[i];
+        for (int k = i + 1; k < n; k++)
+            sum -= g[k * BLM_PP_OLS_MAX + i] * o->w[k];
+        o->w[i] = sum / g[i * BLM_PP_OLS_MAX + i];
+    }
+}
+
+static void ols_update(BlmOls *o, double val, int solve_interval)
+{
+    const double e = val - o->pred;
+    o->esum = o->esum + OLS_ESUM_RATE * (fabs(e) - o->esum);
+    /* the IRLS weight (esum + add)^-3/4, as 1 / (sqrt(v) * sqrt(sqrt(v))) */
+    const double v = o->esum + OLS_ESUM_ADD;
+    const double sv = sqrt(v);
+    const double ff = (1.0 - o->lambda) / (sv * sqrt(sv));
+    const int n = o->n;
+    for (int j = 0; j < n; j++) {
+        const double fx = ff * o->x[j];
+        double *row = o->r + j * BLM_PP_OLS_MAX;
+        for (int i = 0; i <= j; i++)
+            row[i] = o->lambda * row[i] + fx * o->x[i];
+        o->b[j] = o->lambda * o->b[j] + fx * val;
+    }
+    if (++o->since_solve >= solve_interval) {
+        o->since_solve = 0;
+        ols_solve(o);
+    }
+}
+
+/* ---- the channel predictor ---------------------------------------------------- */
+
+int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
+{
+    if (channels < 1 || channels > BLM_PP_MAX_CHANNELS || profile < 0 ||
+        profile > BLM_PP_PROFILE_MAX)
+        return BYTELM_EINVAL;
+    const StageSet *set = &stage_sets[(profile & BLM_PP_PROFILE_FAST) ? 1 : 0];
+    size_t need = 0;
+    for (int k = 0; k < BLM_PP_STAGES; k++)
+        need += 4 * (size_t)set->taps[k];
+    need *= (size_t)channels;
+    if (need > p->mem_size) {
+        double *m = realloc(p->mem, need * sizeof(double));
+        if (!m)
+            return BYTELM_ENOMEM;
+        p->mem = m;
+        p->mem_size = need;
+    }
+    memset(p->mem, 0, need * sizeof(double));
+    p->channels = channels;
+    p->profile = profile;
+    p->solve_interval = set->solve_interval;
+    double *m = p->mem;
+    for (int c = 0; c < channels; c++) {
+        BlmChannelPredictor *cp = &p->ch[c];
+        memset(&cp->ols, 0, sizeof cp->ols);
+        cp->ols.n = channels == 1 ? BLM_PP_OLS_MONO
+                    : c == 0      ? BLM_PP_OLS_OWN
+                                  : BLM_PP_OLS_OWN + BLM_PP_OLS_CROSS;
+        cp->ols.lambda = ols_lambda[profile & BLM_PP_PROFILE_LAMBDA_MASK];
+        for (int k = 0; k < BLM_PP_STAGES; k++) {
+            BlmNlms *s = &cp->stage[k];
+            s->n = set->taps[k];
+            s->mu = set->mu[k];
+            s->w = m;
+            s->hist = m + s->n;
+            s->powtab = NULL;
+            s->powsum = 0;
+            if (set->power_weighted) {
+                s->powtab = m + 3 * s->n;
+                for (int i = 0; i < s->n; i++) {
+                    const double v = 1.0 + i, sv = sqrt(v);
+                    s->powtab[i] = 1.0 / (sv * sqrt(sv));
+                    s->powsum += s->powtab[i];
+                }
+            }
+            s->pos = 0;
+            s->power = 0;
+            s->pred = 0;
+            m += 4 * (size_t)s->n;
+        }
+        for (int k = 0; k < BLM_PP_MIX; k++) {
+            cp->mix_w[k] = 1.0;
+            cp->mix_in[k] = 0.0;
+            cp->mix_eg[k] = 0.0;
+        }
+        cp->sum = 0;
+        cp->pred = 0;
+    }
+    return 0;
+}
+
+void blm_pcm_predictor_free(BlmPcmPredictor *p)
+{
+    free(p->mem);
+    p->mem = NULL;
+    p->mem_size = 0;
+}
+
+int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int t, int n)
+{
+    BlmChannelPredictor *cp = &p->ch[c];
+    BlmOls *o = &cp->ols;
+    const int32_t *own = s[c];
+    const int n_own = c == 0 ? o->n : BLM_PP_OLS_OWN;
+    for (int i = 0; i < n_own; i++)
+        o->x[i] = t - 1 - i >= 0 ? (double)own[t - 1 - i] : 0.0;
+    if (c == 1) {
+        const int32_t *ref = s[0];
+        for (int i = 0; i < BLM_PP_OLS_CROSS; i++) {
+            const int u = t + BLM_PP_LAG - 1 - i;
+            o->x[BLM_PP_OLS_OWN + i] = u >= 0 && u < n ? (double)ref[u] : 0.0;
+        }
+    }
+    o->pred = blm_dot4(o->w, o->x, o->n);
+    cp->mix_in[0] = o->pred;
+    for (int k = 0; k < BLM_PP_STAGES; k++)
+        cp->mix_in[k + 1] = nlms_predict(&cp->stage[k]);
+    cp->sum = blm_dot4(cp->mix_w, cp->mix_in, BLM_PP_MIX);
+    double r = floor(cp->sum + 0.5);
+    if (r > 32767.0)
+        r = 32767.0;
+    if (r < -32768.0)
+        r = -32768.0;
+    return cp->pred = (int32_t)r;
+}
+
+void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value)
+{
+    BlmChannelPredictor *cp = &p->ch[c];
+    const double val = (double)value;
+
+    /* the final stage: the cascade's weights (the OLS one stays 1), each with its
+     * own step normalised by its recent gradient (the stages' outputs differ in
+     * scale by orders of magnitude); the sign of the error, not its size */
+    const double e = val - cp->sum;
+    const double se = e > 0 ? 1.0 : e < 0 ? -1.0 : 0.0;
+    for (int k = 1; k < BLM_PP_MIX; k++) {
+        const double grad = se * cp->mix_in[k];
+        cp->mix_eg[k] = MIX_BETA * cp->mix_eg[k] + (1.0 - MIX_BETA) * (grad * grad);
+        cp->mix_w[k] += MIX_MU * grad / (sqrt(cp->mix_eg[k]) + MIX_EPS);
+    }
+
+    /* the cascade: each stage learns what the ones before it left */
+    double target = val - cp->ols.pred;
+    for (int k = 0; k < BLM_PP_STAGES; k++) {
+        const double next = target - cp->stage[k].pred;
+        nlms_update(&cp->stage[k], target);
+        target = next;
+    }
+    ols_update(&cp->ols, val, p->solve_interval);
+}

@@ -1,0 +1,94 @@
+/*
+ * The sample predictor of frame mode 6 (docs/MODEL.md §9): per channel, a weighted
+ * least-squares (OLS) stage over the channel's past and, for the second channel,
+ * the first channel's neighbourhood; a cascade of three NLMS stages on its
+ * residual; a final stage that weighs the cascade's predictions. float64 in a
+ * written order, no FMA, no libm beyond sqrt and floor (both exact in IEEE 754),
+ * so every x86-64 gives the same predictions.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_PCMPREDICTOR_H
+#define BYTELM_PCMPREDICTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BLM_PP_MAX_CHANNELS 2
+#define BLM_PP_LAG 8          /* channel 1 runs LAG - 1 samples behind channel 0 */
+#define BLM_PP_OLS_OWN 16     /* own past samples in the OLS stage, stereo */
+#define BLM_PP_OLS_MONO 32    /* the same, mono */
+#define BLM_PP_OLS_CROSS 16   /* channel 0 around the sample, for channel 1 */
+#define BLM_PP_OLS_MAX 32
+#define BLM_PP_STAGES 3       /* NLMS stages */
+#define BLM_PP_MIX (BLM_PP_STAGES + 1)
+
+/* The frame parameter byte of mode 6: bits 0-1 choose the OLS forgetting factor,
+ * bit 2 the short (fast) cascade; the other bits are zero. */
+#define BLM_PP_PROFILE_LAMBDA_MASK 3
+#define BLM_PP_PROFILE_FAST 4
+#define BLM_PP_PROFILE_MAX 7
+
+typedef struct BlmNlms {
+    int n;               /* taps, a multiple of 4 */
+    double mu;
+    double *w;           /* n weights */
+    double *hist;        /* 2n: the last n inputs, newest first, mirrored */
+    double *powtab;      /* n: each tap's weight in the power, or NULL */
+    double powsum;       /* sum of powtab */
+    int pos;             /* where the newest input sits in hist[0..n) */
+    double power;        /* sum of squares of the inputs in hist (powtab == NULL) */
+    double pred;
+} BlmNlms;
+
+typedef struct BlmOls {
+    int n;
+    double lambda;
+    double x[BLM_PP_OLS_MAX];
+    double w[BLM_PP_OLS_MAX];
+    double b[BLM_PP_OLS_MAX];
+    double r[BLM_PP_OLS_MAX * BLM_PP_OLS_MAX];   /* lower triangle, row major */
+    double chol[BLM_PP_OLS_MAX * BLM_PP_OLS_MAX];
+    double y[BLM_PP_OLS_MAX];
+    double esum;        /* running mean of |error|, for the IRLS weight */
+    double pred;
+    int since_solve;
+} BlmOls;
+
+typedef struct BlmChannelPredictor {
+    BlmOls ols;
+    BlmNlms stage[BLM_PP_STAGES];
+    double mix_w[BLM_PP_MIX];
+    double mix_in[BLM_PP_MIX];
+    double mix_eg[BLM_PP_MIX];
+    double sum;         /* the mixed prediction */
+    int32_t pred;       /* rounded and clamped */
+} BlmChannelPredictor;
+
+typedef struct BlmPcmPredictor {
+    int channels;
+    int profile;
+    int solve_interval;
+    BlmChannelPredictor ch[BLM_PP_MAX_CHANNELS];
+    double *mem;
+    size_t mem_size;
+} BlmPcmPredictor;
+
+/* A predictor in its starting state (every frame starts from it), for 1 or 2
+ * channels and a profile byte (0..BLM_PP_PROFILE_MAX). 0, BYTELM_EINVAL or
+ * BYTELM_ENOMEM. The state can be re-initialised with another profile without
+ * freeing; blm_pcm_predictor_free releases it. Zero the struct before first use. */
+int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile);
+void blm_pcm_predictor_free(BlmPcmPredictor *p);
+
+/* The prediction of sample t of channel c. s[c] points at channel c's samples of
+ * the frame (n of them); channel 1's prediction reads channel 0 up to t + LAG - 1,
+ * which must already be known (zeros past the frame's end). */
+int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int t, int n);
+/* Tells the predictor the true value of the sample it predicted last for c. */
+void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value);
+
+/* The float64 dot product of the normative order: four lanes over i mod 4, then
+ * (l0 + l1) + (l2 + l3). n a multiple of 4. */
+double blm_dot4(const double *a, const double *b, int n);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * The mode-6 residual coder; docs/MODEL.md §10 is normative. Each decision's
+ * probability mixes two adaptive counters, one in a context of the fast running
+ * scale and one of the slow, in the logistic domain (as paq-class coders do),
+ * with integer arithmetic throughout.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "residualcoder.h"
+
+#include <string.h>
+
+/* 65536 / (1 + e^-(i - 16) / 2), i = 0..32: the logistic function every 1/2 */
+static const int32_t squash_knots[33] = {
+    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
+    4971,  7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565,
+    62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
+
+#define ST_MAX 2047    /* the logistic domain in 1/256 units, clamped to +-8 */
+#define P_MIN 32
+#define P_MAX (65536 - 32)
+#define COUNT_LIMIT 255
+#define MIX_SHIFT 10
+#define MIX_INIT 21845 /* 1/3 in 16.16 */
+#define SSE_SHIFT 6
+
+static int16_t stretch_table[4096];
+static int stretch_ready;
+
+/* p (1/65536 units) of the logistic domain value d (1/256 units), interpolated */
+static int32_t squash(int32_t d)
+{
+    if (d > ST_MAX) d = ST_MAX;
+    if (d < -ST_MAX) d = -ST_MAX;
+    const int32_t w = d & 127;
+    const int32_t i = (d >> 7) + 16;
+    return (squash_knots[i] * (128 - w) + squash_knots[i + 1] * w + 64) >> 7;
+}
+
+/* The inverse of squash on p >> 4; built once, by integers alone, so every
+ * machine builds the same table. Threads may race to build it: they write the
+ * same values. */
+static void build_stretch(void)
+{
+    int32_t pi = 0;
+    for (int32_t d = -ST_MAX; d <= ST_MAX; d++) {
+        const int32_t v = squash(d) >> 4;
+        for (int32_t j = pi; j <= v && j < 4096; j++)
+            stretch_table[j] = (int16_t)d;
+        if (v + 1 > pi)
+            pi = v + 1;
+    }
+    for (int32_t j = pi; j < 4096; j++)
+        stretch_table[j] = ST_MAX;
+    stretch_ready = 1;
+}
+
+static inline int32_t stretch(uint32_t p16)
+{
+    return stretch_table[p16 >> 4];
+}
+
+/* 65536 / (n + 1.5): the adaptation rate of a counter that has seen n bits */
+static inline uint32_t counter_rate(uint32_t n)
+{
+    return (uint32_t)(131072u / (2 * n + 3));
+}
+
+static inline uint32_t counter_p(uint32_t c)
+{
+    return c >> 16;
+}
+
+static inline void counter_update(uint32_t *c, int bit, uint32_t limit)
+{
+    const uint32_t n = *c & 0xffff;
+    const int32_t p = (int32_t)(*c >> 16);
+    const int32_t target = bit ? 65535 : 0;
+    const int32_t np = p + (int32_t)(((int64_t)(target - p) * counter_rate(n)) >> 16);
+    *c = (uint32_t)np << 16 | (n < limit ? n + 1 : n);
+}
+
+#define COUNTER_INIT (32768u << 16)
+
+typedef struct Io {
+    BlmRcEncoder *enc;
+    BlmRcDecoder *dec;
+} Io;
+
+static inline int code_bit(const Io *io, uint32_t p1, int bit)
+{
+    if (p1 < P_MIN) p1 = P_MIN;
+    if (p1 > P_MAX) p1 = P_MAX;
+    if (io->enc) {
+        blm_rc_encode_bit(io->enc, p1, bit);
+        return bit;
+    }
+    return blm_rc_decode_bit(io->dec, p1);
+}
+
+/* One decision: three counters mixed in the logistic domain with a weight set
+ * of this decision and scale, then refined by an SSE table on the mixed
+ * probability (interpolated between its two nearest knots). All learn. */
+static int code_decision(const Io *io, BlmResChannel *ch, int d, int qf, int qs, int ql, int bit)
+{
+    uint32_t *c0 = &ch->by_fast[d][qf], *c1 = &ch->by_slow[d][qs], *c2 = &ch->by_last[d][ql];
+    int32_t *w = ch->mix_w[d][qf];
+    const int32_t s0 = stretch(counter_p(*c0)), s1 = stretch(counter_p(*c1)),
+                  s2 = stretch(counter_p(*c2)), s3 = 256;
+    const int64_t dot = (int64_t)w[0] * s0 + (int64_t)w[1] * s1 + (int64_t)w[2] * s2 +
+                        (int64_t)w[3] * s3;
+    int32_t st = (int32_t)(dot >> 16);
+    if (st > ST_MAX) st = ST_MAX;
+    if (st < -ST_MAX) st = -ST_MAX;
+    const int32_t pm = squash(st);
+    /* SSE: knots every 128 units of the logistic domain */
+    uint16_t *t = ch->sse[d][qf];
+    const int32_t pos = st + ST_MAX + 1;         /* 1..4095 */
+    const int32_t j = pos >> 7, frac = pos & 127;
+    const int32_t ps = (t[j] * (128 - frac) + t[j + 1] * frac) >> 7;
+    const int32_t p = (pm + 3 * ps) >> 2;
+    bit = code_bit(io, (uint32_t)p, bit);
+
+    const int32_t err = ((bit ? 65536 : 0) - pm) >> 4;
+    w[0] += (s0 * err) >> MIX_SHIFT;
+    w[1] += (s1 * err) >> MIX_SHIFT;
+    w[2] += (s2 * err) >> MIX_SHIFT;
+    w[3] += (s3 * err) >> MIX_SHIFT;
+    const int32_t target = bit ? 65535 : 0;
+    if (frac < 96)
+        t[j] = (uint16_t)(t[j] + ((target - t[j]) >> SSE_SHIFT));
+    if (frac > 32)
+        t[j + 1] = (uint16_t)(t[j + 1] + ((target - t[j + 1]) >> SSE_SHIFT));
+    counter_update(c0, bit, 60);
+    counter_update(c1, bit, COUNT_LIMIT);
+    counter_update(c2, bit, 60);
+    return bit;
+}
+
+static inline int bit_length(uint32_t v)
+{
+    return v ? 32 - __builtin_clz(v) : 0;
+}
+
+/* Scale context: twice the bit length of v plus the bit below its top one. */
+static inline int scale_ctx(uint32_t v)
+{
+    const int n = bit_length(v);
+    int q = n < 2 ? n : 2 * n - 2 + (int)((v >> (n - 2)) & 1);
+    return q < BLM_RES_SCALES ? q : BLM_RES_SCALES - 1;
+}
+
+void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
+{
+    if (!stretch_ready)
+        build_stretch();
+    memset(rc, 0, sizeof *rc);
+    rc->channels = channels;
+    for (int c = 0; c < channels; c++) {
+        BlmResChannel *ch = &rc->ch[c];
+        for (int d = 0; d < BLM_RES_DECISIONS; d++)
+            for (int q = 0; q < BLM_RES_SCALES; q++) {
+                ch->by_fast[d][q] = ch->by_slow[d][q] = ch->by_last[d][q] = COUNTER_INIT;
+                ch->mix_w[d][q][0] = ch->mix_w[d][q][1] = ch->mix_w[d][q][2] = MIX_INIT;
+                for (int k = 0; k < BLM_RES_SSE; k++) {
+                    const int32_t v = squash((k - 16) * 128);
+                    ch->sse[d][q][k] = (uint16_t)(v > 65535 ? 65535 : v);
+                }
+            }
+        for (int b = 0; b < BLM_RES_BITS; b++)
+            for (int k = 0; k < BLM_RES_BITS; k++)
+                ch->low[b][k] = COUNTER_INIT;
+        for (int k = 0; k < 3; k++)
+            ch->sign[k] = COUNTER_INIT;
+        ch->last_sign = 1;
+    }
+}
+
+/* Codes e (encoder) or returns it (decoder); the same walk for both. */
+static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e)
+{
+    BlmResChannel *ch = &rc->ch[c];
+    const int qf = scale_ctx(ch->fast), qs = scale_ctx(ch->slow >> 3),
+              ql = scale_ctx(ch->last << 4);
+    uint32_t m = (uint32_t)(e < 0 ? -e : e);
+
+    if (code_decision(io, ch, 0, qf, qs, ql, m != 0)) {
+        const int nb = bit_length(m);
+        int len = 1;
+        for (; len < 16; len++)
+            if (!code_decision(io, ch, len, qf, qs, ql, nb > len))
+                break;
+        /* m has len bits, its top one set */
+        uint32_t v = 1;
+        for (int b = len - 2; b >= 0; b--) {
+            const int want = (int)((m >> b) & 1);
+            const int top = len - 2 - b; /* 0 for the first bit below the top */
+            int bit;
+            if (top < 2) {
+                const int d = 16 + (top == 0 ? 0 : 1 + (int)(v & 1));
+                bit = code_decision(io, ch, d, qf, qs, len, want);
+            } else {
+                uint32_t *cnt = &ch->low[len][b];
+                bit = code_bit(io, counter_p(*cnt), want);
+                counter_update(cnt, bit, COUNT_LIMIT);
+            }
+            v = v << 1 | (uint32_t)bit;
+        }
+        m = v;
+        uint32_t *sc = &ch->sign[ch->last_sign];
+        const int neg = code_bit(io, counter_p(*sc), e < 0);
+        counter_update(sc, neg, COUNT_LIMIT);
+        e = neg ? -(int32_t)m : (int32_t)m;
+        ch->last_sign = neg ? 0 : 2;
+    } else {
+        m = 0;
+        e = 0;
+        ch->last_sign = 1;
+    }
+    ch->fast = ch->fast - (ch->fast >> 4) + m;
+    ch->slow = ch->slow - (ch->slow >> 7) + m;
+    ch->last = m;
+    return e;
+}
+void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e)
+{
+    const Io io = {enc, NULL};
+    code_residual(rc, &io, c, e);
+}
+
+int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c)
+{
+    const Io io = {NULL, dec};
+    return code_residual(rc, &io, c, 0);
+}

@@ -1,0 +1,49 @@
+/*
+ * The mode-6 residual coder (docs/MODEL.md §10): a prediction error of 16-bit PCM
+ * as a zero flag, a unary bit length, mantissa bits and a sign, each a binary
+ * decision whose probability comes from adaptive counters in contexts of the
+ * channel's recent error scale, mixed in the logistic domain. Integer arithmetic
+ * only, so encoder and decoder agree on every machine.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_RESIDUALCODER_H
+#define BYTELM_RESIDUALCODER_H
+
+#include <stdint.h>
+
+#include "rangecoder.h"
+
+#define BLM_RES_MAX_CHANNELS 2
+#define BLM_RES_SCALES 48      /* quantised scale contexts */
+#define BLM_RES_BITS 17        /* bit lengths 0..16 */
+
+/* Decisions of one residual: 0 the zero flag, 1..15 "longer than j bits",
+ * 16..18 the two mantissa bits below the top one. */
+#define BLM_RES_DECISIONS 19
+#define BLM_RES_INPUTS 4     /* three counters and a bias */
+#define BLM_RES_SSE 33
+
+typedef struct BlmResChannel {
+    uint32_t fast, slow;       /* running means of |e|: 16 and 128 times the mean */
+    uint32_t last;             /* |e| of the sample before */
+    /* counters: 16-bit probability of a 1 in the high half, bits seen in the low */
+    uint32_t by_fast[BLM_RES_DECISIONS][BLM_RES_SCALES];
+    uint32_t by_slow[BLM_RES_DECISIONS][BLM_RES_SCALES];
+    uint32_t by_last[BLM_RES_DECISIONS][BLM_RES_SCALES];
+    int32_t mix_w[BLM_RES_DECISIONS][BLM_RES_SCALES][BLM_RES_INPUTS]; /* 16.16 */
+    uint16_t sse[BLM_RES_DECISIONS][BLM_RES_SCALES][BLM_RES_SSE];
+    uint32_t low[BLM_RES_BITS][BLM_RES_BITS];
+    uint32_t sign[3];
+    int last_sign;
+} BlmResChannel;
+
+typedef struct BlmResidualCoder {
+    int channels;
+    BlmResChannel ch[BLM_RES_MAX_CHANNELS];
+} BlmResidualCoder;
+
+void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
+void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e);
+int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * Frame mode 6 (docs/FORMAT.md §2, docs/MODEL.md §9-10): the cascade predictor and
+ * the residual coder round-trip every profile on every kind of signal, learn what
+ * they are for (tones, the second channel from the first), find damage, ignore the
+ * host's floating-point mode, and the frame coder chooses the mode where it applies.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xmmintrin.h>
+
+#include "bytelm/bytelm.h"
+#include "flacframe.h"
+#include "format.h"
+#include "framecoder.h"
+#include "pcmcascade.h"
+#include "residualcoder.h"
+#include "testutil.h"
+
+static int failures, passes;
+
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passes++;                                                        \
+        } else {                                                             \
+            failures++;                                                      \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
+            printf(__VA_ARGS__);                                             \
+            printf("\n");                                                    \
+        }                                                                    \
+    } while (0)
+
+static int16_t *as_samples(uint8_t *bytes, size_t n)
+{
+    int16_t *s = malloc(n * sizeof(int16_t) + 1);
+    for (size_t i = 0; i < n; i++)
+        s[i] = (int16_t)(uint16_t)(bytes[2 * i] | bytes[2 * i + 1] << 8);
+    free(bytes);
+    return s;
+}
+
+/* Encodes and decodes n sample frames with the profile; returns the payload size,
+ * or 0 after a failed check. */
+static size_t round_trip(const int16_t *pcm, uint32_t n, int ch, int profile, const char *what)
+{
+    BlmCascadeCoder *cc = blm_cascade_new(ch);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state = 0;
+    int ret = blm_cascade_encode(cc, pcm, n, profile, &out, &state);
+    int16_t *back = malloc((size_t)n * ch * sizeof(int16_t) + 1);
+    if (ret == 0)
+        ret = blm_cascade_decode(cc, out.data, out.len, n, profile, state, back);
+    const int same = ret == 0 && !memcmp(back, pcm, (size_t)n * ch * sizeof(int16_t));
+    CHECK(same, "%s: %u samples, %d channels, profile %d: %s", what, n, ch, profile,
+          ret ? bytelm_strerror(ret) : "decoded samples differ");
+    size_t size = same ? out.len : 0;
+    free(back);
+    blm_buf_free(&out);
+    blm_cascade_free(cc);
+    return size;
+}
+
+/* Every profile, mono and stereo, on tones, silence, full-scale noise, the largest
+ * errors a 16-bit sample can have, and lengths around the channel lag. */
+static void test_round_trips(void)
+{
+    enum { N = 6000 };
+    uint64_t st = 7;
+    int16_t *noise = malloc(N * 2 * sizeof(int16_t));
+    int16_t *square = malloc(N * 2 * sizeof(int16_t));
+    int16_t *silence = calloc(N * 2, sizeof(int16_t));
+    for (int i = 0; i < N * 2; i++) {
+        noise[i] = (int16_t)(uint16_t)test_rand(&st);
+        /* +-full scale, switching every few samples: errors of up to 65535 */
+        square[i] = (i / 2 / (1 + (i / 200) % 5)) % 2 ? 32767 : -32768;
+    }
+    for (int ch = 1; ch <= 2; ch++) {
+        int16_t *tones = as_samples(test_pcm_integer(N, (uint32_t)ch, 3), (size_t)N * ch);
+        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++) {
+            round_trip(tones, N, ch, p, "tones");
+            round_trip(noise, N, ch, p, "noise");
+            round_trip(square, N, ch, p, "full-scale square");
+            round_trip(silence, N, ch, p, "silence");
+        }
+        for (uint32_t n = 1; n <= 2 * BLM_PP_LAG + 1; n++)
+            round_trip(tones, n, ch, 0, "short frame");
+        free(tones);
+    }
+    free(noise);
+    free(square);
+    free(silence);
+}
+
+/* What the stages are for: tones under noise cost less than FLAC makes of them, and
+ * a second channel that follows the first (the current sample of channel 0 is in
+ * its predictor) costs far less than the first. */
+static void test_learns(void)
+{
+    enum { N = 44100 };
+    int16_t *tones = as_samples(test_pcm_integer(N, 1, 5), N);
+    const size_t mono = round_trip(tones, N, 1, 0, "tones, mono");
+    BlmBuf flac;
+    blm_buf_init(&flac, BLM_BUF_NO_LIMIT);
+    CHECK(blm_flac_encode(tones, N, 1, 44100, &flac) == 0, "flac");
+    CHECK(mono && mono < flac.len * 0.97, "tones: %zu bytes, FLAC %zu", mono, flac.len);
+    blm_buf_free(&flac);
+
+    /* channel 1 = channel 0 + noise in +-8 (4 bits): far below channel 0's 8 */
+    int16_t *stereo = malloc(2 * N * sizeof(int16_t));
+    uint64_t st = 11;
+    for (int i = 0; i < N; i++) {
+        stereo[2 * i] = tones[i];
+        int v = tones[i] + (int)(test_rand(&st) % 16) - 8;
+        stereo[2 * i + 1] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+    }
+    const size_t both = round_trip(stereo, N, 2, 0, "tones, stereo");
+    const double second = 8.0 * ((double)both - (double)mono) / N;
+    CHECK(both && second < 4.6, "second channel: %.3f bits a sample, expected under 4.6", second);
+    free(tones);
+    free(stereo);
+}
+
+/* Any changed or missing byte is found (the final state covers every decision),
+ * in bounded time, and a decoder never writes outside the frame. */
+static void test_damage(void)
+{
+    enum { N = 8000 };
+    int16_t *pcm = as_samples(test_pcm_integer(N, 2, 9), 2 * N);
+    BlmCascadeCoder *cc = blm_cascade_new(2);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state;
+    CHECK(blm_cascade_encode(cc, pcm, N, 0, &out, &state) == 0, "encode");
+    int16_t *back = malloc(2 * N * sizeof(int16_t));
+    for (size_t pos = 0; pos < out.len; pos += out.len / 7 + 1) {
+        out.data[pos] ^= 0x10;
+        CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == BYTELM_EDESYNC,
+              "byte %zu flipped: not found", pos);
+        out.data[pos] ^= 0x10;
+    }
+    CHECK(blm_cascade_decode(cc, out.data, out.len / 2, N, 0, state, back) == BYTELM_EDESYNC,
+          "truncated payload: not found");
+    CHECK(blm_cascade_decode(cc, out.data, out.len, N, 1, state, back) == BYTELM_EDESYNC,
+          "wrong profile: not found");
+    CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == 0, "intact payload");
+    CHECK(blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX + 1}, 1) == BYTELM_EFORMAT &&
+              blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX}, 1) == 0,
+          "parameter check");
+    free(back);
+    free(pcm);
+    blm_buf_free(&out);
+    blm_cascade_free(cc);
+}
+
+/* A host that set flush-to-zero and rounding down (audio software does) gets the
+ * same stream: the predictor runs under IEEE defaults whatever the caller's mode. */
+static void test_host_fp_mode(void)
+{
+    enum { N = 3000 };
+    int16_t *pcm = as_samples(test_pcm_integer(N, 2, 13), 2 * N);
+    BlmCascadeCoder *cc = blm_cascade_new(2);
+    BlmBuf a, b;
+    blm_buf_init(&a, BLM_BUF_NO_LIMIT);
+    blm_buf_init(&b, BLM_BUF_NO_LIMIT);
+    uint32_t sa, sb;
+    blm_cascade_encode(cc, pcm, N, 0, &a, &sa);
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x2000u); /* FTZ, DAZ, round down */
+    blm_cascade_encode(cc, pcm, N, 0, &b, &sb);
+    _mm_setcsr(csr);
+    CHECK(a.len == b.len && sa == sb && !memcmp(a.data, b.data, a.len),
+          "the host's MXCSR changed the stream");
+    free(pcm);
+    blm_buf_free(&a);
+    blm_buf_free(&b);
+    blm_cascade_free(cc);
+}
+
+/* The residual coder alone: every magnitude from 0 to 65535, both signs, in runs
+ * of changing scale. */
+static void test_residuals(void)
+{
+    enum { N = 20000 };
+    int32_t *e = malloc(N * sizeof(int32_t));
+    uint64_t st = 3;
+    for (int i = 0; i < N; i++) {
+        const int bits = (i / 500) % 17; /* scale changes every 500 */
+        int32_t m = bits ? (int32_t)(test_rand(&st) & ((1u << bits) - 1)) : 0;
+        if (i % 997 == 0)
+            m = 65535;
+        e[i] = test_rand(&st) & 1 ? -m : m;
+    }
+    for (int ch = 1; ch <= 2; ch++) {
+        BlmResidualCoder *rc = malloc(sizeof(*rc));
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        BlmRcEncoder enc;
+        blm_rc_enc_init(&enc, &out);
+        blm_residual_coder_init(rc, ch);
+        for (int i = 0; i < N; i++)
+            blm_residual_encode(rc, &enc, i % ch, e[i]);
+        blm_rc_finish(&enc);
+        BlmRcDecoder dec;
+        blm_rc_dec_init(&dec, out.data, out.len);
+        blm_residual_coder_init(rc, ch);
+        int bad = -1;
+        for (int i = 0; i < N && bad < 0; i++)
+            if (blm_residual_decode(rc, &dec, i % ch) != e[i])
+                bad = i;
+        CHECK(bad < 0 && blm_rc_dec_check(&dec) == 0, "%d channels: residual %d decoded wrong", ch, bad);
+        blm_buf_free(&out);
+        free(rc);
+    }
+    free(e);
+}
+
+/* The frame coder: with the default preset, stereo tones go to mode 6 with a valid
+ * profile and decode; three channels never use it; a frame header of mode 6 with
+ * the wrong parameters, or in a 3-channel stream, is refused. */
+static void test_frames(void)
+{
+    enum { N = 5000 };
+    for (uint32_t ch = 1; ch <= 3; ch++) {
+        BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
+                       .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = ch,
+                       .preset = BYTELM_PRESET_DEFAULT};
+        uint8_t *raw = test_pcm_integer(N, ch, 17);
+        BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        int ret = blm_frame_encode(fc, raw, N, 0, &out);
+        BlmFrameHeader fh;
+        size_t n = 0;
+        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+        uint8_t *back = malloc((size_t)N * ch * 2);
+        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
+        CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
+              ch, bytelm_strerror(ret));
+        if (ch <= 2)
+            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && fh.params[0] <= BLM_PP_PROFILE_MAX,
+                  "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
+        else
+            CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");
+        if (ch == 2) {
+            /* the same frame read against a 3-channel header, or with 2 parameters */
+            BlmHeader h3 = h;
+            h3.channels = 3;
+            h3.frame_units = 2 * N;
+            BlmFrameHeader f2;
+            CHECK(blm_frame_parse(out.data, out.len, &h3, &f2, &n) == BYTELM_EFORMAT,
+                  "mode 6 accepted in a 3-channel stream");
+            uint8_t *copy = malloc(out.len);
+            memcpy(copy, out.data, out.len);
+            copy[21] = 2; /* n_params */
+            CHECK(blm_frame_parse(copy, out.len, &h, &f2, &n) < 0, "mode 6 with 2 parameters accepted");
+            free(copy);
+        }
+        free(back);
+        free(raw);
+        blm_buf_free(&out);
+        blm_frame_coder_free(fc);
+    }
+}
+
+int main(void)
+{
+    test_round_trips();
+    test_learns();
+    test_damage();
+    test_host_fp_mode();
+    test_residuals();
+    test_frames();
+    printf("cascade: %d passed, %d failed\n", passes, failures);
+    return failures != 0;
+}

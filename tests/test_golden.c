@@ -47,13 +47,13 @@ static const Golden golden[] = {
     {"rgb frame, scale",
      "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
     {"pcm frame, cascade",
-     "5f786170ffb391fbf8c4d74eaedecd6f7928ffaf25f0705daa21ef8d1dd4ac99"},
+     "9ae7a05fc7637cbe0cbc328fbe29c8a7a85390f9e7c4ac976015dce975154026"},
     {"pcm frame, fast cascade",
-     "a150aa871071080ab9924a1f3f1ec5c2f345415aca594d9e7d6f7215b1723963"},
+     "013e9accfcd9598174dd84deff2ad2180f61af3d5ed87f9f7c69e5baf43651a6"},
     {"cascade profile 2",
-     "0b9d426d5df6ad0d3604bffee2ecd41c193d49efea68f2a12a1282e9994f12da"},
+     "8b3e5bb3f504cb22c5e038fb0185e8621b5ded5b8cd87a68084e4a94c939e02c"},
     {"cascade profile 7",
-     "28f11e1c8988bd5c15934dd92fdf6098daf830c6d67571702d7aaf0ef5f862ef"},
+     "07ac5b6e4e29f7bfb46240fc50d764445c6cbaacc22e0438a8870dd4047943d9"},
 };
 
 /* Counts the frames of a stream coded in each mode. */

@@ -18,7 +18,7 @@ static const double ols_lambda[4] = {0.998, 0.996, 0.993, 0.99};
 #define OLS_NU 0.05          /* added to the diagonal before factoring */
 #define OLS_ESUM_RATE 0.4
 #define OLS_ESUM_ADD 2.0
-#define NLMS_EPS 1.0
+#define NLMS_EPS 100.0
 #define MIX_MU 0.004
 #define MIX_BETA 0.95
 #define MIX_EPS 1e-3

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""bytelm against gzip, xz (LZMA2), zstd, FLAC, WavPack, PNG, WebP and JPEG-XL.
+"""bytelm against gzip, xz (LZMA2), zstd, FLAC, WavPack, PNG, WebP and JPEG-XL, and sac
+(--normal, --high) where a `sac` program is on PATH (docs/BENCHMARKS.md says how to build
+it; without one its rows are left out with a note).
 
 usage: bench.py [options] [DIR ...]
 
@@ -194,19 +196,23 @@ def code_one(codec, item, work, threads):
             os.remove(p)
     argv, stdout = codec.enc(item, src, enc_out, threads)
     enc = run(argv, stdout and enc_out)
+    if not os.path.exists(enc_out):  # sac, for one, exits with 0 when it cannot write
+        raise Failure("%s: wrote no output for %s" % (codec.name, item.name))
     size = os.path.getsize(enc_out)
     dec = None
     back = enc_out
     if codec.dec:
-        back = os.path.join(work, "back." + ("ppm" if codec.back == "pnm" else "raw"))
+        back = os.path.join(work, "back." + {"pnm": "ppm", "wav": "wav"}.get(codec.back, "raw"))
         if os.path.exists(back):
             os.remove(back)
         argv, stdout = codec.dec(item, enc_out, back, threads)
         dec = run(argv, stdout and back)
+        if not os.path.exists(back):
+            raise Failure("%s: decoded nothing for %s" % (codec.name, item.name))
     got = codecs_list.decoded_samples(codec, back)
     with open(item.raw, "rb") as f:
         want = f.read()
-    ok = got == want if codec.back == "raw" else media.same_pixels(got, 3 if item.kind == "rgb" else 1, want)
+    ok = got == want if codec.back in ("raw", "wav") else media.same_pixels(got, 3 if item.kind == "rgb" else 1, want)
     if not ok:
         raise Failure("%s: decoded output differs from the input %s" % (codec.name, item.name))
     return size, enc, dec
@@ -219,6 +225,10 @@ def measure(sets, codecs_for, runs, threads, work, log):
     for sname, items in sets.items():
         kinds = sorted({it.kind for it in items})
         codecs = codecs_for(kinds, sorted({it.rate for it in items if it.kind == "pcm"}))
+        refused = [c for c in codecs if not all(c.accepts(it) for it in items if it.kind in c.kinds)]
+        for c in refused:
+            log("%s: %s left out: it does not take every file of the set\n" % (sname, c.name))
+        codecs = [c for c in codecs if c not in refused]
         for c in codecs:
             res[(sname, c.name)] = {"codec": c, "bytes": 0, "enc": [], "dec": [], "enc_cpu": [],
                                     "dec_cpu": [], "enc_rss": 0, "dec_rss": 0, "timed_dec": True}
@@ -348,7 +358,7 @@ def summary(rows, command, note=""):
 
 def chart(rows, path, work):
     """Size / raw against decode MB/s, one panel per set, one labelled point per codec
-    (bytelm in red). Codecs without a timed decoder are left out."""
+    (bytelm in red, sac in green). Codecs without a timed decoder are left out."""
     if not shutil.which("gnuplot"):
         print("bench: gnuplot not found, no chart (tools/setup-deps.sh installs it)", file=sys.stderr)
         return False
@@ -364,7 +374,8 @@ def chart(rows, path, work):
         with open(dat, "w") as f:
             for r in rows:
                 if r["set"] == s and r["dec_bytes_per_s"]:
-                    colour = 0xC00000 if r["codec"].startswith("bytelm") else 0x2050A0
+                    colour = (0xC00000 if r["codec"].startswith("bytelm") else
+                              0x208020 if r["codec"].startswith("sac") else 0x2050A0)
                     f.write('%g %g "%s" %d\n' % (r["dec_bytes_per_s"] / 1e6, r["ratio"], r["codec"], colour))
         script += ["set title '%s'" % s.replace("'", ""),
                    # labels alternate above and below their point: neighbours (flac -5,
@@ -442,13 +453,16 @@ def main():
     if missing:
         sys.exit("bench: missing %s (bash tools/setup-deps.sh installs them)" % " ".join(missing))
     keep = [p.strip() for p in a.codecs.split(",") if p.strip()]
+    optional, skipped = codecs_list.optional_baselines()
+    for n in skipped:
+        print("bench: " + n, file=sys.stderr)
     presets = [p for p in a.presets.split(",") if p]
     log = (lambda s: None) if a.quiet else (lambda s: (sys.stderr.write(s), sys.stderr.flush()))
 
     def codecs_for(kinds, rates=()):
         """Baselines that take every kind in the set, then the bytelm variants (for PCM,
         the models of the set's sample rates)."""
-        cs = [c for c in codecs_list.baselines() if all(k in c.kinds for k in kinds)]
+        cs = [c for c in codecs_list.baselines() + optional if all(k in c.kinds for k in kinds)]
         for kind in kinds:  # an image set may hold gray and RGB: one bytelm row per variant
             models = (codecs_list.default_models(a.models_dir, kind) if a.models == "auto" else
                       [] if a.models == "none" else [m for m in a.models.split(",") if m])
@@ -477,7 +491,9 @@ def main():
                   "round(s), all codecs interleaved in the same run. \"with model\": the model files' "
                   "bytes added to the compressed size (for plain bytes both the multimodal and the "
                   "text model), over this set and over 1 GB of such data "
-                  "(as in Del\u00e9tang et al. / Heurtel-Depeiges et al.). Machine: %s." % (a.runs, host))
+                  "(as in Del\u00e9tang et al. / Heurtel-Depeiges et al.). Machine: %s.%s"
+                  % (a.runs, host, "".join(" Not run: %s." % n for n in skipped
+                                           if any(it.kind == "pcm" for its in sets.values() for it in its))))
         md = markdown(rows, command, header)
         note = ("Size / raw: compressed bytes over raw bytes, summed over the set (lower is better); "
                 "decode speed: median of %d round(s), %d thread(s) for bytelm; %s; %s.\n\n"

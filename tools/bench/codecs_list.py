@@ -19,13 +19,17 @@ REFERENCE = {"pcm": "flac -8", "gray": "cjxl -d 0 -e 7", "rgb": "cjxl -d 0 -e 7"
 class Codec:
     """name: shown in tables; kinds: what it applies to; feed: 'raw', 'wav' or 'pnm';
     enc/dec: functions (item, input path, output path, threads) -> (argv, stdout path or
-    None); back: 'raw' (decoded file is the raw samples) or 'pnm' (a PGM/PPM to parse).
-    models: the .blmm files whose sizes count against the codec (bytelm only)."""
+    None); back: 'raw' (decoded file is the raw samples), 'wav' (a WAV whose samples are
+    compared) or 'pnm' (a PGM/PPM to parse). models: the .blmm files whose sizes count
+    against the codec (bytelm only). accepts: item -> bool, for codecs that take only
+    some inputs of a kind (sac: mono and stereo); a set with an input it refuses is
+    measured without it."""
 
     def __init__(self, name, kinds, feed, enc, dec, back="raw", ext="out", models=(),
-                 threaded=False, note=""):
+                 threaded=False, note="", accepts=None):
         self.name, self.kinds, self.feed, self.enc, self.dec = name, kinds, feed, enc, dec
         self.back, self.ext, self.models, self.threaded, self.note = back, ext, models, threaded, note
+        self.accepts = accepts or (lambda it: True)
 
 
 def _stdout(tool, *flags):
@@ -45,6 +49,41 @@ def _flac(level):
         return (["flac", "-s", "-f", "-d", "--force-raw-format", "--endian=little",
                  "--sign=signed", i, "-o", o], None)
     return enc, dec
+
+
+def _sac(mode):
+    """sac (github.com/slmdev/sac; docs/BENCHMARKS.md says how to build it) reads and
+    writes WAV. Its --mt-mode=0 codes the channels one after the other; by default (2) it
+    runs one thread per channel. The stream is the same either way."""
+    mt = lambda j: ["--mt-mode=0"] if j <= 1 else []
+    enc = lambda it, i, o, j: (["sac", "--encode", "--" + mode] + mt(j) + [i, o], None)
+    dec = lambda it, i, o, j: (["sac", "--decode"] + mt(j) + [i, o], None)
+    return enc, dec
+
+
+SAC_MODES = ("normal", "high")
+
+
+def optional_baselines():
+    """Baselines used only when their program is on PATH, and a note for each one that
+    is not: (codecs, notes)."""
+    if not shutil.which("sac"):
+        return [], ["sac not on PATH: the sac rows are left out (docs/BENCHMARKS.md says how to build it)"]
+    note = sac_version()
+    return [Codec("sac --" + m, AUDIO, "wav", *_sac(m), back="wav", ext="sac", threaded=True,
+                  note=note, accepts=lambda it: it.channels in (1, 2)) for m in SAC_MODES], []
+
+
+def sac_version():
+    """'v0.7.25' from the banner sac prints when run without arguments, else ''."""
+    import re
+    import subprocess
+    try:
+        out = subprocess.run(["sac"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    m = re.search(r"^Sac (v\S+)", out, re.M)
+    return m.group(1) if m else ""
 
 
 def baselines():
@@ -216,10 +255,13 @@ def default_models(models_dir, kind):
 
 
 def decoded_samples(codec, path):
-    """The raw samples/pixels of a decoded output, as (channels, bytes) for images or
-    bytes for the rest; None where it does not parse."""
+    """The raw samples/pixels of a decoded output, as (width, height, channels, bytes) for
+    images or bytes for the rest; None where it does not parse."""
     with open(path, "rb") as f:
         data = f.read()
     if codec.back == "raw":
         return data
+    if codec.back == "wav":
+        wav = media.read_wav(data)
+        return wav[2] if wav else None
     return media.read_png(data) if codec.back == "png" else media.read_pnm(data)

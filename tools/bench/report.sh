@@ -3,7 +3,9 @@
 # speed, memory: tools/bench/bench.py, which also writes docs/benchmarks.csv and the
 # chart docs/benchmarks.png, and the summary in README.md's Benchmarks section), speed
 # against flac -8 on longer audio, and the pre-transform measurements, each table with
-# the command that produced it. Needs the corpus (tools/corpus/build.sh).
+# the command that produced it. Needs the corpus (tools/corpus/build.sh). sac, the
+# optional audio baseline, is measured when a `sac` program is on PATH; the report says
+# how to build it (section "Building sac").
 #
 # usage: tools/bench/report.sh [--budget BYTES] [--seconds S] [--runs N] [--threads N]
 set -euo pipefail
@@ -28,6 +30,49 @@ model_of() {
   "$builddir/core/cli/bytelm" -v -c "$1" 2>&1 >/dev/null |
     sed -n 's/.*: model \([^ ]*\) (\([0-9a-f]\{12\}\).*/\1 (\2…)/p' | head -1
 }
+sac_section() {
+  cat <<'EOF'
+## Building sac
+
+sac (https://github.com/slmdev/sac, MIT licence) is the open-source state of the art in
+lossless audio and the bar of issue 17. When a `sac` program is on PATH,
+tools/bench/bench.py and ratio.py add `sac --normal` and `sac --high` to the audio rows,
+and speed.sh `sac --normal` (`--sac-modes normal,high` for both); without one they leave
+sac out with a note. `sac --high` encodes some 30 times slower than real time on one
+core (44.1 kHz stereo, 2026-12-04), so it adds a few minutes per set to a report.sh run.
+Neither sac's code nor a build script for it is kept in this repository: build it
+outside, as follows (done here at its commit 50fc621, v0.7.25 with two later fixes, with
+Debian 12's g++ 12.2).
+
+Its makefile compiles `src/**/*.cpp` with `-O3 -std=c++20 -march=native -fno-math-errno`
+and links them statically (`-static -s`). g++ 12's libstdc++ has no `<format>`, which five
+of sac's files include for `std::format` calls, each with one argument and a printf-like
+spec (`"{:.3f}"`, `"{:5}"`, `"{:#x}"`, `"{:.1f}%"`). So put a header file named `format`
+(no extension) in a directory of its own, say `shim/`, that defines in namespace `std`
+a template `string format(const char *fmt, T value)`: it copies `fmt`, doubling any
+literal `%`, turns the `{:spec}` into printf's `%spec`, adding the conversion that `T`
+needs (`g` for a floating-point value whose spec names none, `lld` for an integer, `llx`
+where the spec ends in `x`), and returns the `snprintf` of the value (cast to `double`,
+`long long` or `unsigned long long`) into a small buffer. Also, `src/common/md5.h` uses
+`size_t` without including `<cstddef>`, which g++ 12's headers do not bring in. Then, in
+sac's source directory, run `make CXXFLAGS="-O3 -std=c++20 -march=native -fno-math-errno
+-Ishim -include cstddef"` (the makefile's own flags plus those two) and copy the `sac` it
+builds to a directory on PATH, e.g. `install -m 755 sac /usr/local/bin/sac`.
+`-march=native` makes a binary for the building CPU only (the banner says `AVX2` where it
+is used). Check it with `sac --encode --normal x.wav x.sac && sac --decode x.sac y.wav &&
+cmp x.wav y.wav`; the build at 50fc621 also prints a few ` mse:` lines at start-up, a
+leftover debug message that does not change its output.
+
+sac reads and writes WAV (1 to 16 bits, mono or stereo): the harness wraps each raw
+dev-eval file in a 44-byte WAV header (tools/bench/media.py) before the clock starts, and
+compares the samples of the decoded WAV with the input. By default sac codes the two
+channels of stereo on two threads (`--mt-mode=2`); the harness passes `--mt-mode=0` (one
+thread) when run with one thread (`-j 1`, and always in speed.sh), which leaves the
+stream unchanged. `tools/bench/sac_files.py GROUP --budget N` prints the files a budget
+picks (path, rate, channels, bytes), and with `--sizes` their flac -8, sac --normal and
+sac --high sizes one by one.
+EOF
+}
 model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of samples/music-tabla-44k-stereo.wav) at 32 kHz and above"
 {
   echo "# Benchmarks"
@@ -40,7 +85,9 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo
   echo "Files spread evenly over each dev-eval set (docs/CORPUS.md), up to $budget raw bytes per"
   echo "set, coded by bytelm (each preset and model that applies) and by gzip, xz, zstd, FLAC,"
-  echo "WavPack, optipng, WebP and JPEG-XL where they fit; every output decoded and compared."
+  echo "WavPack, optipng, WebP and JPEG-XL where they fit, and by sac (\`--normal\`, \`--high\`) on"
+  echo "audio when a \`sac\` program is on PATH (see [Building sac](#building-sac)); every output"
+  echo "decoded and compared."
   echo "\`flac\` runs with \`--no-padding\` (its default 8 KiB padding block would count against"
   echo "FLAC). All numbers: [benchmarks.csv](benchmarks.csv). Size against decode speed:"
   echo
@@ -65,6 +112,8 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo "Command: \`python3 tools/bench/transforms.py\`"
   echo
   python3 tools/bench/transforms.py
+  echo
+  sac_section
 } > "$tmp"
 mv "$tmp" "$out"
 echo "wrote $out, docs/benchmarks.csv, docs/benchmarks.png and README.md's Benchmarks table"

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Encode and decode speed of bytelm against flac -8, measured in the same run, on
-# 16 kHz mono speech and 44.1 kHz stereo music (docs/BENCHMARKS.md).
+# Encode and decode speed of bytelm against flac -8, and sac when a `sac` program is on
+# PATH (docs/BENCHMARKS.md says how to build it), measured in the same run, on 16 kHz
+# mono speech and 44.1 kHz stereo music (docs/BENCHMARKS.md).
 #
 # usage: tools/bench/speed.sh [--runs N] [--seconds S] [--presets default,fast,...]
+#                             [--sac-modes normal,high]
+# sac runs on one thread (--mt-mode=0); --sac-modes defaults to normal (--high encodes
+# some 40 times slower than real time on 44.1 kHz stereo; its decoder is --normal's class).
 # Input: the dev-eval corpus (tools/corpus/build.sh) when present, else samples/.
 # Prints a Markdown table; each timing is the median of N runs (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=3 seconds=60 presets=default,fast
+runs=3 seconds=60 presets=default,fast sac_modes=normal
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --presets) presets=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--seconds S] [--presets LIST]" >&2; exit 2 ;;
+    --sac-modes) sac_modes=$2; shift 2 ;;
+    *) echo "usage: $0 [--runs N] [--seconds S] [--presets LIST] [--sac-modes LIST]" >&2; exit 2 ;;
   esac
 done
 builddir=${BUILDDIR:-build}
@@ -75,4 +80,16 @@ for name in speech music; do
   enc=$(time_cmd flac -s -8 --no-padding -f "$wav" -o "$work/$name.flac")
   dec=$(time_cmd flac -s -d -f "$work/$name.flac" -o "$work/$name.flac.wav")
   row "flac -8" 1 "$(stat -c %s "$work/$name.flac")" "$enc" "$dec"
+  if command -v sac >/dev/null; then
+    for m in ${sac_modes//,/ }; do
+      enc=$(time_cmd sac --encode "--$m" --mt-mode=0 "$wav" "$work/$name.sac")
+      dec=$(time_cmd sac --decode --mt-mode=0 "$work/$name.sac" "$work/$name.sac.wav")
+      cmp -s <(sox "$wav" -t raw -) <(sox "$work/$name.sac.wav" -t raw -) || { echo "sac round trip differs" >&2; exit 1; }
+      row "sac --$m" 1 "$(stat -c %s "$work/$name.sac")" "$enc" "$dec"
+    done
+  fi
 done
+if ! command -v sac >/dev/null; then
+  echo
+  echo "sac was not on PATH: no sac rows (docs/BENCHMARKS.md says how to build it)."
+fi

@@ -328,23 +328,21 @@ static int ensure_cascade(BlmFrameCoder *fc)
 }
 
 /* The mode-6 profiles the encoder tries, by preset (docs/STUDY.md finding 8): the
- * long cascade at the slow forgetting factor for music, the short one at a fast
- * factor for speech; the fast preset never runs the long cascade. */
-static int cascade_profiles(int preset, int out[4])
+ * long cascade at the slow forgetting factor for music, the short one at fast
+ * factors for speech; the fast preset never runs the long cascade, max runs all. */
+static int cascade_profiles(int preset, int out[BLM_PP_PROFILE_MAX + 1])
 {
-    if (preset == BYTELM_PRESET_FAST) {
-        out[0] = BLM_PP_PROFILE_FAST;
-        out[1] = BLM_PP_PROFILE_FAST | 2;
-        return 2;
-    }
-    out[0] = 0;
-    out[1] = BLM_PP_PROFILE_FAST | 2;
+    static const int fast[] = {BLM_PP_PROFILE_FAST, BLM_PP_PROFILE_FAST | 2};
+    static const int normal[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | 3};
     if (preset == BYTELM_PRESET_MAX) {
-        out[2] = 2;
-        out[3] = BLM_PP_PROFILE_FAST | 3;
-        return 4;
+        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++)
+            out[p] = p;
+        return BLM_PP_PROFILE_MAX + 1;
     }
-    return 2;
+    const int *list = preset == BYTELM_PRESET_FAST ? fast : normal;
+    const int n = preset == BYTELM_PRESET_FAST ? 2 : 3;
+    memcpy(out, list, (size_t)n * sizeof(int));
+    return n;
 }
 
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
@@ -383,7 +381,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     if (cascade_applies(fc) && (forced < 0 || forced == BLM_MODE_CASCADE)) {
         if ((ret = ensure_cascade(fc)) < 0)
             return ret;
-        int profiles[4];
+        int profiles[BLM_PP_PROFILE_MAX + 1];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
         for (int k = 0; k < n_profiles; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;

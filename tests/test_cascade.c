@@ -202,14 +202,14 @@ static void test_residuals(void)
         blm_rc_enc_init(&enc, &out);
         blm_residual_coder_init(rc, ch);
         for (int i = 0; i < N; i++)
-            blm_residual_encode(rc, &enc, i % ch, e[i]);
+            blm_residual_encode(rc, &enc, i % ch, e[i], i % 4);
         blm_rc_finish(&enc);
         BlmRcDecoder dec;
         blm_rc_dec_init(&dec, out.data, out.len);
         blm_residual_coder_init(rc, ch);
         int bad = -1;
         for (int i = 0; i < N && bad < 0; i++)
-            if (blm_residual_decode(rc, &dec, i % ch) != e[i])
+            if (blm_residual_decode(rc, &dec, i % ch, i % 4) != e[i])
                 bad = i;
         CHECK(bad < 0 && blm_rc_dec_check(&dec) == 0, "%d channels: residual %d decoded wrong", ch, bad);
         blm_buf_free(&out);

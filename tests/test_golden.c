@@ -47,13 +47,13 @@ static const Golden golden[] = {
     {"rgb frame, scale",
      "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
     {"pcm frame, cascade",
-     "9ae7a05fc7637cbe0cbc328fbe29c8a7a85390f9e7c4ac976015dce975154026"},
+     "065830da9b707f716a03b6047596cf6a33c5471cfbd930f51a10fd192572c847"},
     {"pcm frame, fast cascade",
-     "013e9accfcd9598174dd84deff2ad2180f61af3d5ed87f9f7c69e5baf43651a6"},
+     "c3b2683372c12973b0d24322cfe299402653588b8e5c443b7288a3c2175e1c91"},
     {"cascade profile 2",
-     "8b3e5bb3f504cb22c5e038fb0185e8621b5ded5b8cd87a68084e4a94c939e02c"},
+     "64ead88b385373383ed90bbbc70e8da2ec713ede638958a6827b0e1750e0cf19"},
     {"cascade profile 7",
-     "07ac5b6e4e29f7bfb46240fc50d764445c6cbaacc22e0438a8870dd4047943d9"},
+     "b6c13a00d897aa59bffb17693537af0d8435d7531ac3fcc1b97f3700de2b64d9"},
 };
 
 /* Counts the frames of a stream coded in each mode. */

@@ -60,10 +60,11 @@ static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDeco
 {
     const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
     const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
+    const int hint = blm_pcm_rounding_hint(&cc->pred, c);
     if (enc) {
-        blm_residual_encode(&cc->res, enc, c, cc->s[c][t] - pred);
+        blm_residual_encode(&cc->res, enc, c, cc->s[c][t] - pred, hint);
     } else {
-        int32_t v = pred + blm_residual_decode(&cc->res, dec, c);
+        int32_t v = pred + blm_residual_decode(&cc->res, dec, c, hint);
         /* a damaged stream may decode a value out of range: keep it 16-bit (the
          * final-state check then reports the damage) */
         cc->s[c][t] = v < -32768 ? -32768 : v > 32767 ? 32767 : v;

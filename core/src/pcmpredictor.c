@@ -237,12 +237,20 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
     for (int k = 0; k < BLM_PP_STAGES; k++)
         cp->mix_in[k + 1] = nlms_predict(&cp->stage[k]);
     cp->sum = blm_dot4(cp->mix_w, cp->mix_in, BLM_PP_MIX);
+    /* clamped, NaN to the low end, so that the conversion is always defined */
     double r = floor(cp->sum + 0.5);
+    if (!(r >= -32768.0))
+        r = -32768.0;
     if (r > 32767.0)
         r = 32767.0;
-    if (r < -32768.0)
-        r = -32768.0;
     return cp->pred = (int32_t)r;
+}
+
+int blm_pcm_rounding_hint(const BlmPcmPredictor *p, int c)
+{
+    const BlmChannelPredictor *cp = &p->ch[c];
+    const double q = floor(((cp->sum - (double)cp->pred) + 0.5) * 4.0);
+    return !(q >= 0) ? 0 : q > 3 ? 3 : (int)q;
 }
 
 void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value)

@@ -84,6 +84,9 @@ void blm_pcm_predictor_free(BlmPcmPredictor *p);
  * the frame (n of them); channel 1's prediction reads channel 0 up to t + LAG - 1,
  * which must already be known (zeros past the frame's end). */
 int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int t, int n);
+/* Where the last prediction of c fell before rounding: 0..3 for the quarters of
+ * [pred - 1/2, pred + 1/2) (docs/MODEL.md §9). */
+int blm_pcm_rounding_hint(const BlmPcmPredictor *p, int c);
 /* Tells the predictor the true value of the sample it predicted last for c. */
 void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value);
 

@@ -170,13 +170,14 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
             for (int k = 0; k < BLM_RES_BITS; k++)
                 ch->low[b][k] = COUNTER_INIT;
         for (int k = 0; k < 3; k++)
-            ch->sign[k] = COUNTER_INIT;
+            for (int j = 0; j < 4; j++)
+                ch->sign[k][j] = COUNTER_INIT;
         ch->last_sign = 1;
     }
 }
 
 /* Codes e (encoder) or returns it (decoder); the same walk for both. */
-static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e)
+static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e, int hint)
 {
     BlmResChannel *ch = &rc->ch[c];
     const int qf = scale_ctx(ch->fast), qs = scale_ctx(ch->slow >> 3),
@@ -206,7 +207,7 @@ static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t 
             v = v << 1 | (uint32_t)bit;
         }
         m = v;
-        uint32_t *sc = &ch->sign[ch->last_sign];
+        uint32_t *sc = &ch->sign[ch->last_sign][hint & 3];
         const int neg = code_bit(io, counter_p(*sc), e < 0);
         counter_update(sc, neg, COUNT_LIMIT);
         e = neg ? -(int32_t)m : (int32_t)m;
@@ -221,14 +222,14 @@ static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t 
     ch->last = m;
     return e;
 }
-void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e)
+void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint)
 {
     const Io io = {enc, NULL};
-    code_residual(rc, &io, c, e);
+    code_residual(rc, &io, c, e, hint);
 }
 
-int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c)
+int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint)
 {
     const Io io = {NULL, dec};
-    return code_residual(rc, &io, c, 0);
+    return code_residual(rc, &io, c, 0, hint);
 }

@@ -33,7 +33,7 @@ typedef struct BlmResChannel {
     int32_t mix_w[BLM_RES_DECISIONS][BLM_RES_SCALES][BLM_RES_INPUTS]; /* 16.16 */
     uint16_t sse[BLM_RES_DECISIONS][BLM_RES_SCALES][BLM_RES_SSE];
     uint32_t low[BLM_RES_BITS][BLM_RES_BITS];
-    uint32_t sign[3];
+    uint32_t sign[3][4];         /* by the previous sign and the rounding hint */
     int last_sign;
 } BlmResChannel;
 
@@ -43,7 +43,9 @@ typedef struct BlmResidualCoder {
 } BlmResidualCoder;
 
 void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
-void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e);
-int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c);
+/* hint (0..3): where the unrounded prediction fell between pred - 1/2 and pred + 1/2,
+ * in quarters (BLM_RES_HINT); it tells the sign of a small error. */
+void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint);
+int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint);
 
 #endif

@@ -329,10 +329,11 @@ static int ensure_cascade(BlmFrameCoder *fc)
 
 /* The mode-6 profiles the encoder tries, by preset (docs/STUDY.md finding 8): the
  * long cascade at the slow forgetting factor for music, the short one at fast
- * factors for speech; the fast preset never runs the long cascade, max runs all. */
+ * factors for speech; the fast preset never runs the long cascade, max runs all. The
+ * choice costs encoding time only: a decoder runs the one profile a frame names. */
 static int cascade_profiles(int preset, int out[BLM_PP_PROFILE_MAX + 1])
 {
-    static const int fast[] = {BLM_PP_PROFILE_FAST, BLM_PP_PROFILE_FAST | 2};
+    static const int fast[] = {BLM_PP_PROFILE_FAST, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | 3};
     static const int normal[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | 3};
     if (preset == BYTELM_PRESET_MAX) {
         for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++)
@@ -340,7 +341,7 @@ static int cascade_profiles(int preset, int out[BLM_PP_PROFILE_MAX + 1])
         return BLM_PP_PROFILE_MAX + 1;
     }
     const int *list = preset == BYTELM_PRESET_FAST ? fast : normal;
-    const int n = preset == BYTELM_PRESET_FAST ? 2 : 3;
+    const int n = 3;
     memcpy(out, list, (size_t)n * sizeof(int));
     return n;
 }

@@ -26,13 +26,12 @@ static const double ols_lambda[4] = {0.998, 0.996, 0.993, 0.99};
 typedef struct StageSet {
     int taps[BLM_PP_STAGES];
     double mu[BLM_PP_STAGES];
-    int power_weighted;      /* normalise by the power weighted to the newest taps */
     int solve_interval;      /* samples between OLS solves */
 } StageSet;
 
 static const StageSet stage_sets[2] = {
-    {{1024, 256, 16}, {0.0002, 0.0008, 0.012}, 1, 4},
-    {{256, 32, 16}, {0.016, 0.016, 0.016}, 0, 8}, /* BLM_PP_PROFILE_FAST */
+    {{1024, 256, 16}, {0.0002, 0.0008, 0.012}, 4},
+    {{256, 32, 16}, {0.0008, 0.004, 0.012}, 8}, /* BLM_PP_PROFILE_FAST */
 };
 
 double blm_dot4(const double *a, const double *b, int n)
@@ -67,26 +66,18 @@ static double nlms_predict(BlmNlms *s)
     return s->pred = blm_dot4(s->w, s->hist + s->pos, s->n);
 }
 
+/* Learns target, with a step normalised by the inputs' power weighted towards the
+ * newest: tap i by (1 + i)^-3/4. */
 static void nlms_update(BlmNlms *s, double target)
 {
     const int n = s->n;
     const double *x = s->hist + s->pos;
-    double g;
-    if (s->powtab) {
-        /* the inputs' power weighted towards the newest: tap i by (1 + i)^-3/4 */
-        const double sp = weighted_power(s->powtab, x, n);
-        g = s->mu * (target - s->pred) * s->powsum / (sp + NLMS_EPS);
-    } else {
-        g = s->mu * (target - s->pred) / (s->power + NLMS_EPS);
-    }
+    const double sp = weighted_power(s->powtab, x, n);
+    const double g = s->mu * (target - s->pred) * s->powsum / (sp + NLMS_EPS);
     for (int i = 0; i < n; i++)
         s->w[i] += g * x[i];
-    const double oldest = s->hist[s->pos + n - 1];
     s->pos = s->pos == 0 ? n - 1 : s->pos - 1;
     s->hist[s->pos] = s->hist[s->pos + n] = target;
-    s->power = s->power + target * target - oldest * oldest;
-    if (s->power < 0)
-        s->power = 0;
 }
 
 /* ---- OLS stage -------------------------------------------------------------- */
@@ -184,18 +175,14 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
             s->mu = set->mu[k];
             s->w = m;
             s->hist = m + s->n;
-            s->powtab = NULL;
+            s->powtab = m + 3 * s->n;
             s->powsum = 0;
-            if (set->power_weighted) {
-                s->powtab = m + 3 * s->n;
-                for (int i = 0; i < s->n; i++) {
-                    const double v = 1.0 + i, sv = sqrt(v);
-                    s->powtab[i] = 1.0 / (sv * sqrt(sv));
-                    s->powsum += s->powtab[i];
-                }
+            for (int i = 0; i < s->n; i++) {
+                const double v = 1.0 + i, sv = sqrt(v);
+                s->powtab[i] = 1.0 / (sv * sqrt(sv));
+                s->powsum += s->powtab[i];
             }
             s->pos = 0;
-            s->power = 0;
             s->pred = 0;
             m += 4 * (size_t)s->n;
         }

@@ -33,10 +33,9 @@ typedef struct BlmNlms {
     double mu;
     double *w;           /* n weights */
     double *hist;        /* 2n: the last n inputs, newest first, mirrored */
-    double *powtab;      /* n: each tap's weight in the power, or NULL */
+    double *powtab;      /* n: each tap's weight in the power */
     double powsum;       /* sum of powtab */
     int pos;             /* where the newest input sits in hist[0..n) */
-    double power;        /* sum of squares of the inputs in hist (powtab == NULL) */
     double pred;
 } BlmNlms;
 

@@ -20,17 +20,6 @@
 
 static int failures, passes;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (cond) {                                                          \
-            passes++;                                                        \
-        } else {                                                             \
-            failures++;                                                      \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                      \
-            printf(__VA_ARGS__);                                             \
-            printf("\n");                                                    \
-        }                                                                    \
-    } while (0)
 
 static int16_t *as_samples(uint8_t *bytes, size_t n)
 {

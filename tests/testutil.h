@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bytelm/bytelm.h"
 
@@ -16,6 +17,20 @@
 struct BlmHeader;
 struct BlmModel;
 struct BlmModel *test_golden_model(struct BlmHeader *h);
+
+/* One check of a test that defines `static int passes, failures;`: counts it, and
+ * prints a failed one with its place and the printf-style message. */
+#define CHECK(cond, ...)                                                     \
+    do {                                                                     \
+        if (cond) {                                                          \
+            passes++;                                                        \
+        } else {                                                             \
+            failures++;                                                      \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);             \
+            fprintf(stderr, __VA_ARGS__);                                    \
+            fputc('\n', stderr);                                             \
+        }                                                                    \
+    } while (0)
 
 typedef struct TestBuf {
     uint8_t *data;

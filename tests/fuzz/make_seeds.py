@@ -104,6 +104,18 @@ if len(sys.argv) > 1:
                               '--raw=pcm', '--rate=8000', '--channels=2', '--frame=300', src],
                              check=True, stdout=subprocess.PIPE).stdout
         put('decoder', 'pcm-scale.blm', b'\x00' + out)
+        # A tone under a little noise, stereo: frame mode 6, the cascade predictor
+        # (the default preset's mode for PCM of one or two channels; no model needed).
+        vals, st = [], 4242
+        for i in range(900):
+            st = (st * 1103515245 + 12345) % 2**31
+            tone = ((i * 37) % 200) * 40 - 4000
+            vals += [tone + (st >> 16) % 7, tone // 2 + (st >> 20) % 5]
+        with open(src, 'wb') as f:
+            f.write(b''.join(struct.pack('<h', v) for v in vals))
+        out = subprocess.run([cli, '-q', '-c', '--model=' + model, '--raw=pcm', '--rate=44100',
+                              '--channels=2', '--frame=300', src], check=True, stdout=subprocess.PIPE).stdout
+        put('decoder', 'pcm-cascade.blm', b'\x00' + out)
         # A gray image, left half flat, right half noisy: mode 5 takes the scale from
         # the row above.
         pix, st = [], 777

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Which mode coded each frame of .blm streams (docs/FORMAT.md §2): model, stored, FLAC, model
-with match model, context mixer, scale prior.
+with match model, context mixer, scale prior, cascade predictor (PCM).
 
 Prints, per file and in total, the frame count and the payload bytes of each mode, so a
 benchmark can say how much of a set the transformer actually codes.
@@ -11,7 +11,7 @@ import struct
 import sys
 
 HEADER_SIZE = 76
-MODES = ("model", "stored", "flac", "match", "mix", "scale")
+MODES = ("model", "stored", "flac", "match", "mix", "scale", "cascade")
 
 
 def frames(data):

@@ -71,6 +71,9 @@ typedef enum BytelmKind {
     BYTELM_KIND_RGB24 = 3,     /* 8-bit R, G, B pixels, row-major */
 } BytelmKind;
 
+/* Speed against size. For PCM of one or two channels it chooses the cascade predictor's
+ * profiles the encoder tries on each frame (max also tries the model); for other data it
+ * chooses the model (docs/CLI.md, --preset). Decoding speed follows from what was chosen. */
 typedef enum BytelmPreset {
     BYTELM_PRESET_FAST = 0,
     BYTELM_PRESET_DEFAULT = 1,

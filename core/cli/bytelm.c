@@ -852,6 +852,24 @@ done:
 
 typedef enum SinkType { SINK_NONE, SINK_RAW, SINK_WAV, SINK_PNG, SINK_PNM } SinkType;
 
+/* The format an output name asks for, where it fits the stream's kind: -o back.wav
+ * writes a WAV even for PCM coded from raw samples, -o x.png a PNG for pixels from
+ * a PGM. Other names keep the format of the stream's source hint (fallback). */
+static SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback)
+{
+    const size_t n = strlen(path);
+    const char *ext = n >= 4 ? path + n - 4 : "";
+    const int pixels = kind == BYTELM_KIND_GRAY8 || kind == BYTELM_KIND_RGB24;
+    if (!strcasecmp(ext, ".wav") && kind == BYTELM_KIND_PCM_S16LE)
+        return SINK_WAV;
+    if (!strcasecmp(ext, ".png") && pixels)
+        return SINK_PNG;
+    if ((!strcasecmp(ext, ".pgm") && kind == BYTELM_KIND_GRAY8) ||
+        (!strcasecmp(ext, ".ppm") && kind == BYTELM_KIND_RGB24) || (!strcasecmp(ext, ".pnm") && pixels))
+        return SINK_PNM;
+    return fallback;
+}
+
 /* Where decoded bytes go. WAV and PNG writers take whole sample frames and
  * rows, so a partial one is carried over to the next piece. */
 typedef struct Sink {
@@ -1171,6 +1189,8 @@ static int decompress_file(const Options *o, const char *path)
         }
         if (o->output) {
             out_path = strcmp(o->output, "-") ? o->output : NULL;
+            if (out_path)
+                type = sink_for_name(out_path, info.kind, type);
         } else if (!o->to_stdout && !in.is_stdin) {
             out_name = decode_output_name(path, &info);
             if (!out_name) {
@@ -1230,6 +1250,8 @@ static int decompress_file(const Options *o, const char *path)
                 name, test ? "" : " -> ", test ? "" : out_path ? out_path : "(stdout)",
                 test ? "OK" : kind_name(info.kind), in_bytes, sink.written, dt,
                 dt > 0 ? (double)sink.written / dt / 1e6 : 0.0);
+    else if (test && !o->quiet && !losses)
+        fprintf(stderr, "%s: ok\n", name); /* as flac -t and xz -tv report each file */
     ret = 0;
     if (losses) {
         error_msg(name, "recover: %d damaged span%s; %s", losses, losses == 1 ? "" : "s",

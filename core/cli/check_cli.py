@@ -174,10 +174,18 @@ def main():
     rc2, _, err2 = run("-d", "out/x.pcm.blm")
     check(rc == 0 and rc2 == 0 and open("out/x.pcm", "rb").read() == bytes(range(256)) * 4,
           "raw PCM round trip: " + err + err2)
+    # -o NAME.wav writes a WAV whatever the stream's source hint (here raw).
+    rc, _, err = run("-d", "-o", "out/x.wav", "out/x.pcm.blm")
+    wav = open("out/x.wav", "rb").read() if os.path.exists("out/x.wav") else b""
+    check(rc == 0 and wav[:4] == b"RIFF" and wav[8:12] == b"WAVE" and wav.endswith(bytes(range(256)) * 4),
+          "-o x.wav from a raw-PCM stream writes a WAV: " + err)
 
     # -t, and a damaged stream: error, no output, no temporary left.
     rc, _, err = run("-t", "in.blm")
-    check(rc == 0, "-t on a good stream: " + err)
+    check(rc == 0 and err == "", "-q -t on a good stream is silent: " + err)
+    p = subprocess.run([BYTELM, "-t", "--model-dir", MODELS, "in.blm"], capture_output=True)
+    err = p.stderr.decode(errors="replace")
+    check(p.returncode == 0 and err.strip() == "in.blm: ok", "-t on a good stream says ok: " + err)
     bad = bytearray(open("in.blm", "rb").read())
     bad[len(bad) // 2] ^= 0x55
     os.mkdir("bad")

@@ -206,7 +206,7 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
         (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
         (fh->mode == BLM_MODE_CASCADE &&
          (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || fh->n_params != 1)) ||
-        (!blm_mode_uses_model(fh->mode) && fh->mode != BLM_MODE_CASCADE && fh->n_params) ||
+        (!blm_mode_has_params(fh->mode) && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&
          fh->first_unit + fh->n_units > h->total_units))

@@ -46,6 +46,12 @@ static inline int blm_mode_uses_model(int mode)
            mode == BLM_MODE_SCALE;
 }
 
+/* Modes whose frame header may carry parameter bytes (all others have none). */
+static inline int blm_mode_has_params(int mode)
+{
+    return blm_mode_uses_model(mode) || mode == BLM_MODE_CASCADE;
+}
+
 typedef struct BlmHeader {
     BytelmKind kind;
     BytelmSource source;

@@ -142,6 +142,24 @@ static int ensure_pcm(BlmFrameCoder *fc, size_t n)
     return 0;
 }
 
+/* The frame's little-endian samples into fc->pcm (host order, for libFLAC and mode 6). */
+static int raw_to_pcm(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units)
+{
+    const size_t n = (size_t)n_units * fc->h.channels;
+    int ret = ensure_pcm(fc, n);
+    for (size_t i = 0; ret == 0 && i < n; i++)
+        fc->pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
+    return ret;
+}
+
+static void pcm_to_raw(const int16_t *pcm, size_t n, uint8_t *raw)
+{
+    for (size_t i = 0; i < n; i++) {
+        raw[2 * i] = (uint8_t)pcm[i];
+        raw[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+    }
+}
+
 static int grow_tokens(uint8_t **tokens, size_t *cap, size_t n)
 {
     if (n <= *cap)
@@ -340,10 +358,8 @@ static int cascade_profiles(int preset, int out[BLM_PP_PROFILE_MAX + 1])
             out[p] = p;
         return BLM_PP_PROFILE_MAX + 1;
     }
-    const int *list = preset == BYTELM_PRESET_FAST ? fast : normal;
-    const int n = 3;
-    memcpy(out, list, (size_t)n * sizeof(int));
-    return n;
+    memcpy(out, preset == BYTELM_PRESET_FAST ? fast : normal, sizeof(normal));
+    return (int)(sizeof(normal) / sizeof(normal[0]));
 }
 
 int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, uint32_t index,
@@ -361,13 +377,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     const size_t no_limit = BLM_BUF_NO_LIMIT;
     int ret;
 
-    if (fc->h.kind == BYTELM_KIND_PCM_S16LE) {
-        const size_t n = (size_t)n_units * fc->h.channels;
-        if ((ret = ensure_pcm(fc, n)) < 0)
-            return ret;
-        for (size_t i = 0; i < n; i++)
-            fc->pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
-    }
+    if (fc->h.kind == BYTELM_KIND_PCM_S16LE && (ret = raw_to_pcm(fc, raw, n_units)) < 0)
+        return ret;
     if (fc->h.kind == BYTELM_KIND_PCM_S16LE && (forced < 0 || forced == BLM_MODE_FLAC)) {
         blm_buf_reset(&fc->flac_out, forced < 0 ? raw_len : no_limit);
         if (blm_flac_encode(fc->pcm, n_units, fc->h.channels, fc->h.sample_rate, &fc->flac_out) == 0 &&
@@ -477,10 +488,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
             (ret = blm_flac_decode(payload, fh->payload_size, fc->h.channels, fc->h.sample_rate,
                                    fh->n_units, fc->pcm)) < 0)
             return ret;
-        for (size_t i = 0; i < n; i++) {
-            raw[2 * i] = (uint8_t)fc->pcm[i];
-            raw[2 * i + 1] = (uint8_t)((uint16_t)fc->pcm[i] >> 8);
-        }
+        pcm_to_raw(fc->pcm, n, raw);
         return 0;
     }
     case BLM_MODE_CASCADE: {
@@ -491,10 +499,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
             (ret = blm_cascade_decode(fc->cascade, payload, fh->payload_size, fh->n_units,
                                       fh->params[0], fh->final_state, fc->pcm)) < 0)
             return ret;
-        for (size_t i = 0; i < n; i++) {
-            raw[2 * i] = (uint8_t)fc->pcm[i];
-            raw[2 * i + 1] = (uint8_t)((uint16_t)fc->pcm[i] >> 8);
-        }
+        pcm_to_raw(fc->pcm, n, raw);
         return 0;
     }
     case BLM_MODE_MODEL:

@@ -72,13 +72,20 @@ static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDeco
     blm_pcm_update(&cc->pred, c, cc->s[c][t]);
 }
 
+/* A decoder past its payload (damaged: stop in bounded time), or an encoder past its
+ * buffer's limit (this try already loses to a smaller mode), has nothing to gain. */
+static inline int stop(const BlmRcEncoder *enc, const BlmRcDecoder *dec)
+{
+    return enc ? blm_rc_enc_overflow(enc) : dec->overread > BLM_RC_TAIL_ZEROS;
+}
+
 static void code_frame(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int n)
 {
     if (cc->channels == 1) {
         for (int t = 0; t < n; t++) {
             code_sample(cc, enc, dec, 0, t, n);
-            if (dec && dec->overread > BLM_RC_TAIL_ZEROS)
-                return; /* past the payload: damaged, stop now (bounded time) */
+            if (stop(enc, dec))
+                return;
         }
         return;
     }
@@ -87,7 +94,7 @@ static void code_frame(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec
             code_sample(cc, enc, dec, 0, t, n);
         if (t >= BLM_PP_LAG - 1)
             code_sample(cc, enc, dec, 1, t - (BLM_PP_LAG - 1), n);
-        if (dec && dec->overread > BLM_RC_TAIL_ZEROS)
+        if (stop(enc, dec))
             return;
     }
 }

@@ -34,7 +34,9 @@ static const StageSet stage_sets[2] = {
     {{256, 32, 16}, {0.0008, 0.004, 0.012}, 8}, /* BLM_PP_PROFILE_FAST */
 };
 
-double blm_dot4(const double *a, const double *b, int n)
+/* The float64 dot product of the normative order: four lanes over i mod 4, then
+ * (l0 + l1) + (l2 + l3). n a multiple of 4. */
+static double blm_dot4(const double *a, const double *b, int n)
 {
     double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
     for (int i = 0; i < n; i += 4) {

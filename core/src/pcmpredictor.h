@@ -89,8 +89,4 @@ int blm_pcm_rounding_hint(const BlmPcmPredictor *p, int c);
 /* Tells the predictor the true value of the sample it predicted last for c. */
 void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value);
 
-/* The float64 dot product of the normative order: four lanes over i mod 4, then
- * (l0 + l1) + (l2 + l3). n a multiple of 4. */
-double blm_dot4(const double *a, const double *b, int n);
-
 #endif

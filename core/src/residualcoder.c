@@ -1,12 +1,16 @@
 /*
  * The mode-6 residual coder; docs/MODEL.md §10 is normative. Each decision's
- * probability mixes two adaptive counters, one in a context of the fast running
- * scale and one of the slow, in the logistic domain (as paq-class coders do),
- * with integer arithmetic throughout.
+ * probability mixes three adaptive counters (contexts of the fast and the slow
+ * running scale and of the last error) in the logistic domain, as paq-class coders
+ * do, then an SSE table refines it; integer arithmetic throughout. The logistic
+ * tables are those of the bytes path's mixer (mixmodel.c) at 16 bits instead of 12:
+ * the length decisions are often certain to 1/10000, which 12 bits cannot say, and
+ * mode 4's bits fix that mixer's tables.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "residualcoder.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* 65536 / (1 + e^-(i - 16) / 2), i = 0..32: the logistic function every 1/2 */
@@ -24,7 +28,7 @@ static const int32_t squash_knots[33] = {
 #define SSE_SHIFT 6
 
 static int16_t stretch_table[4096];
-static int stretch_ready;
+static uint32_t rate_table[COUNT_LIMIT + 1]; /* 2^17 / (2n + 3) = 2^16 / (n + 1.5) */
 
 /* p (1/65536 units) of the logistic domain value d (1/256 units), interpolated */
 static int32_t squash(int32_t d)
@@ -36,10 +40,9 @@ static int32_t squash(int32_t d)
     return (squash_knots[i] * (128 - w) + squash_knots[i + 1] * w + 64) >> 7;
 }
 
-/* The inverse of squash on p >> 4; built once, by integers alone, so every
- * machine builds the same table. Threads may race to build it: they write the
- * same values. */
-static void build_stretch(void)
+/* The inverse of squash on p >> 4, built by integers alone so that every machine
+ * builds the same table; and each count's adaptation rate. */
+static void init_tables(void)
 {
     int32_t pi = 0;
     for (int32_t d = -ST_MAX; d <= ST_MAX; d++) {
@@ -51,18 +54,13 @@ static void build_stretch(void)
     }
     for (int32_t j = pi; j < 4096; j++)
         stretch_table[j] = ST_MAX;
-    stretch_ready = 1;
+    for (uint32_t n = 0; n <= COUNT_LIMIT; n++)
+        rate_table[n] = 131072u / (2 * n + 3);
 }
 
 static inline int32_t stretch(uint32_t p16)
 {
     return stretch_table[p16 >> 4];
-}
-
-/* 65536 / (n + 1.5): the adaptation rate of a counter that has seen n bits */
-static inline uint32_t counter_rate(uint32_t n)
-{
-    return (uint32_t)(131072u / (2 * n + 3));
 }
 
 static inline uint32_t counter_p(uint32_t c)
@@ -75,7 +73,7 @@ static inline void counter_update(uint32_t *c, int bit, uint32_t limit)
     const uint32_t n = *c & 0xffff;
     const int32_t p = (int32_t)(*c >> 16);
     const int32_t target = bit ? 65535 : 0;
-    const int32_t np = p + (int32_t)(((int64_t)(target - p) * counter_rate(n)) >> 16);
+    const int32_t np = p + (int32_t)(((int64_t)(target - p) * rate_table[n]) >> 16);
     *c = (uint32_t)np << 16 | (n < limit ? n + 1 : n);
 }
 
@@ -151,8 +149,8 @@ static inline int scale_ctx(uint32_t v)
 
 void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
 {
-    if (!stretch_ready)
-        build_stretch();
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_tables);
     memset(rc, 0, sizeof *rc);
     rc->channels = channels;
     for (int c = 0; c < channels; c++) {

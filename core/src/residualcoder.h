@@ -44,7 +44,7 @@ typedef struct BlmResidualCoder {
 
 void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
 /* hint (0..3): where the unrounded prediction fell between pred - 1/2 and pred + 1/2,
- * in quarters (BLM_RES_HINT); it tells the sign of a small error. */
+ * in quarters (blm_pcm_rounding_hint); it tells the sign of a small error. */
 void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint);
 int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint);
 

@@ -8,6 +8,7 @@
 #include "pcmpredictor.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,10 +30,26 @@ typedef struct StageSet {
     int solve_interval;      /* samples between OLS solves */
 } StageSet;
 
-static const StageSet stage_sets[2] = {
+static const StageSet stage_sets[2] = { /* the first stage has BLM_PP_MAX_TAPS */
     {{1024, 256, 16}, {0.0002, 0.0008, 0.012}, 4},
     {{256, 32, 16}, {0.0008, 0.004, 0.012}, 8}, /* BLM_PP_PROFILE_FAST */
 };
+
+/* Tap i's weight in an NLMS stage's power, (1 + i)^-3/4, and the sum of the first
+ * n of them (sequential in i, so pow_sum[n] is the normative sum for n taps). The
+ * longest stage has BLM_PP_MAX_TAPS. */
+static double pow_weight[BLM_PP_MAX_TAPS];
+static double pow_sum[BLM_PP_MAX_TAPS + 1];
+
+static void init_pow_tables(void)
+{
+    pow_sum[0] = 0;
+    for (int i = 0; i < BLM_PP_MAX_TAPS; i++) {
+        const double v = 1.0 + i, sv = sqrt(v);
+        pow_weight[i] = 1.0 / (sv * sqrt(sv));
+        pow_sum[i + 1] = pow_sum[i] + pow_weight[i];
+    }
+}
 
 /* The float64 dot product of the normative order: four lanes over i mod 4, then
  * (l0 + l1) + (l2 + l3). n a multiple of 4. */
@@ -74,8 +91,8 @@ static void nlms_update(BlmNlms *s, double target)
 {
     const int n = s->n;
     const double *x = s->hist + s->pos;
-    const double sp = weighted_power(s->powtab, x, n);
-    const double g = s->mu * (target - s->pred) * s->powsum / (sp + NLMS_EPS);
+    const double sp = weighted_power(pow_weight, x, n);
+    const double g = s->mu * (target - s->pred) * pow_sum[n] / (sp + NLMS_EPS);
     for (int i = 0; i < n; i++)
         s->w[i] += g * x[i];
     s->pos = s->pos == 0 ? n - 1 : s->pos - 1;
@@ -147,10 +164,12 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     if (channels < 1 || channels > BLM_PP_MAX_CHANNELS || profile < 0 ||
         profile > BLM_PP_PROFILE_MAX)
         return BYTELM_EINVAL;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_pow_tables);
     const StageSet *set = &stage_sets[(profile & BLM_PP_PROFILE_FAST) ? 1 : 0];
     size_t need = 0;
     for (int k = 0; k < BLM_PP_STAGES; k++)
-        need += 4 * (size_t)set->taps[k];
+        need += 3 * (size_t)set->taps[k];
     need *= (size_t)channels;
     if (need > p->mem_size) {
         double *m = realloc(p->mem, need * sizeof(double));
@@ -161,7 +180,6 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     }
     memset(p->mem, 0, need * sizeof(double));
     p->channels = channels;
-    p->profile = profile;
     p->solve_interval = set->solve_interval;
     double *m = p->mem;
     for (int c = 0; c < channels; c++) {
@@ -177,16 +195,9 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
             s->mu = set->mu[k];
             s->w = m;
             s->hist = m + s->n;
-            s->powtab = m + 3 * s->n;
-            s->powsum = 0;
-            for (int i = 0; i < s->n; i++) {
-                const double v = 1.0 + i, sv = sqrt(v);
-                s->powtab[i] = 1.0 / (sv * sqrt(sv));
-                s->powsum += s->powtab[i];
-            }
             s->pos = 0;
             s->pred = 0;
-            m += 4 * (size_t)s->n;
+            m += 3 * (size_t)s->n;
         }
         for (int k = 0; k < BLM_PP_MIX; k++) {
             cp->mix_w[k] = 1.0;

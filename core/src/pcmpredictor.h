@@ -20,6 +20,7 @@
 #define BLM_PP_OLS_CROSS 16   /* channel 0 around the sample, for channel 1 */
 #define BLM_PP_OLS_MAX 32
 #define BLM_PP_STAGES 3       /* NLMS stages */
+#define BLM_PP_MAX_TAPS 1024  /* the longest stage */
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
 
 /* The frame parameter byte of mode 6: bits 0-1 choose the OLS forgetting factor,
@@ -33,8 +34,6 @@ typedef struct BlmNlms {
     double mu;
     double *w;           /* n weights */
     double *hist;        /* 2n: the last n inputs, newest first, mirrored */
-    double *powtab;      /* n: each tap's weight in the power */
-    double powsum;       /* sum of powtab */
     int pos;             /* where the newest input sits in hist[0..n) */
     double pred;
 } BlmNlms;
@@ -65,7 +64,6 @@ typedef struct BlmChannelPredictor {
 
 typedef struct BlmPcmPredictor {
     int channels;
-    int profile;
     int solve_interval;
     BlmChannelPredictor ch[BLM_PP_MAX_CHANNELS];
     double *mem;

@@ -34,8 +34,12 @@ static int16_t *read_pcm(const char *path, size_t *n)
     size_t got;
     while (b && (got = fread(b + len, 1, cap - len, f)) > 0) {
         len += got;
-        if (len == cap)
-            b = realloc(b, cap *= 2);
+        if (len == cap) {
+            uint8_t *bigger = realloc(b, cap *= 2);
+            if (!bigger)
+                free(b);
+            b = bigger;
+        }
     }
     fclose(f);
     if (!b)

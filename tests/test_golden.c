@@ -106,9 +106,37 @@ static int one_frame(BlmHeader *h, const uint8_t *raw, uint32_t n_units, size_t 
     return ok;
 }
 
+/* The level BYTELM_SIMD names must be the one that runs: 0 if it does (or none is
+ * named), 77 (skipped, for meson) if this CPU or build lacks it, 1 for an unknown
+ * name. Without this, a missing level would quietly test a lower one. */
+static int check_simd_level(void)
+{
+    static const char *const names[BLM_SIMD_COUNT] = {"c", "sse2", "avx2", "avx512"};
+    const char *env = getenv("BYTELM_SIMD");
+    if (!env || !*env)
+        return 0;
+    for (int level = 0; level < BLM_SIMD_COUNT; level++)
+        if (!strcmp(env, names[level])) {
+            if (!blm_kernels_get(level)) {
+                printf("BYTELM_SIMD=%s: not on this CPU or in this build, skipped\n", env);
+                return 77;
+            }
+            if (strcmp(blm_kernels_name(), env)) {
+                printf("BYTELM_SIMD=%s, but the kernels are %s\n", env, blm_kernels_name());
+                return 1;
+            }
+            return 0;
+        }
+    printf("BYTELM_SIMD=%s: unknown level\n", env);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     int print = argc > 1 && !strcmp(argv[1], "--print");
+    const int simd = check_simd_level();
+    if (simd)
+        return simd;
     int passes = 0, failures = 0;
     BytelmSettings s[4];
     uint8_t *data[4];

@@ -8,6 +8,19 @@
 #ifndef BYTELM_FPENV_H
 #define BYTELM_FPENV_H
 
+#include <float.h>
+
+/* The normative arithmetic is IEEE single and double precision, each operation
+ * rounded to its type: x87 excess precision (FLT_EVAL_METHOD 1 or 2, e.g. -m32
+ * -mfpmath=387) or -ffast-math's reordering would give other bits. meson.build
+ * likewise requires -ffp-contract=off (no FMA contraction). */
+#if !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#error "bytelm's coding arithmetic needs FLT_EVAL_METHOD == 0 (SSE2 math, not x87)"
+#endif
+#if defined(__FAST_MATH__)
+#error "bytelm must not be compiled with -ffast-math (docs/MODEL.md section 2)"
+#endif
+
 #if defined(__x86_64__)
 #include <xmmintrin.h>
 #endif

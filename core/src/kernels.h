@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "fpenv.h"
+
 enum {
     BLM_SIMD_C = 0,
     BLM_SIMD_SSE2 = 1,

@@ -19,6 +19,19 @@ const char *bytelm_version(void)
     return BYTELM_VERSION_STRING;
 }
 
+int bytelm_api_version(void)
+{
+    return BYTELM_API_VERSION;
+}
+
+int blm_settings_check(const BytelmSettings *s)
+{
+    for (size_t i = 0; i < sizeof(s->reserved) / sizeof(s->reserved[0]); i++)
+        if (s->reserved[i])
+            return BYTELM_EINVAL;
+    return 0;
+}
+
 const char *bytelm_strerror(int err)
 {
     switch (err) {

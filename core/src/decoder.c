@@ -80,6 +80,8 @@ struct BytelmDecoder {
 int bytelm_decoder_open(BytelmDecoder **out, const BytelmSettings *s)
 {
     *out = NULL;
+    if (s && blm_settings_check(s) < 0)
+        return BYTELM_EINVAL;
     BytelmDecoder *d = calloc(1, sizeof(*d));
     if (!d)
         return BYTELM_ENOMEM;

@@ -113,7 +113,7 @@ static int setup_header(BlmHeader *h, const BytelmSettings *s)
 int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
 {
     *out = NULL;
-    if (!s)
+    if (!s || blm_settings_check(s) < 0)
         return BYTELM_EINVAL;
     BytelmEncoder *e = calloc(1, sizeof(*e));
     if (!e)

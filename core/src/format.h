@@ -114,4 +114,7 @@ int blm_trailer_parse(const uint8_t *buf, size_t len, uint64_t *total_units, uin
 
 void blm_header_to_info(const BlmHeader *h, BytelmStreamInfo *info);
 
+/* BYTELM_EINVAL if settings use the reserved room (a field of a newer API), else 0. */
+int blm_settings_check(const BytelmSettings *s);
+
 #endif

@@ -27,6 +27,13 @@
  *
  * Every function returning int returns 0 (or a non-negative count where said) on
  * success and a negative BYTELM_E* code on failure; bytelm_strerror() names it.
+ *
+ * "Nothing ready" is not an error. The calls that copy stream or raw bytes
+ * (bytelm_encoder_pull, bytelm_decoder_pull) say it as read() does: 0 with *len == 0.
+ * The calls that hand out one whole item (bytelm_encoder_pull_packet,
+ * bytelm_decoder_get_info, bytelm_decoder_next_loss, bytelm_probe_header) return
+ * BYTELM_EAGAIN and leave their output alone. Either way: push more input, or finish.
+ * After finish, the same answer means the end: nothing more will come.
  * Contexts are independent: any number may be used at once from different threads;
  * one context must not be used by two threads at once.
  */
@@ -45,6 +52,15 @@ extern "C" {
 #else
 #define BYTELM_API
 #endif
+
+/* The API's version. The major number changes when the ABI breaks (and with it the
+ * shared library's soversion); the minor one when calls, constants or BytelmSettings
+ * fields (taken from its reserved room) are added. A program built with this header
+ * runs with a library whose bytelm_api_version() has the same major number and a minor
+ * one at least BYTELM_API_VERSION_MINOR. */
+#define BYTELM_API_VERSION_MAJOR 1
+#define BYTELM_API_VERSION_MINOR 0
+#define BYTELM_API_VERSION ((BYTELM_API_VERSION_MAJOR << 16) | BYTELM_API_VERSION_MINOR)
 
 /* Error codes. */
 #define BYTELM_OK 0
@@ -100,6 +116,8 @@ typedef enum BytelmSource {
     BYTELM_SOURCE_PNM = 3,  /* PGM (gray) or PPM (RGB) */
 } BytelmSource;
 
+/* Fill it with bytelm_default_settings(), then set fields: later API versions add
+ * fields only in the reserved room at the end, whose zero keeps the earlier behaviour. */
 typedef struct BytelmSettings {
     BytelmKind kind;
     BytelmSource source;     /* written to the stream header, see BytelmSource */
@@ -123,6 +141,12 @@ typedef struct BytelmSettings {
     /* plain bytes */
     int text;                /* the data is text (bytelm_looks_like_text): without model_path,
                                 the text model codes it (docs/models.md) */
+    /* Room for the fields of later minor versions, so that the struct keeps its size
+     * and layout. Leave it zero (bytelm_default_settings does): a library that finds
+     * a non-zero byte here, set by a program built with a newer header through a
+     * field this library lacks, fails the open with BYTELM_EINVAL rather than
+     * ignore the setting. */
+    uint64_t reserved[16];
 } BytelmSettings;
 
 /* Stream information, available from the decoder once the header is read. */
@@ -139,6 +163,7 @@ typedef struct BytelmStreamInfo {
     char model_name[64];       /* "" if the model is not available */
     int preset;
     int model_available;
+    uint64_t reserved[8];      /* zero; room for the fields of later minor versions */
 } BytelmStreamInfo;
 
 typedef enum BytelmPacketType {
@@ -158,7 +183,10 @@ typedef struct BytelmPacket {
 typedef struct BytelmEncoder BytelmEncoder;
 typedef struct BytelmDecoder BytelmDecoder;
 
+/* The library's version, e.g. "0.1.0", and its API version (BYTELM_API_VERSION of the
+ * header it was built with). */
 BYTELM_API const char *bytelm_version(void);
+BYTELM_API int bytelm_api_version(void);
 BYTELM_API const char *bytelm_strerror(int err);
 BYTELM_API void bytelm_default_settings(BytelmSettings *s);
 /* 1 if the first 64 KiB of data are UTF-8 text with few control characters (then set
@@ -170,7 +198,7 @@ BYTELM_API int bytelm_encoder_open(BytelmEncoder **enc, const BytelmSettings *s)
 BYTELM_API int bytelm_encoder_push(BytelmEncoder *enc, const void *data, size_t len);
 BYTELM_API int bytelm_encoder_finish(BytelmEncoder *enc);
 /* Copies up to cap bytes of the stream to buf; *len = 0 means nothing ready now
- * (or, after finish, the end of the stream). */
+ * (or, after finish, the end of the stream). Returns 0 then, not BYTELM_EAGAIN. */
 BYTELM_API int bytelm_encoder_pull(BytelmEncoder *enc, void *buf, size_t cap, size_t *len);
 /* Alternative to bytelm_encoder_pull (do not mix): the next whole packet, or
  * BYTELM_EAGAIN. After finish the last packet is the trailer; then BYTELM_EAGAIN. */
@@ -184,6 +212,8 @@ BYTELM_API int bytelm_decoder_open(BytelmDecoder **dec, const BytelmSettings *s)
 BYTELM_API int bytelm_decoder_push(BytelmDecoder *dec, const void *data, size_t len);
 /* The stream has ended: flush, check the trailer and the MD5. */
 BYTELM_API int bytelm_decoder_finish(BytelmDecoder *dec);
+/* Copies up to cap decoded bytes to buf; as bytelm_encoder_pull, *len = 0 (and 0
+ * returned) means nothing ready now, or, after finish, the end of the data. */
 BYTELM_API int bytelm_decoder_pull(BytelmDecoder *dec, void *buf, size_t cap, size_t *len);
 /* 0 with *info filled once the header has been read, else BYTELM_EAGAIN. */
 BYTELM_API int bytelm_decoder_get_info(const BytelmDecoder *dec, BytelmStreamInfo *info);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile inputs that claim much and hold little (issue 21): the tool must
+"""Hostile inputs that claim much and hold little: the tool must
 refuse them with a clear message, in bounded time and memory.
 
 usage: test_mem_limits.py BYTELM MODEL_DIR [--sanitized]
@@ -83,7 +83,7 @@ def wav(extra, data_len, data):
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
-# The 44-byte file of the issue: a valid IHDR (64x48 gray), then a tEXt chunk
+# A 44-byte file that once made libpng allocate 2 GiB: a valid IHDR (64x48 gray), then a tEXt chunk
 # whose length says 0x7fffffff (or 1 GiB) and 3 bytes of it.
 def text_claim(n):
     return png(64, 48, 0, 0, struct.pack(">I", n) + b"tEXt" + b"abc")
@@ -163,7 +163,7 @@ def usage(name, args, expect_msg):
     failures += not ok
 
 
-# The cases of the issue.
+# PNG chunks and interlaced images that claim gigabytes.
 case("tEXt chunk claiming 2^31-1 bytes", text_claim(0x7FFFFFFF), 1,
      "invalid PNG: the file ends inside its tEXt chunk")
 case("tEXt chunk claiming 1 GiB", text_claim(1 << 30), 1,
@@ -197,7 +197,7 @@ case("unknown chunk claiming 2^31-1 bytes after IDAT",
 case("PNG wider than 65535", png(70000, 16, 0, 0, chunk(b"IEND", b"")), 1,
      "PNG is 70000x16; bytelm codes images up to 65535x65535")
 
-# The other readers claim nothing they allocate (these held before issue 21 too).
+# The other readers allocate nothing a file claims.
 case("PGM header claiming 16384x16384, 10 bytes of pixels", b"P5 16384 16384 255\n" + bytes(10), 1,
      "image data ends after 10 of 268435456 bytes")
 case("WAV with a LIST chunk claiming 2 GiB",

@@ -38,7 +38,7 @@ for t in "${targets[@]}"; do
   elif [ "$t" = image ]; then
     # The PNG reader gets 64 MiB here (FUZZ_PNG_MEMORY) and PGM/PPM needs none: one
     # malloc over 128 MiB, or 512 MiB resident, is memory sized by a claim in the file
-    # (issue 21: a 44-byte PNG made libpng allocate 2 GiB, under the 2.5 GiB default).
+    # (a 44-byte PNG once made libpng allocate 2 GiB, under the 2.5 GiB default).
     limits=(-rss_limit_mb=512 -malloc_limit_mb=128)
   fi
   fuzz_run "fuzz $t" "$dir/tests/fuzz/fuzz_$t" "$work" "$secs" -max_len=$max_len \

@@ -12,7 +12,7 @@ import media
 
 AUDIO, IMAGE, ALL = ("pcm",), ("gray", "rgb"), ("pcm", "gray", "rgb", "bytes")
 
-# The codec every other one is compared with, per kind (the "ratio to ...").
+# The codec every other one is compared with, per kind (the "reference" column).
 REFERENCE = {"pcm": "flac -8", "gray": "cjxl -d 0 -e 7", "rgb": "cjxl -d 0 -e 7", "bytes": "xz -9e"}
 
 

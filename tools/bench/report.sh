@@ -35,7 +35,7 @@ sac_section() {
 ## Building sac
 
 sac (https://github.com/slmdev/sac, MIT licence) is the open-source state of the art in
-lossless audio and the bar of issue 17. When a `sac` program is on PATH,
+lossless audio and the bar bytelm's audio is measured against. When a `sac` program is on PATH,
 tools/bench/bench.py and ratio.py add `sac --normal` and `sac --high` to the audio rows,
 and speed.sh `sac --normal` (`--sac-modes normal,high` for both); without one they leave
 sac out with a note. `sac --high` encodes some 30 times slower than real time on one

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Does the codec code what the model predicts? (docs/TRAINING.md, issue: within 1 %)
+"""Does the codec code what the model predicts? (docs/TRAINING.md: within 1 %)
 
 For each file of a dev list (tokens from tools/tokenize/prepare_corpus.py, next to the
 raw corpus files they came from), encodes the raw file with the bytelm CLI and a given
 model, finds the frames coded in model mode or in mode 5, the model with the scale prior
 (tools/bench/frames.py; FLAC or stored frames say nothing about the model), and compares
 their payload with the PyTorch twin's predicted size of the same frames (sum of -log2 p /
-8). Prints totals per group. Since 2026-11-28 the encoder codes PCM and pixels in mode 5
+8). Prints totals per group. The encoder codes PCM and pixels in mode 5
 wherever that is smaller, so those come out below the model's own prediction by what the
 prior adds (docs/MODEL.md §8: about 0.4 % on music, 1 % on photos).
 

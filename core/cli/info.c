@@ -1,0 +1,115 @@
+/*
+ * bytelm command-line tool: info, what a stream holds.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sink.h"
+
+static void print_duration(uint64_t samples, uint32_t rate)
+{
+    uint64_t whole = samples / rate;
+    double frac = (double)(samples % rate) / rate;
+    printf("%" PRIu64 ":%02u:%06.3f", whole / 3600, (unsigned)(whole / 60 % 60), (double)(whole % 60) + frac);
+}
+
+int info_file(const Options *o, const char *path)
+{
+    char err[512] = "";
+    const char *name = strcmp(path, "-") ? path : "(stdin)";
+    InFile in;
+    BytelmStreamInfo info;
+    int ret = EXIT_ERROR;
+    if (infile_open(&in, path, err, sizeof err) < 0) {
+        error_msg(name, "%s", err);
+        return EXIT_ERROR;
+    }
+    size_t header_len;
+    if (probe_input(&in, &info, &header_len, name) < 0)
+        goto done;
+    /* bytelm_probe_header() does not search for models; a decoder given the
+     * header and our --model/--model-dir says whether the model is at hand. */
+    {
+        BytelmSettings s;
+        BytelmDecoder *dec = NULL;
+        BytelmStreamInfo dinfo;
+        base_settings(o, &s, name);
+        s.log_callback = NULL;
+        if (bytelm_decoder_open(&dec, &s) == 0 &&
+            bytelm_decoder_push(dec, in.pre + in.pre_pos, header_len) == 0 &&
+            bytelm_decoder_get_info(dec, &dinfo) == 0) {
+            memcpy(info.model_name, dinfo.model_name, sizeof info.model_name);
+            info.model_available = dinfo.model_available;
+        }
+        bytelm_decoder_close(&dec);
+    }
+
+    uint64_t total = info.total_units;
+    uint64_t comp = in.size;
+    if (total == BYTELM_UNKNOWN_LENGTH || comp == UINT64_MAX) {
+        /* The header did not say (written from a pipe): count by decoding. */
+        Sink sink;
+        Progress prog;
+        memset(&sink, 0, sizeof sink);
+        sink.expect = UINT64_MAX;
+        progress_start(&prog, name, in.size, o->progress);
+        active_progress = &prog;
+        uint64_t in_bytes;
+        int losses;
+        int rc = run_decoder(o, name, &in, &sink, &prog, &in_bytes, &losses);
+        progress_end(&prog);
+        active_progress = NULL;
+        if (rc < 0)
+            goto done;
+        comp = in_bytes;
+        if (info.unit_bytes)
+            total = sink.written / info.unit_bytes;
+    }
+
+    char hash[65], mask[128];
+    format_hash(info.model_hash, hash);
+    printf("%s:\n", name);
+    printf("  format version: %d\n", info.format_version);
+    printf("  kind:           %s", kind_name(info.kind));
+    if (info.kind == BYTELM_KIND_PCM_S16LE) {
+        format_mask(info.channel_mask, mask, sizeof mask);
+        printf(", %u Hz, %u channel%s, channel mask %s", info.sample_rate, info.channels,
+               info.channels == 1 ? "" : "s", info.channel_mask ? mask : "none");
+    } else if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24) {
+        printf(", %u x %u", info.width, info.height);
+    }
+    printf("\n  source:         %s\n", source_name(info.source));
+    printf("  model:          %s%s\n", info.model_name[0] ? info.model_name : "(unknown)",
+           info.model_available ? "" : " (not available here)");
+    printf("  model hash:     %s\n", hash);
+    printf("  preset:         %s\n", preset_name(info.preset));
+    printf("  frame size:     %u %s\n", info.frame_units, unit_name(info.kind));
+    if (total != BYTELM_UNKNOWN_LENGTH && info.frame_units)
+        printf("  frames:         %" PRIu64 "\n", (total + info.frame_units - 1) / info.frame_units);
+    if (total != BYTELM_UNKNOWN_LENGTH) {
+        uint64_t raw = total * info.unit_bytes;
+        printf("  length:         %" PRIu64 " %s", total, unit_name(info.kind));
+        if (info.kind == BYTELM_KIND_PCM_S16LE && info.sample_rate) {
+            printf(" (");
+            print_duration(total, info.sample_rate);
+            printf(")");
+        }
+        printf("\n  raw size:       %" PRIu64 " bytes\n", raw);
+        printf("  compressed:     %" PRIu64 " bytes", comp);
+        if (raw)
+            printf(" (%.2f%%, %.3f bits per byte)", 100.0 * (double)comp / (double)raw,
+                   8.0 * (double)comp / (double)raw);
+        printf("\n");
+    } else {
+        printf("  length:         unknown (the model is needed to count it)\n");
+        printf("  compressed:     %" PRIu64 " bytes\n", comp);
+    }
+    ret = 0;
+done:
+    infile_close(&in);
+    return ret;
+}

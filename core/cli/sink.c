@@ -1,0 +1,163 @@
+/*
+ * bytelm command-line tool: the output of decompression (sink.h).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sink.h"
+
+SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback)
+{
+    const size_t n = strlen(path);
+    const char *ext = n >= 4 ? path + n - 4 : "";
+    const int pixels = kind == BYTELM_KIND_GRAY8 || kind == BYTELM_KIND_RGB24;
+    if (!strcasecmp(ext, ".wav") && kind == BYTELM_KIND_PCM_S16LE)
+        return SINK_WAV;
+    if (!strcasecmp(ext, ".png") && pixels)
+        return SINK_PNG;
+    if ((!strcasecmp(ext, ".pgm") && kind == BYTELM_KIND_GRAY8) ||
+        (!strcasecmp(ext, ".ppm") && kind == BYTELM_KIND_RGB24) || (!strcasecmp(ext, ".pnm") && pixels))
+        return SINK_PNM;
+    return fallback;
+}
+
+static int sink_units(Sink *k, const uint8_t *p, size_t units, char *err, size_t errlen)
+{
+    if (k->type == SINK_WAV)
+        return wav_writer_write(k->wav, p, units, err, errlen);
+    return png_writer_write_rows(k->png, p, (uint32_t)units, err, errlen);
+}
+
+int sink_write(Sink *k, const uint8_t *p, size_t n, char *err, size_t errlen)
+{
+    if (k->expect != UINT64_MAX && n > k->expect - k->written) {
+        snprintf(err, errlen, "stream holds more data than its header says");
+        return -1;
+    }
+    k->written += n;
+    switch (k->type) {
+    case SINK_NONE:
+        return 0;
+    case SINK_RAW:
+    case SINK_PNM:
+        if (fwrite(p, 1, n, k->out->fp) != n) {
+            snprintf(err, errlen, "write error: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    default:
+        break;
+    }
+    if (k->carry_len) {
+        size_t take = k->unit - k->carry_len < n ? k->unit - k->carry_len : n;
+        memcpy(k->carry + k->carry_len, p, take);
+        k->carry_len += take;
+        p += take;
+        n -= take;
+        if (k->carry_len < k->unit)
+            return 0;
+        k->carry_len = 0;
+        if (sink_units(k, k->carry, 1, err, errlen) < 0)
+            return -1;
+    }
+    size_t units = n / k->unit;
+    if (units && sink_units(k, p, units, err, errlen) < 0)
+        return -1;
+    memcpy(k->carry, p + units * k->unit, n - units * k->unit);
+    k->carry_len = n - units * k->unit;
+    return 0;
+}
+
+int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info,
+                     char *err, size_t errlen)
+{
+    memset(k, 0, sizeof *k);
+    k->type = type;
+    k->out = out;
+    k->expect = UINT64_MAX;
+    if (info->total_units != BYTELM_UNKNOWN_LENGTH && info->unit_bytes)
+        k->expect = info->total_units * info->unit_bytes;
+    ImageInfo img = {info->width, info->height, info->kind == BYTELM_KIND_GRAY8 ? 1u : 3u};
+    switch (type) {
+    case SINK_WAV: {
+        WavInfo wi = {info->sample_rate, info->channels, info->channel_mask,
+                      info->total_units == BYTELM_UNKNOWN_LENGTH ? UINT64_MAX : info->total_units};
+        k->unit = 2u * info->channels;
+        if (wav_writer_open(&k->wav, out->fd, &wi, err, errlen) < 0)
+            return -1;
+        break;
+    }
+    case SINK_PNG:
+        k->unit = (size_t)img.width * img.channels;
+        k->expect = (uint64_t)k->unit * img.height;
+        if (png_writer_open(&k->png, out->fp, &img, err, errlen) < 0)
+            return -1;
+        break;
+    case SINK_PNM:
+        k->expect = (uint64_t)img.width * img.channels * img.height;
+        if (pnm_write_header(out->fp, &img) < 0) {
+            snprintf(err, errlen, "write error: %s", strerror(errno));
+            return -1;
+        }
+        break;
+    default:
+        break;
+    }
+    if (k->unit) {
+        k->carry = malloc(k->unit);
+        if (!k->carry) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int sink_finish(Sink *k, char *err, size_t errlen)
+{
+    int ret = 0;
+    if (k->carry_len) {
+        snprintf(err, errlen, "stream ends inside a %s", k->type == SINK_WAV ? "sample frame" : "row");
+        ret = -1;
+    } else if (k->expect != UINT64_MAX && k->written != k->expect) {
+        snprintf(err, errlen, "stream ended after %" PRIu64 " of %" PRIu64 " bytes", k->written, k->expect);
+        ret = -1;
+    }
+    /* Close the writers either way; report their error only if none came first. */
+    char scratch[256];
+    char *e = ret ? scratch : err;
+    size_t elen = ret ? sizeof scratch : errlen;
+    if (k->wav && wav_writer_close(&k->wav, e, elen) < 0)
+        ret = -1;
+    e = ret ? scratch : err;
+    elen = ret ? sizeof scratch : errlen;
+    if (k->png && png_writer_close(&k->png, e, elen) < 0)
+        ret = -1;
+    return ret;
+}
+
+int sink_pad(Sink *k, char *err, size_t errlen)
+{
+    static const uint8_t zeros[4096];
+    while (k->expect != UINT64_MAX && k->written < k->expect) {
+        size_t n = k->expect - k->written < sizeof zeros ? (size_t)(k->expect - k->written) : sizeof zeros;
+        if (sink_write(k, zeros, n, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+void sink_close(Sink *k)
+{
+    char dummy[128];
+    wav_writer_close(&k->wav, dummy, sizeof dummy);
+    png_writer_close(&k->png, dummy, sizeof dummy);
+    free(k->carry);
+    k->carry = NULL;
+}

@@ -1,0 +1,47 @@
+/*
+ * bytelm command-line tool: the output of decompression: raw bytes, WAV, PNG
+ * or PGM/PPM, or nothing (-t, info).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_CLI_SINK_H
+#define BYTELM_CLI_SINK_H
+
+#include "cli.h"
+#include "image_io.h"
+#include "output_file.h"
+#include "wav_io.h"
+
+typedef enum SinkType { SINK_NONE, SINK_RAW, SINK_WAV, SINK_PNG, SINK_PNM } SinkType;
+
+/* The format an output name asks for, where it fits the stream's kind: -o back.wav
+ * writes a WAV even for PCM coded from raw samples, -o x.png a PNG for pixels from
+ * a PGM. Other names keep the format of the stream's source hint (fallback). */
+SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback);
+
+/* Where decoded bytes go. WAV and PNG writers take whole sample frames and
+ * rows, so a partial one is carried over to the next piece. */
+typedef struct Sink {
+    SinkType type;
+    OutFile *out;
+    WavWriter *wav;
+    PngWriter *png;
+    size_t unit;
+    uint8_t *carry;
+    size_t carry_len;
+    uint64_t written;
+    uint64_t expect;        /* raw bytes expected, UINT64_MAX if unknown */
+} Sink;
+
+/* Writes the file's header (WAV, PNG, PGM/PPM) for the stream of info. -1 with err. */
+int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info,
+              char *err, size_t errlen);
+/* Decoded bytes in any pieces. -1 with err, also when they pass the expected size. */
+int sink_write(Sink *k, const uint8_t *p, size_t n, char *err, size_t errlen);
+/* Zeros up to the expected size (images after --recover). */
+int sink_pad(Sink *k, char *err, size_t errlen);
+/* Completes the file; -1 if the data did not fill it exactly. */
+int sink_finish(Sink *k, char *err, size_t errlen);
+void sink_close(Sink *k);
+
+#endif

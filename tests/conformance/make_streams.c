@@ -264,7 +264,8 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         return ret;
     uint8_t header[BLM_HEADER_SIZE];
     blm_header_write(&h, header);
-    blm_buf_write(out, header, sizeof(header));
+    if (blm_buf_write(out, header, sizeof(header)))
+        ret = BYTELM_ENOMEM;
     const size_t unit_bytes = (size_t)blm_header_unit_bytes(&h);
     const uint32_t n_frames = (uint32_t)((len / unit_bytes + h.frame_units - 1) / h.frame_units);
     BlmSeekEntry *seek = calloc(n_frames + 1, sizeof(*seek));
@@ -294,7 +295,8 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
             blm_md5_update(&ctx, raw, len);
             blm_md5_final(&ctx, md5);
             blm_trailer_write(len / unit_bytes, n_frames, seek, md5, t);
-            blm_buf_write(out, t, blm_trailer_size(n_frames));
+            if (blm_buf_write(out, t, blm_trailer_size(n_frames)))
+                ret = BYTELM_ENOMEM;
         }
         free(t);
     }
@@ -308,8 +310,8 @@ static int public_stream(const BytelmSettings *s, const uint8_t *raw, size_t len
 {
     TestBuf st = {0};
     int ret = test_encode(s, raw, len, 0, &st);
-    if (ret == 0)
-        blm_buf_write(out, st.data, st.len);
+    if (ret == 0 && blm_buf_write(out, st.data, st.len))
+        ret = BYTELM_ENOMEM;
     free(st.data);
     return ret;
 }

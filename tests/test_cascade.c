@@ -135,9 +135,11 @@ static void test_damage(void)
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 1, state, back) == BYTELM_EDESYNC,
           "wrong profile: not found");
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == 0, "intact payload");
-    CHECK(blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX + 1}, 1) == BYTELM_EFORMAT &&
+    CHECK(blm_cascade_check_params((const uint8_t[]){(BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS) + 1}, 1) ==
+                  BYTELM_EFORMAT &&
               blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX}, 1) == 0,
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX}, 1) == 0 &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS}, 1) == 0,
           "parameter check");
     free(back);
     free(pcm);
@@ -207,6 +209,73 @@ static void test_residuals(void)
     free(e);
 }
 
+/* Value maps (docs/MODEL.md §11): audio that uses a third of the values (8-bit
+ * samples at a gain of 1.37, and one sample at each extreme so that the range is
+ * full) round-trips with maps in every profile, costs far less with them than
+ * without, and the encoder guesses that they pay; dense audio does not get them;
+ * a damaged map is found; the frame coder chooses them by itself. */
+static void test_value_maps(void)
+{
+    enum { N = 20000 };
+    for (int ch = 1; ch <= 2; ch++) {
+        uint8_t *raw = test_pcm_integer(N, (uint32_t)ch, 23);
+        int16_t *dense = as_samples(raw, (size_t)N * ch);
+        int16_t *sparse = malloc((size_t)N * ch * sizeof(int16_t));
+        for (size_t i = 0; i < (size_t)N * ch; i++)
+            sparse[i] = (int16_t)((dense[i] >> 8) * 351); /* 1.37 * 256, rounded */
+        sparse[0] = -32768;
+        sparse[1] = 32767;
+        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++)
+            round_trip(sparse, N, ch, p | BLM_PP_VALUE_MAPS, "sparse, maps");
+        round_trip(dense, N, ch, BLM_PP_VALUE_MAPS, "dense, maps");
+        const size_t with = round_trip(sparse, N, ch, BLM_PP_VALUE_MAPS, "sparse, maps");
+        const size_t without = round_trip(sparse, N, ch, 0, "sparse, no maps");
+        CHECK(with && with * 2 < without, "%d channels: %zu bytes with maps, %zu without", ch, with,
+              without);
+        BlmCascadeCoder *cc = blm_cascade_new(ch);
+        CHECK(blm_cascade_maps_worth_trying(cc, sparse, N) == 1, "%d channels: sparse: maps not tried", ch);
+        CHECK(blm_cascade_maps_worth_trying(cc, dense, N) == 0, "%d channels: dense: maps tried", ch);
+
+        /* a flipped byte in the map (the payload's start) is found */
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state;
+        CHECK(blm_cascade_encode(cc, sparse, N, BLM_PP_VALUE_MAPS, &out, &state) == 0, "encode");
+        int16_t *back = malloc((size_t)N * ch * sizeof(int16_t));
+        for (size_t pos = 0; pos < 64 && pos < out.len; pos += 5) {
+            out.data[pos] ^= 0x21;
+            CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_VALUE_MAPS, state, back) ==
+                      BYTELM_EDESYNC,
+                  "%d channels: map byte %zu flipped: not found", ch, pos);
+            out.data[pos] ^= 0x21;
+        }
+        CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == BYTELM_EDESYNC,
+              "%d channels: maps ignored: not found", ch);
+
+        /* the frame coder's default preset chooses maps for the sparse frame */
+        BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
+                       .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100,
+                       .channels = (uint32_t)ch, .preset = BYTELM_PRESET_DEFAULT};
+        BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        int ret = blm_frame_encode(fc, (const uint8_t *)sparse, N, 0, &out);
+        BlmFrameHeader fh;
+        size_t n = 0;
+        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+        CHECK(ret == 0 && !memcmp(back, sparse, (size_t)N * ch * 2) && fh.mode == BLM_MODE_CASCADE &&
+                  (fh.params[0] & BLM_PP_VALUE_MAPS),
+              "%d channels: frame coder: %s, mode %d, parameter %d", ch, bytelm_strerror(ret), fh.mode,
+              fh.params[0]);
+        blm_frame_coder_free(fc);
+        blm_buf_free(&out);
+        blm_cascade_free(cc);
+        free(back);
+        free(sparse);
+        free(dense);
+    }
+}
+
 /* The frame coder: with the default preset, stereo tones go to mode 6 with a valid
  * profile and decode; three channels never use it; a frame header of mode 6 with
  * the wrong parameters, or in a 3-channel stream, is refused. */
@@ -258,6 +327,7 @@ static void test_frames(void)
 int main(void)
 {
     test_round_trips();
+    test_value_maps();
     test_learns();
     test_damage();
     test_host_fp_mode();

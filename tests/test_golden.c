@@ -54,6 +54,8 @@ static const Golden golden[] = {
      "64ead88b385373383ed90bbbc70e8da2ec713ede638958a6827b0e1750e0cf19"},
     {"cascade profile 7",
      "d027612820ac05a87b2d5f30c51742a8465d896f71a9c7b0c5bae4e0931bcf49"},
+    {"cascade value maps",
+     "0f1d5e01357f15ba4df1a94dc7345c6eca40f4270269264dbd4ec90fce5a3908"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -265,13 +267,17 @@ int main(int argc, char **argv)
         ok ? passes++ : failures++;
         free(pcm);
     }
-    /* Profiles the encoder does not choose above: their payloads and final states. */
-    for (int g = 13; g <= 14; g++) {
-        const int profile = g == 13 ? 2 : 7, n = 4000;
+    /* Profiles the encoder does not choose above, and value maps (on 8-bit samples
+     * at a gain of 1.37): their payloads and final states. */
+    for (int g = 13; g <= 15; g++) {
+        const int profile = g == 13 ? 2 : g == 14 ? 7 : BLM_PP_VALUE_MAPS, n = 4000;
         uint8_t *raw = test_pcm_integer(n, 2, 23);
         int16_t *pcm = malloc((size_t)n * 2 * sizeof(int16_t));
-        for (int i = 0; i < 2 * n; i++)
+        for (int i = 0; i < 2 * n; i++) {
             pcm[i] = (int16_t)(uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8);
+            if (g == 15)
+                pcm[i] = (int16_t)((pcm[i] >> 8) * 351);
+        }
         BlmCascadeCoder *cc = blm_cascade_new(2);
         BlmBuf out;
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);

@@ -395,12 +395,22 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             return ret;
         int profiles[BLM_PP_PROFILE_MAX + 1];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
-        for (int k = 0; k < n_profiles; k++) {
+        for (int k = 0; k <= n_profiles; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
+            int param = k < n_profiles ? profiles[k] : -1;
+            if (param < 0) {
+                /* last, the best profile with value maps, where they might pay */
+                if (!best_is_cascade ||
+                    (ret = blm_cascade_maps_worth_trying(fc->cascade, fc->pcm, n_units)) == 0)
+                    break;
+                if (ret < 0)
+                    return ret;
+                param = fh.params[0] | BLM_PP_VALUE_MAPS;
+            }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;
             blm_buf_reset(buf, forced < 0 || best_is_cascade ? fh.payload_size : no_limit);
-            if ((ret = blm_cascade_encode(fc->cascade, fc->pcm, n_units, profiles[k], buf,
+            if ((ret = blm_cascade_encode(fc->cascade, fc->pcm, n_units, param, buf,
                                           &state)) < 0)
                 return ret;
             if (ret == 0 && (buf->len < fh.payload_size || (forced >= 0 && !best_is_cascade))) {
@@ -412,7 +422,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                 }
                 fh.mode = BLM_MODE_CASCADE;
                 fh.n_params = 1;
-                fh.params[0] = (uint8_t)profiles[k];
+                fh.params[0] = (uint8_t)param;
                 fh.final_state = state;
                 fh.payload_size = (uint32_t)fc->cascade_out.len;
                 payload = fc->cascade_out.data;

@@ -26,17 +26,28 @@ void blm_cascade_free(BlmCascadeCoder *cc)
     if (!cc)
         return;
     blm_pcm_predictor_free(&cc->pred);
-    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++)
+    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++) {
         free(cc->s[c]);
+        blm_vmap_free(&cc->map[c]);
+    }
     free(cc);
 }
 
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 {
-    return n_params == 1 && params[0] <= BLM_PP_PROFILE_MAX ? 0 : BYTELM_EFORMAT;
+    return n_params == 1 && params[0] <= (BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS) ? 0
+                                                                                : BYTELM_EFORMAT;
 }
 
-static int start(BlmCascadeCoder *cc, uint32_t n, int profile)
+static int ensure_maps(BlmCascadeCoder *cc)
+{
+    for (int c = 0; c < cc->channels; c++)
+        if (!cc->map[c].below && blm_vmap_alloc(&cc->map[c]) < 0)
+            return BYTELM_ENOMEM;
+    return 0;
+}
+
+static int start(BlmCascadeCoder *cc, uint32_t n, int param)
 {
     if (n > cc->cap) {
         for (int c = 0; c < cc->channels; c++) {
@@ -47,10 +58,36 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int profile)
         }
         cc->cap = n;
     }
-    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, profile);
+    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & BLM_PP_PROFILE_MAX);
     if (ret < 0)
         return ret;
+    if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
+        return ret;
     blm_residual_coder_init(&cc->res, cc->channels);
+    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++)
+        cc->mapped[c] = 0;
+    return 0;
+}
+
+/* The value maps (param bit BLM_PP_VALUE_MAPS) at the start of the payload: per
+ * channel a flat flag, then the channel's map when the flag is set. */
+static int code_maps(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int n)
+{
+    for (int c = 0; c < cc->channels; c++) {
+        int flag;
+        if (enc) {
+            blm_vmap_build(&cc->map[c], cc->s[c], n);
+            flag = blm_vmap_net_gain(&cc->map[c], cc->s[c], n) > 0;
+            blm_rc_encode_bit(enc, BLM_RC_TOTAL / 2, flag);
+            if (flag)
+                blm_vmap_encode(&cc->map[c], enc);
+        } else {
+            flag = blm_rc_decode_bit(dec, BLM_RC_TOTAL / 2);
+            if (flag && blm_vmap_decode(&cc->map[c], dec) < 0)
+                return BYTELM_EDESYNC;
+        }
+        cc->mapped[c] = flag;
+    }
     return 0;
 }
 
@@ -61,7 +98,13 @@ static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDeco
     const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
     const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
     const int hint = blm_pcm_rounding_hint(&cc->pred, c);
-    if (enc) {
+    if (cc->mapped[c]) {
+        const BlmValueMap *m = &cc->map[c];
+        if (enc)
+            blm_residual_encode(&cc->res, enc, c, blm_vmap_map(m, pred, cc->s[c][t]), hint);
+        else
+            cc->s[c][t] = blm_vmap_unmap(m, pred, blm_residual_decode(&cc->res, dec, c, hint));
+    } else if (enc) {
         blm_residual_encode(&cc->res, enc, c, cc->s[c][t] - pred, hint);
     } else {
         int32_t v = pred + blm_residual_decode(&cc->res, dec, c, hint);
@@ -114,17 +157,38 @@ static uint32_t samples_hash(const BlmCascadeCoder *cc, uint32_t n)
     return h;
 }
 
-int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int profile,
-                       BlmBuf *out, uint32_t *final_state)
+static void deinterleave(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n)
 {
-    int ret = start(cc, n, profile);
-    if (ret < 0)
-        return ret;
     for (uint32_t t = 0; t < n; t++)
         for (int c = 0; c < cc->channels; c++)
             cc->s[c][t] = pcm[(size_t)t * cc->channels + c];
+}
+
+int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n)
+{
+    int ret = start(cc, n, BLM_PP_VALUE_MAPS);
+    if (ret < 0 || n == 0)
+        return ret;
+    deinterleave(cc, pcm, n);
+    for (int c = 0; c < cc->channels; c++) {
+        blm_vmap_build(&cc->map[c], cc->s[c], (int)n);
+        if (blm_vmap_net_gain(&cc->map[c], cc->s[c], (int)n) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int param,
+                       BlmBuf *out, uint32_t *final_state)
+{
+    int ret = start(cc, n, param);
+    if (ret < 0)
+        return ret;
+    deinterleave(cc, pcm, n);
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
+    if ((param & BLM_PP_VALUE_MAPS) && n > 0)
+        code_maps(cc, &enc, NULL, (int)n);
     const unsigned csr = blm_fp_enter();
     code_frame(cc, &enc, NULL, (int)n);
     blm_fp_restore(csr);
@@ -133,13 +197,15 @@ int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int 
 }
 
 int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, uint32_t n,
-                       int profile, uint32_t final_state, int16_t *pcm)
+                       int param, uint32_t final_state, int16_t *pcm)
 {
-    int ret = start(cc, n, profile);
+    int ret = start(cc, n, param);
     if (ret < 0)
         return ret;
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);
+    if ((param & BLM_PP_VALUE_MAPS) && n > 0 && code_maps(cc, NULL, &dec, (int)n) < 0)
+        return BYTELM_EDESYNC;
     const unsigned csr = blm_fp_enter();
     code_frame(cc, NULL, &dec, (int)n);
     blm_fp_restore(csr);

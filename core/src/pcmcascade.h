@@ -13,6 +13,7 @@
 #include "pcmpredictor.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
+#include "valuemap.h"
 
 typedef struct BlmCascadeCoder {
     int channels;
@@ -20,24 +21,32 @@ typedef struct BlmCascadeCoder {
     BlmResidualCoder res;
     int32_t *s[BLM_PP_MAX_CHANNELS];   /* the frame, one array per channel */
     uint32_t cap;
+    BlmValueMap map[BLM_PP_MAX_CHANNELS];
+    int mapped[BLM_PP_MAX_CHANNELS];   /* this frame codes channel c by its map */
 } BlmCascadeCoder;
 
 /* channels 1 or 2; NULL when out of memory or channels is out of range. */
 BlmCascadeCoder *blm_cascade_new(int channels);
 void blm_cascade_free(BlmCascadeCoder *cc);
 
-/* Whether the frame parameters are those of a mode-6 frame: one profile byte. */
+/* Whether the frame parameters are those of a mode-6 frame: one parameter byte. */
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
 
-/* Codes n interleaved sample frames with the profile (BLM_PP_PROFILE_*) into out
+/* Whether value maps might make these n interleaved sample frames smaller (a guess
+ * from the values used, blm_vmap_net_gain). 0, 1 or BYTELM_ENOMEM. */
+int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n);
+
+/* Codes n interleaved sample frames with the parameter byte (a profile, with
+ * BLM_PP_VALUE_MAPS to code by its value map each channel whose map is guessed to
+ * pay) into out
  * (a range coder stream, flushed) and gives the frame's final state: the range
  * coder's, XOR a hash of the samples (docs/FORMAT.md §2, mode 6). 0, or
  * BYTELM_ENOMEM, or 1 when out's limit was reached (the frame is larger). */
-int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int profile,
+int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int param,
                        BlmBuf *out, uint32_t *final_state);
 /* Decodes n sample frames into pcm. BYTELM_EDESYNC when the stream is damaged
  * (its final state or length disagrees), else 0 or BYTELM_ENOMEM. */
 int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, uint32_t n,
-                       int profile, uint32_t final_state, int16_t *pcm);
+                       int param, uint32_t final_state, int16_t *pcm);
 
 #endif

@@ -24,10 +24,12 @@
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
 
 /* The frame parameter byte of mode 6: bits 0-1 choose the OLS forgetting factor,
- * bit 2 the short (fast) cascade; the other bits are zero. */
+ * bit 2 the short (fast) cascade (the predictor's profile, 0..BLM_PP_PROFILE_MAX);
+ * bit 3 says that value maps are coded (valuemap.h); the other bits are zero. */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
 #define BLM_PP_PROFILE_MAX 7
+#define BLM_PP_VALUE_MAPS 8
 
 typedef struct BlmNlms {
     int n;               /* taps, a multiple of 4 */

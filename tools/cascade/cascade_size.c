@@ -4,7 +4,10 @@
  * encoder does; with --verify every frame is decoded and compared. For measuring
  * (docs/STUDY.md finding 8), not a codec: no stream is written.
  *
- *   cascade_size [--frame N] [--profiles 0,6] [--verify] CHANNELS FILE.s16...
+ *   cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] CHANNELS FILE.s16...
+ *
+ * Like the encoder, it then tries the best profile with value maps (docs/MODEL.md
+ * §11) where a channel leaves a quarter of its range unused, unless --no-maps.
  *
  * Prints per file: name, raw bytes, payload bytes plus 32 per frame (the frame
  * header), encode seconds, decode seconds. The last line sums them.
@@ -55,7 +58,7 @@ static int16_t *read_pcm(const char *path, size_t *n)
 int main(int argc, char **argv)
 {
     uint32_t frame = 131072;
-    int profiles[8] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, a = 1;
+    int profiles[8] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--frame") && a + 1 < argc) {
             frame = (uint32_t)strtoul(argv[++a], NULL, 10);
@@ -67,12 +70,14 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[a], "--verify")) {
             verify = 1;
+        } else if (!strcmp(argv[a], "--no-maps")) {
+            maps = 0;
         } else {
             break;
         }
     }
     if (a + 2 > argc || frame < 1) {
-        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] CHANNELS FILE.s16...\n");
+        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] CHANNELS FILE.s16...\n");
         return 2;
     }
     const int ch = atoi(argv[a++]);
@@ -100,17 +105,22 @@ int main(int argc, char **argv)
             const uint32_t n = (uint32_t)(units - i < frame ? units - i : frame);
             size_t best = SIZE_MAX;
             int best_profile = 0;
-            for (int k = 0; k < n_profiles; k++) {
+            for (int k = 0; k <= n_profiles; k++) {
                 uint32_t state;
-                blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+                int param = k < n_profiles ? profiles[k] : best_profile | BLM_PP_VALUE_MAPS;
                 const double t0 = now();
-                if (blm_cascade_encode(cc, pcm + i * (size_t)ch, n, profiles[k], &out, &state) != 0) {
-                    fprintf(stderr, "cascade_size: profile %d: cannot encode\n", profiles[k]);
+                /* last, as the encoder does, the best profile with value maps */
+                if (k == n_profiles &&
+                    (!maps || blm_cascade_maps_worth_trying(cc, pcm + i * (size_t)ch, n) != 1))
+                    break;
+                blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+                if (blm_cascade_encode(cc, pcm + i * (size_t)ch, n, param, &out, &state) != 0) {
+                    fprintf(stderr, "cascade_size: profile %d: cannot encode\n", param);
                     return 1;
                 }
                 t_enc += now() - t0;
                 if (out.len < best)
-                    best = out.len, best_profile = profiles[k];
+                    best = out.len, best_profile = param;
             }
             coded += best + 32;
             if (verify) {

@@ -12,7 +12,8 @@
  * encoder as it is; the others force each frame's mode through the frame coder
  * the encoder uses, with the header the public encoder writes for the same
  * settings. '0'..'6' force that mode, 'n' leaves the choice to the encoder, and
- * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone.
+ * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
+ * and 'm' the same with value maps (parameter bit 3).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -35,6 +36,7 @@ typedef enum Input {
     IN_TONES,     /* tones from integer rotations and noise (test_pcm_integer) */
     IN_QUIET,     /* the same, divided by 8 */
     IN_REPEAT,    /* a 700-sample pattern under fresh noise (test_pcm_repeating) */
+    IN_SPARSE,    /* tones of 8 bits at a gain of 1.37: a third of the values used */
     IN_IMAGE,     /* gradients, edges and noise (test_image) */
 } Input;
 
@@ -78,6 +80,10 @@ static const Case cases[] = {
      .frame_units = 512, .input = IN_QUIET, .modes = "p"},
     {"pcm-stereo-profiles", BYTELM_KIND_PCM_S16LE, .rate = 48000, .channels = 2, .units = 8 * 384,
      .frame_units = 384, .channel_mask = 3, .input = IN_QUIET, .modes = "p"},
+    {"pcm-mono-maps", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 1, .units = 8 * 512,
+     .frame_units = 512, .input = IN_SPARSE, .modes = "m"},
+    {"pcm-stereo-maps", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 2000,
+     .frame_units = 2000, .known_length = 1, .input = IN_SPARSE, .modes = "n"},
     {"pcm-mono-flac-stored", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 3000,
      .frame_units = 1024, .input = IN_TONES, .modes = "21"},
     {"pcm-stereo-flac", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2000,
@@ -179,6 +185,15 @@ static uint8_t *make_input(const Case *c, size_t len)
     }
     case IN_REPEAT:
         return test_pcm_repeating(c->units, 700, 300, 2, 16);
+    case IN_SPARSE: {
+        uint8_t *p = test_pcm_integer(c->units, c->channels, 18);
+        for (size_t i = 0; i + 1 < len; i += 2) {
+            const int16_t v = (int16_t)(((int16_t)(uint16_t)(p[i] | p[i + 1] << 8) >> 8) * 351);
+            p[i] = (uint8_t)v;
+            p[i + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+        return p;
+    }
     case IN_IMAGE:
         return test_image(c->width, c->height, c->kind == BYTELM_KIND_RGB24 ? 3 : 1, 17);
     default:
@@ -279,8 +294,10 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         const char m = c->modes[i % strlen(c->modes)];
         const uint8_t *frame_raw = raw + first * unit_bytes;
         seek[i] = (BlmSeekEntry){out->len, first};
-        if (m == 'p') {
-            ret = cascade_frame(&h, frame_raw, n_units, i, (int)(i % (BLM_PP_PROFILE_MAX + 1)), out);
+        if (m == 'p' || m == 'm') {
+            const int profile = (int)(i % (BLM_PP_PROFILE_MAX + 1));
+            ret = cascade_frame(&h, frame_raw, n_units, i, m == 'm' ? profile | BLM_PP_VALUE_MAPS : profile,
+                                out);
         } else {
             blm_frame_coder_force_mode(fc, m == 'n' ? -1 : m - '0');
             ret = blm_frame_encode(fc, frame_raw, n_units, i, out);

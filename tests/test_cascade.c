@@ -68,7 +68,8 @@ static void test_round_trips(void)
     }
     for (int ch = 1; ch <= 2; ch++) {
         int16_t *tones = as_samples(test_pcm_integer(N, (uint32_t)ch, 3), (size_t)N * ch);
-        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++) {
+        for (int i = 0; i < BLM_PP_PROFILES; i++) {
+            const int p = blm_pcm_profile(i);
             round_trip(tones, N, ch, p, "tones");
             round_trip(noise, N, ch, p, "noise");
             round_trip(square, N, ch, p, "full-scale square");
@@ -135,11 +136,16 @@ static void test_damage(void)
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 1, state, back) == BYTELM_EDESYNC,
           "wrong profile: not found");
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == 0, "intact payload");
-    CHECK(blm_cascade_check_params((const uint8_t[]){(BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS) + 1}, 1) ==
-                  BYTELM_EFORMAT &&
-              blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX}, 1) == 0 &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS}, 1) == 0,
+    /* the parameter bytes a decoder takes: 0..15, 20..23 and 28..31; not wide without
+     * the short cascade (16..19, 24..27), not 32 and up, not two bytes */
+    int takes = 0, wrong = 0;
+    for (int v = 0; v < 256; v++) {
+        const int ok = blm_cascade_check_params((const uint8_t[]){(uint8_t)v}, 1) == 0;
+        takes += ok;
+        wrong += ok != (v < 16 || ((v & ~8) >= 20 && (v & ~8) <= 23));
+    }
+    CHECK(takes == 24 && !wrong &&
+              blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT,
           "parameter check");
     free(back);
     free(pcm);
@@ -225,8 +231,8 @@ static void test_value_maps(void)
             sparse[i] = (int16_t)((dense[i] >> 8) * 351); /* 1.37 * 256, rounded */
         sparse[0] = -32768;
         sparse[1] = 32767;
-        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++)
-            round_trip(sparse, N, ch, p | BLM_PP_VALUE_MAPS, "sparse, maps");
+        for (int i = 0; i < BLM_PP_PROFILES; i++)
+            round_trip(sparse, N, ch, blm_pcm_profile(i) | BLM_PP_VALUE_MAPS, "sparse, maps");
         round_trip(dense, N, ch, BLM_PP_VALUE_MAPS, "dense, maps");
         const size_t with = round_trip(sparse, N, ch, BLM_PP_VALUE_MAPS, "sparse, maps");
         const size_t without = round_trip(sparse, N, ch, 0, "sparse, no maps");
@@ -299,7 +305,7 @@ static void test_frames(void)
         CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
               ch, bytelm_strerror(ret));
         if (ch <= 2)
-            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && fh.params[0] <= BLM_PP_PROFILE_MAX,
+            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && blm_pcm_profile_valid(fh.params[0]),
                   "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
         else
             CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");

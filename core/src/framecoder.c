@@ -347,18 +347,24 @@ static int ensure_cascade(BlmFrameCoder *fc)
 
 /* The mode-6 profiles the encoder tries, by preset (docs/STUDY.md finding 8): the
  * long cascade at the slow forgetting factor for music, the short one at fast
- * factors for speech; the fast preset never runs the long cascade, max runs all. The
+ * factors for speech; the fast preset never runs the long cascade (it adds the wide
+ * short one at the slow factor, for music), max runs all. The
  * choice costs encoding time only: a decoder runs the one profile a frame names. */
-static int cascade_profiles(int preset, int out[BLM_PP_PROFILE_MAX + 1])
+static int cascade_profiles(int preset, int out[BLM_PP_PROFILES])
 {
-    static const int fast[] = {BLM_PP_PROFILE_FAST, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | 3};
-    static const int normal[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | 3};
+    enum { F = BLM_PP_PROFILE_FAST, W = BLM_PP_PROFILE_WIDE };
+    static const int fast[] = {F, F | W, F | 2, F | 3};
+    static const int normal[] = {0, F | 2, F | 3};
     if (preset == BYTELM_PRESET_MAX) {
-        for (int p = 0; p <= BLM_PP_PROFILE_MAX; p++)
-            out[p] = p;
-        return BLM_PP_PROFILE_MAX + 1;
+        for (int i = 0; i < BLM_PP_PROFILES; i++)
+            out[i] = blm_pcm_profile(i);
+        return BLM_PP_PROFILES;
     }
-    memcpy(out, preset == BYTELM_PRESET_FAST ? fast : normal, sizeof(normal));
+    if (preset == BYTELM_PRESET_FAST) {
+        memcpy(out, fast, sizeof(fast));
+        return (int)(sizeof(fast) / sizeof(fast[0]));
+    }
+    memcpy(out, normal, sizeof(normal));
     return (int)(sizeof(normal) / sizeof(normal[0]));
 }
 
@@ -393,7 +399,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
     if (cascade_applies(fc) && (forced < 0 || forced == BLM_MODE_CASCADE)) {
         if ((ret = ensure_cascade(fc)) < 0)
             return ret;
-        int profiles[BLM_PP_PROFILE_MAX + 1];
+        int profiles[BLM_PP_PROFILES];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
         for (int k = 0; k <= n_profiles; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;

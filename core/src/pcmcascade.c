@@ -35,8 +35,8 @@ void blm_cascade_free(BlmCascadeCoder *cc)
 
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 {
-    return n_params == 1 && params[0] <= (BLM_PP_PROFILE_MAX | BLM_PP_VALUE_MAPS) ? 0
-                                                                                : BYTELM_EFORMAT;
+    return n_params == 1 && blm_pcm_profile_valid(params[0] & ~BLM_PP_VALUE_MAPS) ? 0
+                                                                                 : BYTELM_EFORMAT;
 }
 
 static int ensure_maps(BlmCascadeCoder *cc)
@@ -58,7 +58,7 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
         }
         cc->cap = n;
     }
-    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & BLM_PP_PROFILE_MAX);
+    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & ~BLM_PP_VALUE_MAPS);
     if (ret < 0)
         return ret;
     if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)

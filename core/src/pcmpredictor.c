@@ -30,10 +30,22 @@ typedef struct StageSet {
     int solve_interval;      /* samples between OLS solves */
 } StageSet;
 
-static const StageSet stage_sets[2] = { /* the first stage has BLM_PP_MAX_TAPS */
+static const StageSet stage_sets[3] = { /* the first stage has BLM_PP_MAX_TAPS */
     {{1024, 256, 16}, {0.0002, 0.0008, 0.012}, 4},
-    {{256, 32, 16}, {0.0008, 0.004, 0.012}, 8}, /* BLM_PP_PROFILE_FAST */
+    {{256, 32, 16}, {0.0008, 0.004, 0.012}, 8},  /* BLM_PP_PROFILE_FAST */
+    {{512, 32, 16}, {0.0005, 0.004, 0.012}, 8},  /* BLM_PP_PROFILE_FAST | WIDE */
 };
+
+int blm_pcm_profile_valid(int p)
+{
+    return p >= 0 && (p & ~BLM_PP_PROFILE_BITS) == 0 &&
+           (!(p & BLM_PP_PROFILE_WIDE) || (p & BLM_PP_PROFILE_FAST));
+}
+
+int blm_pcm_profile(int i)
+{
+    return i < 8 ? i : (i - 8) | BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE;
+}
 
 /* Tap i's weight in an NLMS stage's power, (1 + i)^-3/4, and the sum of the first
  * n of them (sequential in i, so pow_sum[n] is the normative sum for n taps). The
@@ -161,12 +173,12 @@ static void ols_update(BlmOls *o, double val, int solve_interval)
 
 int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
 {
-    if (channels < 1 || channels > BLM_PP_MAX_CHANNELS || profile < 0 ||
-        profile > BLM_PP_PROFILE_MAX)
+    if (channels < 1 || channels > BLM_PP_MAX_CHANNELS || !blm_pcm_profile_valid(profile))
         return BYTELM_EINVAL;
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, init_pow_tables);
-    const StageSet *set = &stage_sets[(profile & BLM_PP_PROFILE_FAST) ? 1 : 0];
+    const StageSet *set = &stage_sets[!(profile & BLM_PP_PROFILE_FAST) ? 0
+                                      : (profile & BLM_PP_PROFILE_WIDE) ? 2 : 1];
     size_t need = 0;
     for (int k = 0; k < BLM_PP_STAGES; k++)
         need += 3 * (size_t)set->taps[k];

@@ -24,12 +24,19 @@
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
 
 /* The frame parameter byte of mode 6: bits 0-1 choose the OLS forgetting factor,
- * bit 2 the short (fast) cascade (the predictor's profile, 0..BLM_PP_PROFILE_MAX);
- * bit 3 says that value maps are coded (valuemap.h); the other bits are zero. */
+ * bit 2 the short (fast) cascade, bit 4 (with bit 2 only) a short cascade whose first
+ * stage is twice as long: together the predictor's profile. Bit 3 says that value
+ * maps are coded (valuemap.h); the other bits are zero. */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
-#define BLM_PP_PROFILE_MAX 7
 #define BLM_PP_VALUE_MAPS 8
+#define BLM_PP_PROFILE_WIDE 16
+#define BLM_PP_PROFILE_BITS (BLM_PP_PROFILE_LAMBDA_MASK | BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE)
+#define BLM_PP_PROFILES 12    /* 0..7 and 20..23 */
+
+/* Whether p is a profile; the i-th profile (i < BLM_PP_PROFILES), ascending. */
+int blm_pcm_profile_valid(int p);
+int blm_pcm_profile(int i);
 
 typedef struct BlmNlms {
     int n;               /* taps, a multiple of 4 */
@@ -73,7 +80,7 @@ typedef struct BlmPcmPredictor {
 } BlmPcmPredictor;
 
 /* A predictor in its starting state (every frame starts from it), for 1 or 2
- * channels and a profile byte (0..BLM_PP_PROFILE_MAX). 0, BYTELM_EINVAL or
+ * channels and a profile (blm_pcm_profile_valid). 0, BYTELM_EINVAL or
  * BYTELM_ENOMEM. The state can be re-initialised with another profile without
  * freeing; blm_pcm_predictor_free releases it. Zero the struct before first use. */
 int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile);

@@ -13,7 +13,8 @@
  * the encoder uses, with the header the public encoder writes for the same
  * settings. '0'..'6' force that mode, 'n' leaves the choice to the encoder, and
  * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
- * and 'm' the same with value maps (parameter bit 3).
+ * 'm' the same with value maps (parameter bit 3), and 'w' the wide short cascade's
+ * profiles (20..23, frame index mod 4).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -84,6 +85,8 @@ static const Case cases[] = {
      .frame_units = 512, .input = IN_SPARSE, .modes = "m"},
     {"pcm-stereo-maps", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 2000,
      .frame_units = 2000, .known_length = 1, .input = IN_SPARSE, .modes = "n"},
+    {"pcm-stereo-wide", BYTELM_KIND_PCM_S16LE, .rate = 32000, .channels = 2, .units = 4 * 700,
+     .frame_units = 700, .input = IN_TONES, .modes = "w"},
     {"pcm-mono-flac-stored", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 3000,
      .frame_units = 1024, .input = IN_TONES, .modes = "21"},
     {"pcm-stereo-flac", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2000,
@@ -294,8 +297,8 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         const char m = c->modes[i % strlen(c->modes)];
         const uint8_t *frame_raw = raw + first * unit_bytes;
         seek[i] = (BlmSeekEntry){out->len, first};
-        if (m == 'p' || m == 'm') {
-            const int profile = (int)(i % (BLM_PP_PROFILE_MAX + 1));
+        if (m == 'p' || m == 'm' || m == 'w') {
+            const int profile = m == 'w' ? blm_pcm_profile(8 + (int)(i % 4)) : blm_pcm_profile((int)(i % 8));
             ret = cascade_frame(&h, frame_raw, n_units, i, m == 'm' ? profile | BLM_PP_VALUE_MAPS : profile,
                                 out);
         } else {

@@ -58,13 +58,13 @@ static int16_t *read_pcm(const char *path, size_t *n)
 int main(int argc, char **argv)
 {
     uint32_t frame = 131072;
-    int profiles[8] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
+    int profiles[BLM_PP_PROFILES] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--frame") && a + 1 < argc) {
             frame = (uint32_t)strtoul(argv[++a], NULL, 10);
         } else if (!strcmp(argv[a], "--profiles") && a + 1 < argc) {
             n_profiles = 0;
-            for (char *p = argv[++a]; *p && n_profiles < 8;) {
+            for (char *p = argv[++a]; *p && n_profiles < BLM_PP_PROFILES;) {
                 profiles[n_profiles++] = (int)strtol(p, &p, 10);
                 p += *p == ',';
             }

@@ -5,6 +5,7 @@
 #include "gstbytelmcommon.h"
 
 #include <string.h>
+#include <stdio.h>
 
 GST_DEBUG_CATEGORY (gst_bytelm_debug);
 
@@ -167,4 +168,125 @@ gst_bytelm_mask_to_positions (guint32 mask, guint channels,
   }
   memcpy (gst_order, wav_order, channels * sizeof (gst_order[0]));
   return FALSE;
+}
+
+gboolean
+gst_bytelm_caps_are_matroska (const GstCaps * caps)
+{
+  const gchar *id;
+
+  if (!caps || gst_caps_get_size (caps) == 0)
+    return FALSE;
+  id = gst_structure_get_string (gst_caps_get_structure (caps, 0), "codec-id");
+  return !g_strcmp0 (id, "A_BYTELM") || !g_strcmp0 (id, "V_BYTELM");
+}
+
+/* How much of a Matroska file is searched for a track's CodecPrivate: the Tracks
+ * element comes before the first Cluster (in FFmpeg's files within 4 KiB). */
+#define MKV_SCAN_SIZE (1 << 20)
+
+/* NULL when data is a valid stream header of the wanted kind, else why not. */
+static const gchar *
+check_header (const guint8 * data, gsize size, gboolean audio)
+{
+  BytelmStreamInfo info;
+  size_t hlen;
+
+  if (size < GST_BYTELM_HEADER_SIZE || memcmp (data, "BYLM", 4)
+      || bytelm_probe_header (data, GST_BYTELM_HEADER_SIZE, &info, &hlen) < 0)
+    return "not a valid bytelm stream header";
+  if (audio ? info.kind != BYTELM_KIND_PCM_S16LE :
+      gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN)
+    return audio ? "a bytelm header, not of audio" :
+        "a bytelm header, not of images";
+  return NULL;
+}
+
+/* The one valid header of the wanted kind in data, or NULL and *why. */
+static GstBuffer *
+find_header (const guint8 * data, gsize size, gboolean audio,
+    const gchar ** why)
+{
+  GstBuffer *found = NULL;
+
+  for (gsize i = 0; i + GST_BYTELM_HEADER_SIZE <= size; i++) {
+    if (data[i] != 'B' || check_header (data + i, size - i, audio))
+      continue;
+    if (!found)
+      found = gst_buffer_new_memdup (data + i, GST_BYTELM_HEADER_SIZE);
+    else if (gst_buffer_memcmp (found, 0, data + i, GST_BYTELM_HEADER_SIZE)) {
+      gst_buffer_unref (found);
+      *why = "it has more than one bytelm track of this kind";
+      return NULL;
+    }
+  }
+  if (!found)
+    *why = "no bytelm stream header at its start";
+  return found;
+}
+
+/* The local file upstream of sinkpad (filesrc, playbin with a file), or NULL. */
+static gchar *
+upstream_filename (GstPad * sinkpad)
+{
+  GstQuery *query = gst_query_new_uri ();
+  gchar *uri = NULL, *filename = NULL;
+
+  if (gst_pad_peer_query (sinkpad, query))
+    gst_query_parse_uri (query, &uri);
+  gst_query_unref (query);
+  if (uri)
+    filename = g_filename_from_uri (uri, NULL, NULL);
+  g_free (uri);
+  return filename;
+}
+
+GstBuffer *
+gst_bytelm_matroska_header (GstElement * element, GstPad * sinkpad,
+    const GstCaps * caps, gboolean audio)
+{
+  const GValue *v = gst_structure_get_value (gst_caps_get_structure (caps, 0),
+      "codec_data");
+  const gchar *why = "the file upstream could not be read (not a local file?)";
+  GstBuffer *header = NULL;
+  gchar *filename = NULL;
+  FILE *f;
+
+  if (v && G_VALUE_HOLDS (v, GST_TYPE_BUFFER)) {
+    GstMapInfo map;
+
+    header = gst_value_get_buffer (v);
+    if (!gst_buffer_map (header, &map, GST_MAP_READ))
+      return NULL;
+    why = check_header (map.data, map.size, audio);
+    gst_buffer_unmap (header, &map);
+    if (!why)
+      return gst_buffer_ref (header);
+    GST_ELEMENT_ERROR (element, STREAM, DECODE,
+        ("Cannot decode this Matroska file's bytelm track: its CodecPrivate "
+            "is %s", why), ("caps %" GST_PTR_FORMAT, caps));
+    return NULL;
+  }
+
+  /* matroskademux 1.22 drops the CodecPrivate of CodecIDs it does not know:
+   * read it from the file */
+  filename = upstream_filename (sinkpad);
+  if (filename && (f = fopen (filename, "rb"))) {
+    guint8 *data = g_malloc (MKV_SCAN_SIZE);
+    gsize n = fread (data, 1, MKV_SCAN_SIZE, f);
+
+    fclose (f);
+    header = find_header (data, n, audio, &why);
+    g_free (data);
+  }
+  if (header)
+    GST_INFO_OBJECT (element, "stream header read from %s", filename);
+  else
+    GST_ELEMENT_ERROR (element, STREAM, DECODE,
+        ("Cannot decode this Matroska file's bytelm track: GStreamer's "
+            "matroskademux does not pass on its stream header (CodecPrivate), "
+            "and reading it from the file failed: %s", why),
+        ("caps %" GST_PTR_FORMAT ", file %s", caps, GST_STR_NULL (filename)));
+  g_free (filename);
+  return header;
 }

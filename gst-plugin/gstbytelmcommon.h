@@ -26,6 +26,24 @@ GST_DEBUG_CATEGORY_EXTERN (gst_bytelm_debug);
 
 #define GST_BYTELM_HEADER_SIZE 76
 
+/* What GStreamer 1.22's matroskademux gives for a bytelm track of a Matroska file
+ * (FFmpeg writes them, docs/FFMPEG.md): it knows neither CodecID, so the caps hold
+ * the CodecID only, not the CodecPrivate (the stream header). The blocks are the
+ * packets: for audio a frame each and then the trailer, for video one image each,
+ * its frames and trailer without the header. */
+#define GST_BYTELM_MKV_AUDIO_CAPS "audio/x-unknown, codec-id = (string) A_BYTELM"
+#define GST_BYTELM_MKV_VIDEO_CAPS "video/x-unknown, codec-id = (string) V_BYTELM"
+
+/* TRUE for caps of a Matroska track (either of the above). */
+gboolean gst_bytelm_caps_are_matroska (const GstCaps * caps);
+
+/* The stream header (GST_BYTELM_HEADER_SIZE bytes) of a Matroska track: the caps'
+ * codec_data when the demuxer gives it, else the track's CodecPrivate read from the
+ * file upstream (a URI query; local files only), which must hold exactly one valid
+ * header of an audio (audio TRUE) or image kind. NULL after an error message. */
+GstBuffer *gst_bytelm_matroska_header (GstElement * element, GstPad * sinkpad,
+    const GstCaps * caps, gboolean audio);
+
 #define GST_TYPE_BYTELM_PRESET (gst_bytelm_preset_get_type ())
 GType gst_bytelm_preset_get_type (void);
 

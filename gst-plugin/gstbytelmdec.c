@@ -44,6 +44,8 @@ struct _GstBytelmDec {
   GChecksum *md5;
   gboolean md5_valid;
   guint64 next_unit;
+  /* the input comes from Matroska (millisecond timestamps) */
+  gboolean matroska;
   GstBytelmLog log;
 };
 
@@ -54,7 +56,8 @@ GST_ELEMENT_REGISTER_DEFINE (bytelmdec, "bytelmdec", GST_RANK_PRIMARY,
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_BYTELM_AUDIO_CAPS ", framed = (boolean) true"));
+    GST_STATIC_CAPS (GST_BYTELM_AUDIO_CAPS ", framed = (boolean) true; "
+        GST_BYTELM_MKV_AUDIO_CAPS));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
@@ -172,6 +175,9 @@ gst_bytelm_dec_set_format (GstAudioDecoder * dec, GstCaps * caps)
   const GValue *headers = gst_structure_get_value (st, "streamheader");
 
   GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, caps);
+  self->matroska = gst_bytelm_caps_are_matroska (caps);
+  if (self->matroska)
+    return TRUE;                /* the header is found at the first frame */
   if (headers && GST_VALUE_HOLDS_ARRAY (headers)
       && gst_value_array_get_size (headers) > 0) {
     const GValue *v = gst_value_array_get_value (headers, 0);
@@ -256,6 +262,48 @@ gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
   return GST_FLOW_OK;
 }
 
+/* Opens the decoder with the header of a Matroska track. It is looked for at the
+ * first frame, not in set_format: failing there, the caps would be sent and refused
+ * again with every buffer, and gst-launch-1.0 can hang on such a pipeline. */
+static gboolean
+gst_bytelm_dec_open_matroska (GstBytelmDec * self)
+{
+  GstPad *sinkpad = GST_AUDIO_DECODER_SINK_PAD (self);
+  GstCaps *caps = gst_pad_get_current_caps (sinkpad);
+  GstBuffer *buf = caps ? gst_bytelm_matroska_header (GST_ELEMENT (self),
+      sinkpad, caps, TRUE) : NULL;
+  GstMapInfo map;
+  gboolean ok = FALSE;
+
+  if (buf && gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    ok = gst_bytelm_dec_open_header (self, map.data, map.size);
+    gst_buffer_unmap (buf, &map);
+  }
+  gst_clear_buffer (&buf);
+  gst_clear_caps (&caps);
+  return ok;
+}
+
+/* Matroska keeps timestamps in milliseconds: give a frame's buffer its exact time
+ * back, first unit / rate, so that the output (whose times the base class takes from
+ * the input buffers) and a seek into the file are exact to the sample. */
+static void
+gst_bytelm_dec_exact_pts (GstBytelmDec * self, GstBuffer * buffer,
+    guint64 first_unit)
+{
+  GstClockTime pts = GST_BUFFER_PTS (buffer);
+  GstClockTime exact = gst_util_uint64_scale (first_unit, GST_SECOND,
+      self->sinfo.sample_rate);
+
+  if (GST_CLOCK_TIME_IS_VALID (pts) && pts != exact
+      && pts + GST_MSECOND >= exact && exact + GST_MSECOND >= pts) {
+    if (gst_buffer_is_writable (buffer))
+      GST_BUFFER_PTS (buffer) = exact;
+    else
+      GST_DEBUG_OBJECT (self, "cannot set the input's exact time");
+  }
+}
+
 /* Checks the trailer's total and MD5 against what was decoded, when every
  * frame of the stream was decoded in order. */
 static GstFlowReturn
@@ -306,6 +354,8 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
 
   if (!buffer)
     return GST_FLOW_OK;         /* nothing held back: every frame decodes alone */
+  if (self->matroska && !self->dec && !gst_bytelm_dec_open_matroska (self))
+    return GST_FLOW_ERROR;
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return GST_FLOW_ERROR;
 
@@ -314,6 +364,8 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
       flow = GST_FLOW_NOT_NEGOTIATED;
   } else if (map.size >= 4 && !memcmp (map.data, "BLMF", 4)) {
     flow = gst_bytelm_dec_decode (self, map.data, map.size, &outbuf);
+    if (outbuf && self->matroska && self->dec)
+      gst_bytelm_dec_exact_pts (self, buffer, gst_bytelm_rd64 (map.data + 8));
   } else if (map.size >= 4 && !memcmp (map.data, "BLMT", 4)) {
     if (map.size < 44 || memcmp (map.data + map.size - 4, "BLME", 4)) {
       GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,

@@ -37,6 +37,10 @@ struct _GstBytelmVideoDec {
   gint threads;
 
   GstVideoCodecState *input_state;
+  /* from Matroska: the stream header that each image lacks (found at the first
+   * image, see gstbytelmdec.c) */
+  gboolean matroska;
+  GstBuffer *header;
   GstBytelmLog log;
 };
 
@@ -47,7 +51,8 @@ GST_ELEMENT_REGISTER_DEFINE (bytelmvideodec, "bytelmvideodec",
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true"));
+    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true; "
+        GST_BYTELM_MKV_VIDEO_CAPS));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
@@ -72,6 +77,8 @@ gst_bytelm_video_dec_set_format (GstVideoDecoder * dec,
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
   self->input_state = gst_video_codec_state_ref (state);
+  gst_clear_buffer (&self->header);
+  self->matroska = gst_bytelm_caps_are_matroska (state->caps);
   return TRUE;
 }
 
@@ -145,15 +152,29 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   GstVideoFrame vframe;
   GstMapInfo map;
   size_t hlen;
+  GstBuffer *in;
   int ret;
 
-  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
+  if (self->matroska && !self->header) {
+    self->header = gst_bytelm_matroska_header (GST_ELEMENT (self),
+        GST_VIDEO_DECODER_SINK_PAD (dec), self->input_state->caps, FALSE);
+    if (!self->header) {
+      gst_video_decoder_drop_frame (dec, frame);
+      return GST_FLOW_ERROR;
+    }
+  }
+  /* the whole stream: from Matroska, the header and then the image */
+  in = self->header ? gst_buffer_append (gst_buffer_ref (self->header),
+      gst_buffer_ref (frame->input_buffer)) : gst_buffer_ref (frame->input_buffer);
+  if (!gst_buffer_map (in, &map, GST_MAP_READ)) {
+    gst_buffer_unref (in);
     gst_video_decoder_drop_frame (dec, frame);
     return GST_FLOW_ERROR;
   }
   ret = bytelm_probe_header (map.data, map.size, &info, &hlen);
   if (ret < 0) {
-    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_buffer_unmap (in, &map);
+    gst_buffer_unref (in);
     GST_VIDEO_DECODER_ERROR (self, 1, STREAM, DECODE,
         ("Damaged bytelm image: %s", ret == BYTELM_EAGAIN ?
             "shorter than a stream header" : "its header is not valid"),
@@ -163,7 +184,8 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
     return flow;
   }
   if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
-    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_buffer_unmap (in, &map);
+    gst_buffer_unref (in);
     GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
         ("This bytelm stream holds %s, not images",
             info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));
@@ -171,13 +193,15 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
     return GST_FLOW_NOT_NEGOTIATED;
   }
   if (!gst_bytelm_video_dec_update_format (self, &info)) {
-    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_buffer_unmap (in, &map);
+    gst_buffer_unref (in);
     gst_video_decoder_drop_frame (dec, frame);
     return GST_FLOW_NOT_NEGOTIATED;
   }
 
   ret = gst_bytelm_video_dec_run (self, map.data, map.size, &bdec);
-  gst_buffer_unmap (frame->input_buffer, &map);
+  gst_buffer_unmap (in, &map);
+  gst_buffer_unref (in);
   if (ret == BYTELM_ENOMODEL) {
     gchar hex[65];
     for (int i = 0; i < 32; i++)
@@ -265,6 +289,7 @@ gst_bytelm_video_dec_stop (GstVideoDecoder * dec)
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
   self->input_state = NULL;
+  gst_clear_buffer (&self->header);
   return TRUE;
 }
 
@@ -325,6 +350,7 @@ gst_bytelm_video_dec_finalize (GObject * object)
 
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
+  gst_clear_buffer (&self->header);
   g_free (self->model);
   g_free (self->model_dir);
   G_OBJECT_CLASS (gst_bytelm_video_dec_parent_class)->finalize (object);

@@ -62,3 +62,19 @@ if ff -f s16le -ar 8000 -ac 9 -i nine.raw -c:a bytelm x.mkv 2>err.txt; then
 fi
 grep -q "bytelm codes 1 to 8" err.txt || fail "no message for 9 channels: $(cat err.txt)"
 ok "9 channels refused"
+
+# -h encoder=bytelm (the name -c:a and -c:v take) documents both encoders, each under
+# its own name, with its own frame_units; -h encoder=libbytelm the audio one only.
+help() { "$FF" -hide_banner -h "$1" 2>&1; }
+help encoder=bytelm >h.txt
+grep -q '^Encoder libbytelm \[libbytelm lossless audio\]' h.txt || fail "-h encoder=bytelm: no audio encoder: $(cat h.txt)"
+grep -q '^Encoder libbytelm_video \[libbytelm lossless image\]' h.txt || fail "-h encoder=bytelm: no image encoder"
+grep -q 'frame_units .*samples per channel per bytelm frame' h.txt || fail "-h encoder=bytelm: audio frame_units"
+grep -q 'frame_units .*image rows per bytelm frame' h.txt || fail "-h encoder=bytelm: image frame_units"
+help encoder=libbytelm >a.txt
+grep -q '^Encoder libbytelm ' a.txt && ! grep -q 'libbytelm_video\|image rows' a.txt ||
+  fail "-h encoder=libbytelm: $(cat a.txt)"
+help decoder=bytelm >d.txt
+grep -q '^Decoder libbytelm ' d.txt && grep -q '^Decoder libbytelm_video ' d.txt ||
+  fail "-h decoder=bytelm: $(cat d.txt)"
+ok "-h encoder=bytelm shows libbytelm (audio) and libbytelm_video (images); decoder too"

@@ -289,33 +289,46 @@ static av_cold int libbytelm_encode_close(AVCodecContext *avctx)
 }
 
 #define OFFSET(x) offsetof(LibBytelmEncContext, x)
-#define FLAGS (AV_OPT_FLAG_ENCODING_PARAM | AV_OPT_FLAG_AUDIO_PARAM | AV_OPT_FLAG_VIDEO_PARAM)
-static const AVOption options[] = {
-    { "preset", "model and effort", OFFSET(preset), AV_OPT_TYPE_INT,
-      { .i64 = BYTELM_PRESET_DEFAULT }, BYTELM_PRESET_FAST, BYTELM_PRESET_MAX, FLAGS, "preset" },
-        { "fast",    NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_FAST },    0, 0, FLAGS, "preset" },
-        { "default", NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_DEFAULT }, 0, 0, FLAGS, "preset" },
-        { "max",     NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_MAX },     0, 0, FLAGS, "preset" },
-    { "frame_units", "samples per channel (audio) or rows (images) per bytelm frame, 0 = 128 KiB",
-      OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, FLAGS },
-    { "model", "a .blmm model file to use instead of the preset's", OFFSET(model),
-      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
-    { "model_dir", "extra directory searched for models", OFFSET(model_dir),
-      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, FLAGS },
+#define AFLAGS (AV_OPT_FLAG_ENCODING_PARAM | AV_OPT_FLAG_AUDIO_PARAM)
+#define VFLAGS (AV_OPT_FLAG_ENCODING_PARAM | AV_OPT_FLAG_VIDEO_PARAM)
+/* The options of both encoders but frame_units, whose unit differs. */
+#define COMMON_OPTIONS(flags)                                                              \
+    { "preset", "model and effort", OFFSET(preset), AV_OPT_TYPE_INT,                        \
+      { .i64 = BYTELM_PRESET_DEFAULT }, BYTELM_PRESET_FAST, BYTELM_PRESET_MAX, flags, "preset" }, \
+        { "fast",    NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_FAST },    0, 0, flags, "preset" }, \
+        { "default", NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_DEFAULT }, 0, 0, flags, "preset" }, \
+        { "max",     NULL, 0, AV_OPT_TYPE_CONST, { .i64 = BYTELM_PRESET_MAX },     0, 0, flags, "preset" }, \
+    { "model", "a .blmm model file to use instead of the preset's", OFFSET(model),          \
+      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, flags },                                   \
+    { "model_dir", "extra directory searched for models", OFFSET(model_dir),                \
+      AV_OPT_TYPE_STRING, { .str = NULL }, 0, 0, flags }
+
+static const AVOption audio_options[] = {
+    COMMON_OPTIONS(AFLAGS),
+    { "frame_units", "samples per channel per bytelm frame, 0 = the library's default "
+      "(131072 for mono and stereo, else 128 KiB of PCM)",
+      OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, AFLAGS },
+    { NULL },
+};
+
+static const AVOption video_options[] = {
+    COMMON_OPTIONS(VFLAGS),
+    { "frame_units", "image rows per bytelm frame, 0 = the library's default (about 128 KiB of pixels)",
+      OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, VFLAGS },
     { NULL },
 };
 
 static const AVClass libbytelm_audio_class = {
     .class_name = "libbytelm",
     .item_name  = av_default_item_name,
-    .option     = options,
+    .option     = audio_options,
     .version    = LIBAVUTIL_VERSION_INT,
 };
 
 static const AVClass libbytelm_video_class = {
     .class_name = "libbytelm_video",
     .item_name  = av_default_item_name,
-    .option     = options,
+    .option     = video_options,
     .version    = LIBAVUTIL_VERSION_INT,
 };
 

@@ -82,6 +82,176 @@ gst_bytelm_log_callback (void *opaque, int level, const char *msg)
   }
 }
 
+const gchar *
+gst_bytelm_log_error (const GstBytelmLog * log, int ret)
+{
+  return log->last_error[0] ? log->last_error : bytelm_strerror (ret);
+}
+
+void
+gst_bytelm_props_init (GstBytelmProps * props)
+{
+  props->preset = BYTELM_PRESET_DEFAULT;
+  props->model = NULL;
+  props->model_dir = NULL;
+  props->threads = 0;
+  props->frame_size = 0;
+}
+
+void
+gst_bytelm_props_clear (GstBytelmProps * props)
+{
+  g_clear_pointer (&props->model, g_free);
+  g_clear_pointer (&props->model_dir, g_free);
+}
+
+/* Where the instances of the class that installed pspec keep their properties. */
+static GQuark
+props_offset_quark (void)
+{
+  return g_quark_from_static_string ("gst-bytelm-props-offset");
+}
+
+static GstBytelmProps *
+props_of (GObject * object, GParamSpec * pspec)
+{
+  gsize offset = GPOINTER_TO_SIZE (g_type_get_qdata (pspec->owner_type,
+          props_offset_quark ()));
+
+  return (GstBytelmProps *) ((guint8 *) object + offset);
+}
+
+
+static void
+props_set (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstBytelmProps *props = props_of (object, pspec);
+
+  GST_OBJECT_LOCK (object);
+  switch (prop_id) {
+    case GST_BYTELM_PROP_PRESET:
+      props->preset = g_value_get_enum (value);
+      break;
+    case GST_BYTELM_PROP_MODEL:
+      g_free (props->model);
+      props->model = g_value_dup_string (value);
+      break;
+    case GST_BYTELM_PROP_MODEL_DIR:
+      g_free (props->model_dir);
+      props->model_dir = g_value_dup_string (value);
+      break;
+    case GST_BYTELM_PROP_THREADS:
+      props->threads = g_value_get_int (value);
+      break;
+    case GST_BYTELM_PROP_FRAME_SIZE:
+      props->frame_size = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (object);
+}
+
+static void
+props_get (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstBytelmProps *props = props_of (object, pspec);
+
+  GST_OBJECT_LOCK (object);
+  switch (prop_id) {
+    case GST_BYTELM_PROP_PRESET:
+      g_value_set_enum (value, props->preset);
+      break;
+    case GST_BYTELM_PROP_MODEL:
+      g_value_set_string (value, props->model);
+      break;
+    case GST_BYTELM_PROP_MODEL_DIR:
+      g_value_set_string (value, props->model_dir);
+      break;
+    case GST_BYTELM_PROP_THREADS:
+      g_value_set_int (value, props->threads);
+      break;
+    case GST_BYTELM_PROP_FRAME_SIZE:
+      g_value_set_uint (value, props->frame_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (object);
+}
+
+void
+gst_bytelm_props_install (GObjectClass * klass, gsize offset, guint mask,
+    gboolean decoder, const gchar * frame_size_blurb, guint frame_size_max)
+{
+  const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  g_type_set_qdata (G_OBJECT_CLASS_TYPE (klass), props_offset_quark (),
+      GSIZE_TO_POINTER (offset));
+  klass->set_property = props_set;
+  klass->get_property = props_get;
+
+  if (mask & GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_PRESET))
+    g_object_class_install_property (klass, GST_BYTELM_PROP_PRESET,
+        g_param_spec_enum ("preset", "Preset",
+            "Speed against compression (picks the built-in model)",
+            GST_TYPE_BYTELM_PRESET, BYTELM_PRESET_DEFAULT, flags));
+  if (mask & GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_MODEL))
+    g_object_class_install_property (klass, GST_BYTELM_PROP_MODEL,
+        g_param_spec_string ("model", "Model", decoder ?
+            "Path of a .blmm model file to use for model-coded frames" :
+            "Path of a .blmm model file to use instead of the preset's model",
+            NULL, flags));
+  if (mask & GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_MODEL_DIR))
+    g_object_class_install_property (klass, GST_BYTELM_PROP_MODEL_DIR,
+        g_param_spec_string ("model-dir", "Model directory", decoder ?
+            "Extra directory searched for the stream's model (by hash)" :
+            "Extra directory searched for models", NULL, flags));
+  if (mask & GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_THREADS))
+    g_object_class_install_property (klass, GST_BYTELM_PROP_THREADS,
+        g_param_spec_int ("threads", "Threads",
+            "Worker threads (0 = one per CPU); the output does not depend on it",
+            0, 64, 0, flags));
+  if (mask & GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_FRAME_SIZE))
+    g_object_class_install_property (klass, GST_BYTELM_PROP_FRAME_SIZE,
+        g_param_spec_uint ("frame-size", "Frame size", frame_size_blurb,
+            0, frame_size_max, 0, flags));
+}
+
+void
+gst_bytelm_settings_init (BytelmSettings * s, const GstBytelmProps * props,
+    GstBytelmLog * log)
+{
+  bytelm_default_settings (s);
+  s->log_callback = gst_bytelm_log_callback;
+  s->log_opaque = log;
+  s->log_level = BYTELM_LOG_DEBUG;
+  s->preset = (BytelmPreset) props->preset;
+  s->frame_units = props->frame_size;
+  s->threads = props->threads;
+  s->model_path = props->model;
+  s->model_dir = props->model_dir;
+  log->last_error[0] = '\0';
+}
+
+void
+gst_bytelm_post_missing_model (GstElement * element, const guint8 hash[32],
+    int ret)
+{
+  gchar hex[65];
+
+  for (int i = 0; i < 32; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", hash[i]);
+  GST_ELEMENT_ERROR (element, LIBRARY, INIT,
+      ("The bytelm model this stream needs (hash %s) was not found; set the "
+          "decoder's model or model-dir property, or BYTELM_MODEL_PATH", hex),
+      ("bytelm decoder: %s", bytelm_strerror (ret)));
+}
+
 /* WAVE_FORMAT_EXTENSIBLE speaker bits, in bit order. */
 static const GstAudioChannelPosition wave_positions[] = {
   GST_AUDIO_CHANNEL_POSITION_FRONT_LEFT,

@@ -55,6 +55,54 @@ typedef struct {
 
 void gst_bytelm_log_init (GstBytelmLog * log, gpointer element);
 void gst_bytelm_log_callback (void *opaque, int level, const char *msg);
+/* What the library logged at error level since the settings were made, else the
+ * text of ret. */
+const gchar *gst_bytelm_log_error (const GstBytelmLog * log, int ret);
+
+/* The properties of the encoders and decoders. Each element keeps a GstBytelmProps
+ * in its instance and installs those it has (a mask of GST_BYTELM_PROP_BIT), which
+ * also makes the common set_property and get_property its class's. */
+enum {
+  GST_BYTELM_PROP_PRESET = 1,
+  GST_BYTELM_PROP_MODEL,
+  GST_BYTELM_PROP_MODEL_DIR,
+  GST_BYTELM_PROP_THREADS,
+  GST_BYTELM_PROP_FRAME_SIZE,
+};
+#define GST_BYTELM_PROP_BIT(id) (1u << (id))
+#define GST_BYTELM_DECODER_PROPS (GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_MODEL) \
+    | GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_MODEL_DIR))
+#define GST_BYTELM_ENCODER_PROPS (GST_BYTELM_DECODER_PROPS \
+    | GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_PRESET) \
+    | GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_THREADS) \
+    | GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_FRAME_SIZE))
+
+/* Their values, under the element's object lock. */
+typedef struct {
+  gint preset;
+  gchar *model;
+  gchar *model_dir;
+  gint threads;
+  guint frame_size;
+} GstBytelmProps;
+
+void gst_bytelm_props_init (GstBytelmProps * props);
+void gst_bytelm_props_clear (GstBytelmProps * props);
+/* offset: where the instance keeps its GstBytelmProps (G_STRUCT_OFFSET);
+ * decoder: the model properties speak of the stream's model; frame-size (when in
+ * mask) counts units of the element's kind, blurb and maximum given. */
+void gst_bytelm_props_install (GObjectClass * klass, gsize offset, guint mask,
+    gboolean decoder, const gchar * frame_size_blurb, guint frame_size_max);
+
+/* Library settings: the defaults, then the element's log (its last error cleared)
+ * and its properties. Call with the object lock held and keep it until the
+ * encoder or decoder is open: the settings point at the property strings. */
+void gst_bytelm_settings_init (BytelmSettings * s, const GstBytelmProps * props,
+    GstBytelmLog * log);
+
+/* Posts the error for a stream whose model (hash) was not found. */
+void gst_bytelm_post_missing_model (GstElement * element,
+    const guint8 hash[32], int ret);
 
 /* WAVE_FORMAT_EXTENSIBLE channel mask of a GstAudioInfo. Fills wav_order with the
  * positions in WAVE order (the order bytelm stores channels in) and returns the mask;

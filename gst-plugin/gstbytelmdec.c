@@ -19,17 +19,10 @@
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
 
-enum {
-  PROP_0,
-  PROP_MODEL,
-  PROP_MODEL_DIR,
-};
-
 struct _GstBytelmDec {
   GstAudioDecoder parent;
 
-  gchar *model;
-  gchar *model_dir;
+  GstBytelmProps props;
 
   BytelmDecoder *dec;
   guint8 header[GST_BYTELM_HEADER_SIZE];
@@ -87,12 +80,6 @@ gst_bytelm_dec_reset (GstBytelmDec * self)
   gst_bytelm_dec_md5_restart (self);
 }
 
-static const gchar *
-gst_bytelm_dec_last_error (GstBytelmDec * self, int ret)
-{
-  return self->log.last_error[0] ? self->log.last_error : bytelm_strerror (ret);
-}
-
 /* Opens a decoder for a stream header and sets the output format. */
 static gboolean
 gst_bytelm_dec_open_header (GstBytelmDec * self, const guint8 * data,
@@ -121,15 +108,9 @@ gst_bytelm_dec_open_header (GstBytelmDec * self, const guint8 * data,
   }
 
   gst_bytelm_dec_reset (self);
-  bytelm_default_settings (&s);
-  s.threads = 1;
-  s.log_callback = gst_bytelm_log_callback;
-  s.log_opaque = &self->log;
-  s.log_level = BYTELM_LOG_DEBUG;
   GST_OBJECT_LOCK (self);
-  s.model_path = self->model;
-  s.model_dir = self->model_dir;
-  self->log.last_error[0] = '\0';
+  gst_bytelm_settings_init (&s, &self->props, &self->log);
+  s.threads = 1;
   ret = bytelm_decoder_open (&self->dec, &s);
   if (ret == 0)
     ret = bytelm_decoder_open_header (self->dec, data, hlen);
@@ -137,7 +118,7 @@ gst_bytelm_dec_open_header (GstBytelmDec * self, const guint8 * data,
   if (ret < 0) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
         ("Could not start the bytelm decoder: %s",
-            gst_bytelm_dec_last_error (self, ret)),
+            gst_bytelm_log_error (&self->log, ret)),
         ("bytelm_decoder_open/open_header: %d", ret));
     bytelm_decoder_close (&self->dec);
     return FALSE;
@@ -216,20 +197,15 @@ gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
   ret = bytelm_decoder_decode_frame (self->dec, data, size, &out, &out_len,
       &first_unit);
   if (ret == BYTELM_ENOMODEL) {
-    gchar hex[65];
-    for (int i = 0; i < 32; i++)
-      g_snprintf (hex + 2 * i, 3, "%02x", self->sinfo.model_hash[i]);
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("The bytelm model this stream needs (hash %s) was not found; set the "
-            "decoder's model or model-dir property, or BYTELM_MODEL_PATH", hex),
-        ("bytelm_decoder_decode_frame: %s", bytelm_strerror (ret)));
+    gst_bytelm_post_missing_model (GST_ELEMENT (self), self->sinfo.model_hash,
+        ret);
     return GST_FLOW_ERROR;
   }
   if (ret < 0) {
     guint32 index = size >= 8 ? gst_bytelm_rd32 (data + 4) : 0;
     GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
         ("Damaged bytelm frame %u: %s", index,
-            gst_bytelm_dec_last_error (self, ret)),
+            gst_bytelm_log_error (&self->log, ret)),
         ("bytelm_decoder_decode_frame: %s (%d), %" G_GSIZE_FORMAT " bytes",
             bytelm_strerror (ret), ret, size), flow);
     /* dropped when max-errors allows it */
@@ -420,50 +396,6 @@ gst_bytelm_dec_stop (GstAudioDecoder * dec)
 }
 
 static void
-gst_bytelm_dec_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstBytelmDec *self = GST_BYTELM_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_MODEL_DIR:
-      g_free (self->model_dir);
-      self->model_dir = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_bytelm_dec_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
-{
-  GstBytelmDec *self = GST_BYTELM_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_value_set_string (value, self->model);
-      break;
-    case PROP_MODEL_DIR:
-      g_value_set_string (value, self->model_dir);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
 gst_bytelm_dec_finalize (GObject * object)
 {
   GstBytelmDec *self = GST_BYTELM_DEC (object);
@@ -471,14 +403,14 @@ gst_bytelm_dec_finalize (GObject * object)
   bytelm_decoder_close (&self->dec);
   if (self->md5)
     g_checksum_free (self->md5);
-  g_free (self->model);
-  g_free (self->model_dir);
+  gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_dec_parent_class)->finalize (object);
 }
 
 static void
 gst_bytelm_dec_init (GstBytelmDec * self)
 {
+  gst_bytelm_props_init (&self->props);
   gst_bytelm_log_init (&self->log, self);
   /* lossless: a damaged frame is an error unless max-errors says otherwise */
   gst_audio_decoder_set_max_errors (GST_AUDIO_DECODER (self), 0);
@@ -493,18 +425,11 @@ gst_bytelm_dec_class_init (GstBytelmDecClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstAudioDecoderClass *dec_class = GST_AUDIO_DECODER_CLASS (klass);
 
-  gobject_class->set_property = gst_bytelm_dec_set_property;
-  gobject_class->get_property = gst_bytelm_dec_get_property;
   gobject_class->finalize = gst_bytelm_dec_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "Path of a .blmm model file to use for model-coded frames", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
-      g_param_spec_string ("model-dir", "Model directory",
-          "Extra directory searched for the stream's model (by hash)", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  gst_bytelm_props_install (gobject_class,
+      G_STRUCT_OFFSET (GstBytelmDec, props), GST_BYTELM_DECODER_PROPS,
+      TRUE, NULL, 0);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -19,22 +19,10 @@
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
 
-enum {
-  PROP_0,
-  PROP_MODEL,
-  PROP_MODEL_DIR,
-  PROP_THREADS,
-};
-
-#define DEFAULT_THREADS 0
-
 struct _GstBytelmVideoDec {
   GstVideoDecoder parent;
 
-  /* properties, under the object lock */
-  gchar *model;
-  gchar *model_dir;
-  gint threads;
+  GstBytelmProps props;
 
   GstVideoCodecState *input_state;
   /* from Matroska: the stream header that each image lacks (found at the first
@@ -60,12 +48,6 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_STATIC_CAPS ("video/x-raw, format = (string) { GRAY8, RGB }, "
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
-
-static const gchar *
-gst_bytelm_video_dec_last_error (GstBytelmVideoDec * self, int ret)
-{
-  return self->log.last_error[0] ? self->log.last_error : bytelm_strerror (ret);
-}
 
 static gboolean
 gst_bytelm_video_dec_set_format (GstVideoDecoder * dec,
@@ -121,15 +103,8 @@ gst_bytelm_video_dec_run (GstBytelmVideoDec * self, const guint8 * data,
   BytelmSettings s;
   int ret;
 
-  bytelm_default_settings (&s);
-  s.log_callback = gst_bytelm_log_callback;
-  s.log_opaque = &self->log;
-  s.log_level = BYTELM_LOG_DEBUG;
   GST_OBJECT_LOCK (self);
-  s.threads = self->threads;
-  s.model_path = self->model;
-  s.model_dir = self->model_dir;
-  self->log.last_error[0] = '\0';
+  gst_bytelm_settings_init (&s, &self->props, &self->log);
   ret = bytelm_decoder_open (dec, &s);
   GST_OBJECT_UNLOCK (self);
   if (ret == 0)
@@ -203,13 +178,7 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   gst_buffer_unmap (in, &map);
   gst_buffer_unref (in);
   if (ret == BYTELM_ENOMODEL) {
-    gchar hex[65];
-    for (int i = 0; i < 32; i++)
-      g_snprintf (hex + 2 * i, 3, "%02x", info.model_hash[i]);
-    GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        ("The bytelm model this stream needs (hash %s) was not found; set the "
-            "decoder's model or model-dir property, or BYTELM_MODEL_PATH", hex),
-        ("bytelm decoder: %s", bytelm_strerror (ret)));
+    gst_bytelm_post_missing_model (GST_ELEMENT (self), info.model_hash, ret);
     bytelm_decoder_close (&bdec);
     gst_video_decoder_drop_frame (dec, frame);
     return GST_FLOW_ERROR;
@@ -217,7 +186,7 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   if (ret < 0) {
     GST_VIDEO_DECODER_ERROR (self, 1, STREAM, DECODE,
         ("Damaged bytelm image (frame %u): %s", frame->system_frame_number,
-            gst_bytelm_video_dec_last_error (self, ret)),
+            gst_bytelm_log_error (&self->log, ret)),
         ("bytelm decoder: %s (%d)", bytelm_strerror (ret), ret), flow);
     bytelm_decoder_close (&bdec);
     /* dropped when max-errors allows it */
@@ -294,56 +263,6 @@ gst_bytelm_video_dec_stop (GstVideoDecoder * dec)
 }
 
 static void
-gst_bytelm_video_dec_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_MODEL_DIR:
-      g_free (self->model_dir);
-      self->model_dir = g_value_dup_string (value);
-      break;
-    case PROP_THREADS:
-      self->threads = g_value_get_int (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_bytelm_video_dec_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
-{
-  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MODEL:
-      g_value_set_string (value, self->model);
-      break;
-    case PROP_MODEL_DIR:
-      g_value_set_string (value, self->model_dir);
-      break;
-    case PROP_THREADS:
-      g_value_set_int (value, self->threads);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
 gst_bytelm_video_dec_finalize (GObject * object)
 {
   GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
@@ -351,8 +270,7 @@ gst_bytelm_video_dec_finalize (GObject * object)
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
   gst_clear_buffer (&self->header);
-  g_free (self->model);
-  g_free (self->model_dir);
+  gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_video_dec_parent_class)->finalize (object);
 }
 
@@ -361,7 +279,7 @@ gst_bytelm_video_dec_init (GstBytelmVideoDec * self)
 {
   GstVideoDecoder *dec = GST_VIDEO_DECODER (self);
 
-  self->threads = DEFAULT_THREADS;
+  gst_bytelm_props_init (&self->props);
   gst_bytelm_log_init (&self->log, self);
   /* one buffer is one whole stream, one frame */
   gst_video_decoder_set_packetized (dec, TRUE);
@@ -378,22 +296,11 @@ gst_bytelm_video_dec_class_init (GstBytelmVideoDecClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstVideoDecoderClass *dec_class = GST_VIDEO_DECODER_CLASS (klass);
 
-  gobject_class->set_property = gst_bytelm_video_dec_set_property;
-  gobject_class->get_property = gst_bytelm_video_dec_get_property;
   gobject_class->finalize = gst_bytelm_video_dec_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "Path of a .blmm model file to use for model-coded frames", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
-      g_param_spec_string ("model-dir", "Model directory",
-          "Extra directory searched for the stream's model (by hash)", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_THREADS,
-      g_param_spec_int ("threads", "Threads",
-          "Worker threads (0 = one per CPU); the output does not depend on it",
-          0, 64, DEFAULT_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  gst_bytelm_props_install (gobject_class,
+      G_STRUCT_OFFSET (GstBytelmVideoDec, props), GST_BYTELM_DECODER_PROPS
+      | GST_BYTELM_PROP_BIT (GST_BYTELM_PROP_THREADS), TRUE, NULL, 0);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

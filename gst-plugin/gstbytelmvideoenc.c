@@ -24,28 +24,10 @@
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
 
-enum {
-  PROP_0,
-  PROP_PRESET,
-  PROP_MODEL,
-  PROP_MODEL_DIR,
-  PROP_THREADS,
-  PROP_FRAME_SIZE,
-};
-
-#define DEFAULT_PRESET BYTELM_PRESET_DEFAULT
-#define DEFAULT_THREADS 0
-#define DEFAULT_FRAME_SIZE 0
-
 struct _GstBytelmVideoEnc {
   GstVideoEncoder parent;
 
-  /* properties, under the object lock */
-  gint preset;
-  gchar *model;
-  gchar *model_dir;
-  gint threads;
-  guint frame_size;
+  GstBytelmProps props;
 
   /* streaming state */
   GstVideoCodecState *input_state;
@@ -137,29 +119,20 @@ gst_bytelm_video_enc_code (GstBytelmVideoEnc * self, GstVideoFrame * vframe,
   size_t n;
   int ret;
 
-  bytelm_default_settings (&s);
+  GST_OBJECT_LOCK (self);
+  gst_bytelm_settings_init (&s, &self->props, &self->log);
   s.kind = self->kind;
   s.source = BYTELM_SOURCE_PNM;
   s.width = w;
   s.height = h;
   s.total_units = h;
-  s.log_callback = gst_bytelm_log_callback;
-  s.log_opaque = &self->log;
-  s.log_level = BYTELM_LOG_DEBUG;
-
-  GST_OBJECT_LOCK (self);
-  s.preset = (BytelmPreset) self->preset;
-  s.frame_units = MIN (self->frame_size, h);
-  s.threads = self->threads;
-  s.model_path = self->model;
-  s.model_dir = self->model_dir;
-  self->log.last_error[0] = '\0';
+  s.frame_units = MIN (s.frame_units, h);
   ret = bytelm_encoder_open (&e, &s);
   GST_OBJECT_UNLOCK (self);
   if (ret < 0) {
     GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
-        ("Could not start the bytelm encoder: %s", self->log.last_error[0] ?
-            self->log.last_error : bytelm_strerror (ret)),
+        ("Could not start the bytelm encoder: %s",
+            gst_bytelm_log_error (&self->log, ret)),
         ("bytelm_encoder_open: %s (%d)", bytelm_strerror (ret), ret));
     return GST_FLOW_ERROR;
   }
@@ -266,85 +239,20 @@ gst_bytelm_video_enc_stop (GstVideoEncoder * enc)
 }
 
 static void
-gst_bytelm_video_enc_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstBytelmVideoEnc *self = GST_BYTELM_VIDEO_ENC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_PRESET:
-      self->preset = g_value_get_enum (value);
-      break;
-    case PROP_MODEL:
-      g_free (self->model);
-      self->model = g_value_dup_string (value);
-      break;
-    case PROP_MODEL_DIR:
-      g_free (self->model_dir);
-      self->model_dir = g_value_dup_string (value);
-      break;
-    case PROP_THREADS:
-      self->threads = g_value_get_int (value);
-      break;
-    case PROP_FRAME_SIZE:
-      self->frame_size = g_value_get_uint (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_bytelm_video_enc_get_property (GObject * object, guint prop_id,
-    GValue * value, GParamSpec * pspec)
-{
-  GstBytelmVideoEnc *self = GST_BYTELM_VIDEO_ENC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_PRESET:
-      g_value_set_enum (value, self->preset);
-      break;
-    case PROP_MODEL:
-      g_value_set_string (value, self->model);
-      break;
-    case PROP_MODEL_DIR:
-      g_value_set_string (value, self->model_dir);
-      break;
-    case PROP_THREADS:
-      g_value_set_int (value, self->threads);
-      break;
-    case PROP_FRAME_SIZE:
-      g_value_set_uint (value, self->frame_size);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
 gst_bytelm_video_enc_finalize (GObject * object)
 {
   GstBytelmVideoEnc *self = GST_BYTELM_VIDEO_ENC (object);
 
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
-  g_free (self->model);
-  g_free (self->model_dir);
+  gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_video_enc_parent_class)->finalize (object);
 }
 
 static void
 gst_bytelm_video_enc_init (GstBytelmVideoEnc * self)
 {
-  self->preset = DEFAULT_PRESET;
-  self->threads = DEFAULT_THREADS;
-  self->frame_size = DEFAULT_FRAME_SIZE;
+  gst_bytelm_props_init (&self->props);
   gst_bytelm_log_init (&self->log, self);
   GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_ENCODER_SINK_PAD (self));
 }
@@ -356,33 +264,13 @@ gst_bytelm_video_enc_class_init (GstBytelmVideoEncClass * klass)
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstVideoEncoderClass *enc_class = GST_VIDEO_ENCODER_CLASS (klass);
 
-  gobject_class->set_property = gst_bytelm_video_enc_set_property;
-  gobject_class->get_property = gst_bytelm_video_enc_get_property;
   gobject_class->finalize = gst_bytelm_video_enc_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_PRESET,
-      g_param_spec_enum ("preset", "Preset",
-          "Speed against compression (picks the built-in model)",
-          GST_TYPE_BYTELM_PRESET, DEFAULT_PRESET,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_MODEL,
-      g_param_spec_string ("model", "Model",
-          "Path of a .blmm model file to use instead of the preset's model",
-          NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_MODEL_DIR,
-      g_param_spec_string ("model-dir", "Model directory",
-          "Extra directory searched for models", NULL,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_THREADS,
-      g_param_spec_int ("threads", "Threads",
-          "Worker threads (0 = one per CPU); the output does not depend on it",
-          0, 64, DEFAULT_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_FRAME_SIZE,
-      g_param_spec_uint ("frame-size", "Frame size",
-          "Image rows in a bytelm frame (0 = the library's default, about "
-          "128 KiB of pixels); frames of one image are coded in parallel",
-          0, BYTELM_MAX_IMAGE_SIDE, DEFAULT_FRAME_SIZE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  gst_bytelm_props_install (gobject_class,
+      G_STRUCT_OFFSET (GstBytelmVideoEnc, props), GST_BYTELM_ENCODER_PROPS,
+      FALSE, "Image rows in a bytelm frame (0 = the library's default, about "
+      "128 KiB of pixels); frames of one image are coded in parallel",
+      BYTELM_MAX_IMAGE_SIDE);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

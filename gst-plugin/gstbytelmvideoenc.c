@@ -32,6 +32,8 @@ struct _GstBytelmVideoEnc {
   /* streaming state */
   GstVideoCodecState *input_state;
   BytelmKind kind;
+  /* the stream header of the images, in the output caps as codec_data */
+  GstBuffer *header;
   guint64 frames, bytes_in, bytes_out;
   GstBytelmLog log;
 };
@@ -88,6 +90,7 @@ gst_bytelm_video_enc_set_format (GstVideoEncoder * enc,
     gst_video_codec_state_unref (self->input_state);
   self->input_state = gst_video_codec_state_ref (state);
   self->kind = kind;
+  gst_clear_buffer (&self->header);
 
   GstCaps *caps = gst_caps_new_simple (GST_BYTELM_VIDEO_CAPS,
       "parsed", G_TYPE_BOOLEAN, TRUE,
@@ -100,6 +103,36 @@ gst_bytelm_video_enc_set_format (GstVideoEncoder * enc,
       (GST_VIDEO_INFO_FORMAT (info)), w, h);
   /* each frame is coded at once: no latency */
   gst_video_encoder_set_latency (enc, 0, 0);
+  return gst_video_encoder_negotiate (enc);
+}
+
+/* Puts the image stream's header into the output caps as codec_data when it is
+ * not there yet (the first image, or a new size): what a container keeps once
+ * (Matroska's CodecPrivate, docs/FORMAT.md §6). */
+static gboolean
+gst_bytelm_video_enc_update_header (GstBytelmVideoEnc * self, GstBuffer * image)
+{
+  GstVideoEncoder *enc = GST_VIDEO_ENCODER (self);
+  GstVideoCodecState *out;
+  GstCaps *caps;
+  GstMapInfo map;
+  gboolean same = FALSE;
+
+  if (self->header && gst_buffer_map (self->header, &map, GST_MAP_READ)) {
+    same = !gst_buffer_memcmp (image, 0, map.data, map.size);
+    gst_buffer_unmap (self->header, &map);
+  }
+  if (same)
+    return TRUE;
+  gst_clear_buffer (&self->header);
+  self->header = gst_buffer_copy_region (image, GST_BUFFER_COPY_MEMORY, 0,
+      GST_BYTELM_HEADER_SIZE);
+  out = gst_video_encoder_get_output_state (enc);
+  caps = gst_caps_copy (out->caps);
+  gst_video_codec_state_unref (out);
+  out = gst_video_encoder_set_output_state (enc, caps, self->input_state);
+  out->codec_data = gst_buffer_ref (self->header);
+  gst_video_codec_state_unref (out);
   return gst_video_encoder_negotiate (enc);
 }
 
@@ -195,6 +228,11 @@ gst_bytelm_video_enc_handle_frame (GstVideoEncoder * enc,
     gst_video_encoder_finish_frame (enc, frame);
     return flow;
   }
+  if (!gst_bytelm_video_enc_update_header (self, outbuf)) {
+    gst_buffer_unref (outbuf);
+    gst_video_encoder_finish_frame (enc, frame);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
   /* every frame is a whole stream: a key frame */
   GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT (frame);
   frame->output_buffer = outbuf;
@@ -235,6 +273,7 @@ gst_bytelm_video_enc_stop (GstVideoEncoder * enc)
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
   self->input_state = NULL;
+  gst_clear_buffer (&self->header);
   return TRUE;
 }
 
@@ -245,6 +284,7 @@ gst_bytelm_video_enc_finalize (GObject * object)
 
   if (self->input_state)
     gst_video_codec_state_unref (self->input_state);
+  gst_clear_buffer (&self->header);
   gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_video_enc_parent_class)->finalize (object);
 }

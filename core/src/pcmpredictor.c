@@ -17,7 +17,6 @@
 /* The constants of docs/MODEL.md §9 (measured in docs/STUDY.md finding 8). */
 static const double ols_lambda[4] = {0.998, 0.996, 0.993, 0.99};
 #define OLS_NU 0.05          /* added to the diagonal before factoring */
-#define OLS_ESUM_RATE 0.4
 #define OLS_ESUM_ADD 2.0
 #define NLMS_EPS 100.0
 #define MIX_MU 0.004
@@ -63,20 +62,6 @@ static void init_pow_tables(void)
     }
 }
 
-/* The float64 dot product of the normative order: four lanes over i mod 4, then
- * (l0 + l1) + (l2 + l3). n a multiple of 4. */
-static double blm_dot4(const double *a, const double *b, int n)
-{
-    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-    for (int i = 0; i < n; i += 4) {
-        l0 += a[i] * b[i];
-        l1 += a[i + 1] * b[i + 1];
-        l2 += a[i + 2] * b[i + 2];
-        l3 += a[i + 3] * b[i + 3];
-    }
-    return (l0 + l1) + (l2 + l3);
-}
-
 /* sum of t[i] * (x[i] * x[i]) in the lanes of blm_dot4 */
 static double weighted_power(const double *t, const double *x, int n)
 {
@@ -111,64 +96,6 @@ static void nlms_update(BlmNlms *s, double target)
     s->hist[s->pos] = s->hist[s->pos + n] = target;
 }
 
-/* ---- OLS stage -------------------------------------------------------------- */
-
-/* Cholesky factor of r + nu I, then w = (r + nu I)^-1 b. Keeps the old weights
- * when the matrix is not positive definite (as at a silent start). */
-static void ols_solve(BlmOls *o)
-{
-    const int n = o->n;
-    double *g = o->chol;
-    for (int i = 0; i < n; i++) {
-        for (int j = 0; j < i; j++) {
-            double sum = o->r[i * BLM_PP_OLS_MAX + j];
-            for (int k = 0; k < j; k++)
-                sum -= g[i * BLM_PP_OLS_MAX + k] * g[j * BLM_PP_OLS_MAX + k];
-            g[i * BLM_PP_OLS_MAX + j] = sum / g[j * BLM_PP_OLS_MAX + j];
-        }
-        double sum = o->r[i * BLM_PP_OLS_MAX + i] + OLS_NU;
-        for (int k = 0; k < i; k++)
-            sum -= g[i * BLM_PP_OLS_MAX + k] * g[i * BLM_PP_OLS_MAX + k];
-        if (!(sum > 1e-8))
-            return;
-        g[i * BLM_PP_OLS_MAX + i] = sqrt(sum);
-    }
-    for (int i = 0; i < n; i++) {
-        double sum = o->b[i];
-        for (int k = 0; k < i; k++)
-            sum -= g[i * BLM_PP_OLS_MAX + k] * o->y[k];
-        o->y[i] = sum / g[i * BLM_PP_OLS_MAX + i];
-    }
-    for (int i = n - 1; i >= 0; i--) {
-        double sum = o->y[i];
-        for (int k = i + 1; k < n; k++)
-            sum -= g[k * BLM_PP_OLS_MAX + i] * o->w[k];
-        o->w[i] = sum / g[i * BLM_PP_OLS_MAX + i];
-    }
-}
-
-static void ols_update(BlmOls *o, double val, int solve_interval)
-{
-    const double e = val - o->pred;
-    o->esum = o->esum + OLS_ESUM_RATE * (fabs(e) - o->esum);
-    /* the IRLS weight (esum + add)^-3/4, as 1 / (sqrt(v) * sqrt(sqrt(v))) */
-    const double v = o->esum + OLS_ESUM_ADD;
-    const double sv = sqrt(v);
-    const double ff = (1.0 - o->lambda) / (sv * sqrt(sv));
-    const int n = o->n;
-    for (int j = 0; j < n; j++) {
-        const double fx = ff * o->x[j];
-        double *row = o->r + j * BLM_PP_OLS_MAX;
-        for (int i = 0; i <= j; i++)
-            row[i] = o->lambda * row[i] + fx * o->x[i];
-        o->b[j] = o->lambda * o->b[j] + fx * val;
-    }
-    if (++o->since_solve >= solve_interval) {
-        o->since_solve = 0;
-        ols_solve(o);
-    }
-}
-
 /* ---- the channel predictor ---------------------------------------------------- */
 
 int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
@@ -196,11 +123,12 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     double *m = p->mem;
     for (int c = 0; c < channels; c++) {
         BlmChannelPredictor *cp = &p->ch[c];
-        memset(&cp->ols, 0, sizeof cp->ols);
-        cp->ols.n = channels == 1 ? BLM_PP_OLS_MONO
-                    : c == 0      ? BLM_PP_OLS_OWN
-                                  : BLM_PP_OLS_OWN + BLM_PP_OLS_CROSS;
-        cp->ols.lambda = ols_lambda[profile & BLM_PP_PROFILE_LAMBDA_MASK];
+        blm_ols_init(&cp->ols,
+                     channels == 1 ? BLM_PP_OLS_MONO
+                     : c == 0      ? BLM_PP_OLS_OWN
+                                   : BLM_PP_OLS_OWN + BLM_PP_OLS_CROSS,
+                     ols_lambda[profile & BLM_PP_PROFILE_LAMBDA_MASK], OLS_NU, OLS_ESUM_ADD,
+                     BLM_OLS_WEIGHT_POW34);
         for (int k = 0; k < BLM_PP_STAGES; k++) {
             BlmNlms *s = &cp->stage[k];
             s->n = set->taps[k];
@@ -244,8 +172,7 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
             o->x[BLM_PP_OLS_OWN + i] = u >= 0 && u < n ? (double)ref[u] : 0.0;
         }
     }
-    o->pred = blm_dot4(o->w, o->x, o->n);
-    cp->mix_in[0] = o->pred;
+    cp->mix_in[0] = blm_ols_predict(o);
     for (int k = 0; k < BLM_PP_STAGES; k++)
         cp->mix_in[k + 1] = nlms_predict(&cp->stage[k]);
     cp->sum = blm_dot4(cp->mix_w, cp->mix_in, BLM_PP_MIX);
@@ -288,5 +215,5 @@ void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value)
         nlms_update(&cp->stage[k], target);
         target = next;
     }
-    ols_update(&cp->ols, val, p->solve_interval);
+    blm_ols_update(&cp->ols, val, p->solve_interval);
 }

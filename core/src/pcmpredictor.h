@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ols.h"
+
 #define BLM_PP_MAX_CHANNELS 2
 #define BLM_PP_LAG 8          /* channel 1 runs LAG - 1 samples behind channel 0 */
 #define BLM_PP_OLS_OWN 16     /* own past samples in the OLS stage, stereo */
 #define BLM_PP_OLS_MONO 32    /* the same, mono */
 #define BLM_PP_OLS_CROSS 16   /* channel 0 around the sample, for channel 1 */
-#define BLM_PP_OLS_MAX 32
 #define BLM_PP_STAGES 3       /* NLMS stages */
 #define BLM_PP_MAX_TAPS 1024  /* the longest stage */
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
@@ -47,19 +48,6 @@ typedef struct BlmNlms {
     double pred;
 } BlmNlms;
 
-typedef struct BlmOls {
-    int n;
-    double lambda;
-    double x[BLM_PP_OLS_MAX];
-    double w[BLM_PP_OLS_MAX];
-    double b[BLM_PP_OLS_MAX];
-    double r[BLM_PP_OLS_MAX * BLM_PP_OLS_MAX];   /* lower triangle, row major */
-    double chol[BLM_PP_OLS_MAX * BLM_PP_OLS_MAX];
-    double y[BLM_PP_OLS_MAX];
-    double esum;        /* running mean of |error|, for the IRLS weight */
-    double pred;
-    int since_solve;
-} BlmOls;
 
 typedef struct BlmChannelPredictor {
     BlmOls ols;

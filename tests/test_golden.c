@@ -25,9 +25,9 @@ typedef struct Golden {
 
 static const Golden golden[] = {
     {"rgb 64x48",
-     "0d6dd7df2d1adb692eab6afb0bf9847633a76e8ddf3e3b4917253e2d3af61b9d"},
+     "0a8be45581cc986d1843536b9ad00ad5421eecc86e64b50b085f08a154f7e923"},
     {"gray 100x30",
-     "274329eb769096bb4b0e5506729b06d6cb09331067f0e7ed6a4d6b4f96279275"},
+     "bff48b759f982e6cc13ff6d7a9bbf0abbb544efd91532e8dac35e3865f2729f0"},
     {"pcm stereo 44100",
      "e40de600fed2bd6f4afe75f2a360ee984ce7522e57704dcfd482949f2bf18117"},
     {"bytes, repeats",
@@ -56,13 +56,17 @@ static const Golden golden[] = {
      "d027612820ac05a87b2d5f30c51742a8465d896f71a9c7b0c5bae4e0931bcf49"},
     {"cascade value maps",
      "0f1d5e01357f15ba4df1a94dc7345c6eca40f4270269264dbd4ec90fce5a3908"},
+    {"gray frame, pixels",
+     "1ce531f29907789723bb62d0272185d5525459111ba527761ae7f784adabc657"},
+    {"rgb frame, pixels",
+     "1662a8e919b91232c603ccb907d8b29d36cacb97835530bf8a7f6b236937a765"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
-static void count_modes(const uint8_t *st, size_t len, int counts[7])
+static void count_modes(const uint8_t *st, size_t len, int counts[8])
 {
     BlmHeader h;
-    memset(counts, 0, 7 * sizeof(int));
+    memset(counts, 0, 8 * sizeof(int));
     if (blm_header_read(st, len, &h) < 0)
         return;
     size_t pos = BLM_HEADER_SIZE, n;
@@ -148,7 +152,9 @@ int main(int argc, char **argv)
         s[i].model_path = MODELS_DIR "/test-golden.blmm";
         s[i].threads = 3;
     }
+    /* images with preset max, which tries the model beside the pixel predictor */
     s[0].kind = BYTELM_KIND_RGB24, s[0].width = 64, s[0].height = 48, s[0].frame_units = 20;
+    s[0].preset = s[1].preset = BYTELM_PRESET_MAX;
     data[0] = test_image(64, 48, 3, 1), len[0] = 64 * 48 * 3;
     s[1].kind = BYTELM_KIND_GRAY8, s[1].width = 100, s[1].height = 30;
     data[1] = test_image(100, 30, 1, 2), len[1] = 100 * 30;
@@ -170,7 +176,7 @@ int main(int argc, char **argv)
         blm_sha256(st.data, st.len, sum);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        int modes[7];
+        int modes[8];
         count_modes(st.data, st.len, modes);
         /* PCM frames may go to FLAC; the other kinds must exercise the model path, and
          * plain bytes the mixer's. */
@@ -179,9 +185,10 @@ int main(int argc, char **argv)
                   (s[i].kind == BYTELM_KIND_BYTES && modes[BLM_MODE_MIX] == 3));
         ret = ret ? ret : test_decode(&s[i], st.data, st.len, 0, &back);
         ok = ok && ret == 0 && back.len == len[i] && !memcmp(back.data, data[i], len[i]);
-        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match %d mix %d scale, %s %s\n",
+        printf("%-20s %zu -> %zu bytes, frames: %d model %d stored %d flac %d match %d mix %d scale "
+               "%d cascade %d pixels, %s %s\n",
                golden[i].name, len[i], st.len, modes[0], modes[1], modes[2], modes[3], modes[4], modes[5],
-               hex, ok ? "ok" : "FAIL");
+               modes[6], modes[7], hex, ok ? "ok" : "FAIL");
         ok ? passes++ : failures++;
         free(st.data);
         free(back.data);
@@ -248,6 +255,18 @@ int main(int argc, char **argv)
                         .total_units = 48, .width = 64, .height = 48};
         uint8_t *img = test_image(64, 48, 3, 1);
         one_frame(&hs, img, 48, 64 * 48 * 3, BLM_MODE_SCALE, &golden[10], print, &fh) ? passes++ : failures++;
+        free(img);
+    }
+    /* Mode 7, the pixel predictor (no model): a gray and an RGB band. */
+    for (int g = 16; g <= 17; g++) {
+        const int rgb = g == 17;
+        const uint32_t w = rgb ? 40 : 72, rows = rgb ? 30 : 50;
+        BlmHeader hp = {.kind = rgb ? BYTELM_KIND_RGB24 : BYTELM_KIND_GRAY8,
+                        .transform = BLM_TRANSFORM_PREDICT, .frame_units = rows, .total_units = rows,
+                        .width = w, .height = rows};
+        uint8_t *img = test_image(w, rows, rgb ? 3 : 1, 5 + g);
+        one_frame(&hp, img, rows, (size_t)w * rows * (rgb ? 3 : 1), BLM_MODE_PIXELS, &golden[g], print, &fh)
+            ? passes++ : failures++;
         free(img);
     }
     /* Mode 6, the cascade predictor (no model): stereo tones with the default

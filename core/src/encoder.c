@@ -39,6 +39,7 @@ struct BytelmEncoder {
     int threads, batch;
     size_t frame_bytes, unit_bytes;
     BlmFrameCoder **coders;   /* one per worker */
+    int forced_mode;          /* BYTELM_FRAME_MODE (tests only), else -1 */
     FrameJob *jobs;
 
     uint8_t *raw;             /* input of the batch being filled */
@@ -143,6 +144,10 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
         blm_log(&e->log, BYTELM_LOG_WARNING, "no model built in: frames are stored or FLAC-coded");
     }
     e->threads = s->threads > 0 ? s->threads : blm_cpu_count();
+    /* For tests that need a frame mode the encoder would not choose (docs/CLI.md,
+     * ENVIRONMENT): every frame in that mode, or the encoding fails. */
+    const char *mode = getenv("BYTELM_FRAME_MODE");
+    e->forced_mode = mode && *mode >= '0' && *mode <= '7' && !mode[1] ? *mode - '0' : -1;
     if (e->threads > 64)
         e->threads = 64;
     e->unit_bytes = (size_t)blm_header_unit_bytes(&e->h);
@@ -172,9 +177,13 @@ static void encode_job(void *ctx, int job, int worker)
 {
     BytelmEncoder *e = ctx;
     FrameJob *j = &e->jobs[job];
-    if (!e->coders[worker] && !(e->coders[worker] = blm_frame_coder_new(&e->h, e->model))) {
-        j->ret = BYTELM_ENOMEM;
-        return;
+    if (!e->coders[worker]) {
+        if (!(e->coders[worker] = blm_frame_coder_new(&e->h, e->model))) {
+            j->ret = BYTELM_ENOMEM;
+            return;
+        }
+        if (e->forced_mode >= 0)
+            blm_frame_coder_force_mode(e->coders[worker], e->forced_mode);
     }
     blm_buf_reset(&j->out, BLM_BUF_NO_LIMIT);
     j->ret = blm_frame_encode(e->coders[worker], e->raw + j->raw_off, j->n_units, j->index, &j->out);

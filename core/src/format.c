@@ -48,6 +48,8 @@ uint32_t blm_default_frame_units(const BlmHeader *h)
         n = BLM_DEFAULT_CASCADE_FRAME_UNITS;
     if (h->kind == BYTELM_KIND_BYTES)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
+    if (h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24)
+        n = BLM_DEFAULT_IMAGE_FRAME_BYTES / blm_header_unit_bytes(h);
     if (n < 1)
         n = 1;
     if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)
@@ -201,7 +203,8 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->n_units = blm_get_u32(buf + 16);
     fh->mode = buf[20];
     fh->n_params = buf[21];
-    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_CASCADE ||
+    if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_PIXELS ||
+        (fh->mode == BLM_MODE_PIXELS && h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
         (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
         (fh->mode == BLM_MODE_CASCADE &&

@@ -27,6 +27,9 @@
 /* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
  * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144
+/* Images (frame mode 7): raw bytes per frame, whole rows; the pixel predictor learns
+ * each frame afresh, and 128 KiB bands cost 2 to 4 % (docs/STUDY.md finding 9). */
+#define BLM_DEFAULT_IMAGE_FRAME_BYTES 1048576
 #define BLM_MAX_PRESET_BYTES_FRAME 1048576
 
 enum BlmFrameMode {
@@ -37,6 +40,7 @@ enum BlmFrameMode {
     BLM_MODE_MIX = 4,     /* as MATCH, bit by bit, mixed with context counters */
     BLM_MODE_SCALE = 5,   /* PCM, pixels: as MODEL, bit by bit, reshaped by the scale prior */
     BLM_MODE_CASCADE = 6, /* PCM of 1 or 2 channels: cascade predictor + residual coder, no model */
+    BLM_MODE_PIXELS = 7,  /* gray and RGB images: pixel predictor + residual coder, no model */
 };
 
 /* Modes whose payload the transformer (and range coder) decode. */

@@ -14,6 +14,7 @@
 #include "fpenv.h"
 #include "mixmodel.h"
 #include "pcmcascade.h"
+#include "pixelcascade.h"
 #include "rangecoder.h"
 #include "scaleprior.h"
 
@@ -65,6 +66,7 @@ struct BlmFrameCoder {
     CoderState state;
     BlmBuf model_out, plain_out, flac_out, cascade_out;
     BlmCascadeCoder *cascade; /* PCM of 1 or 2 channels: mode 6, made on first use */
+    BlmPixelCoder *pixels;    /* gray and RGB images: mode 7, made on first use */
     int forced_mode;        /* -1, or the mode a test asked for */
     DecodeLane lane[BLM_DECODE_LANES];  /* runners made on first use (decoders only) */
 };
@@ -122,6 +124,7 @@ void blm_frame_coder_free(BlmFrameCoder *fc)
     blm_buf_free(&fc->flac_out);
     blm_buf_free(&fc->cascade_out);
     blm_cascade_free(fc->cascade);
+    blm_pixel_coder_free(fc->pixels);
     free(fc);
 }
 
@@ -345,6 +348,20 @@ static int ensure_cascade(BlmFrameCoder *fc)
     return 0;
 }
 
+/* Whether mode 7 applies to this stream: 8-bit gray or RGB images. */
+static int pixels_apply(const BlmFrameCoder *fc)
+{
+    return fc->h.kind == BYTELM_KIND_GRAY8 || fc->h.kind == BYTELM_KIND_RGB24;
+}
+
+static int ensure_pixels(BlmFrameCoder *fc)
+{
+    if (!fc->pixels &&
+        !(fc->pixels = blm_pixel_coder_new(fc->h.kind == BYTELM_KIND_RGB24 ? 3 : 1, fc->h.width)))
+        return BYTELM_ENOMEM;
+    return 0;
+}
+
 /* The mode-6 profiles the encoder tries, by preset (docs/STUDY.md finding 8): the
  * long cascade at the slow forgetting factor for music, the short one at fast
  * factors for speech; the fast preset never runs the long cascade (it adds the wide
@@ -435,6 +452,22 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             }
         }
     }
+    /* Images: the pixel predictor (mode 7). */
+    if (pixels_apply(fc) && (forced < 0 || forced == BLM_MODE_PIXELS)) {
+        uint32_t state;
+        if ((ret = ensure_pixels(fc)) < 0)
+            return ret;
+        blm_buf_reset(&fc->cascade_out, forced < 0 ? fh.payload_size : no_limit);
+        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, &fc->cascade_out, &state)) < 0)
+            return ret;
+        if (ret == 0 && (fc->cascade_out.len < fh.payload_size || forced >= 0)) {
+            fh.mode = BLM_MODE_PIXELS;
+            fh.n_params = 0;
+            fh.final_state = state;
+            fh.payload_size = (uint32_t)fc->cascade_out.len;
+            payload = fc->cascade_out.data;
+        }
+    }
     /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
      * every scale; PCM residuals and pixels hardly ever do, and the mixer would only
      * cost time. PCM residuals have a loudness that lasts longer than the window, and
@@ -448,10 +481,11 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         model_mode = BLM_MODE_SCALE;
     if (model_mode == BLM_MODE_SCALE && fc->h.kind == BYTELM_KIND_BYTES)
         return BYTELM_EINVAL;
-    /* Where mode 6 applies the model runs only for the max preset: the cascade is
+    /* Where mode 6 or 7 applies the model runs only for the max preset: they are
      * smaller on nearly every frame and ten times faster to decode (docs/STUDY.md
-     * finding 8). */
-    const int model_wanted = !cascade_applies(fc) || fc->h.preset == BYTELM_PRESET_MAX;
+     * findings 8 and 9). */
+    const int model_wanted =
+        (!cascade_applies(fc) && !pixels_apply(fc)) || fc->h.preset == BYTELM_PRESET_MAX;
     if (fc->model && ((forced < 0 && model_wanted) || forced == model_mode)) {
         uint8_t params[BLM_MAX_FRAME_PARAMS] = {0};
         uint32_t n_params = 0;
@@ -518,6 +552,12 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
         pcm_to_raw(fc->pcm, n, raw);
         return 0;
     }
+    case BLM_MODE_PIXELS:
+        if (!pixels_apply(fc) || fh->n_params)
+            return BYTELM_EFORMAT;
+        if ((ret = ensure_pixels(fc)) < 0)
+            return ret;
+        return blm_pixel_decode(fc->pixels, payload, fh->payload_size, fh->n_units, fh->final_state, raw);
     case BLM_MODE_MODEL:
     case BLM_MODE_MATCH:
     case BLM_MODE_MIX:

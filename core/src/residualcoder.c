@@ -174,12 +174,16 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
     }
 }
 
+int blm_residual_scale_ctx(uint32_t v)
+{
+    return scale_ctx(v);
+}
+
 /* Codes e (encoder) or returns it (decoder); the same walk for both. */
-static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e, int hint)
+static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e, int hint,
+                             int qf, int qs, int ql)
 {
     BlmResChannel *ch = &rc->ch[c];
-    const int qf = scale_ctx(ch->fast), qs = scale_ctx(ch->slow >> 3),
-              ql = scale_ctx(ch->last << 4);
     uint32_t m = (uint32_t)(e < 0 ? -e : e);
 
     if (code_decision(io, ch, 0, qf, qs, ql, m != 0)) {
@@ -220,14 +224,32 @@ static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t 
     ch->last = m;
     return e;
 }
+/* The contexts of mode 6: the channel's fast and slow running scale, its last error. */
+static BlmResContext own_context(const BlmResChannel *ch)
+{
+    return (BlmResContext){scale_ctx(ch->fast), scale_ctx(ch->slow >> 3), scale_ctx(ch->last << 4)};
+}
+
 void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint)
 {
-    const Io io = {enc, NULL};
-    code_residual(rc, &io, c, e, hint);
+    blm_residual_encode_ctx(rc, enc, c, e, hint, own_context(&rc->ch[c]));
 }
 
 int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint)
 {
+    return blm_residual_decode_ctx(rc, dec, c, hint, own_context(&rc->ch[c]));
+}
+
+void blm_residual_encode_ctx(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint,
+                             BlmResContext q)
+{
+    const Io io = {enc, NULL};
+    code_residual(rc, &io, c, e, hint, q.a, q.b, q.l);
+}
+
+int32_t blm_residual_decode_ctx(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint,
+                                BlmResContext q)
+{
     const Io io = {NULL, dec};
-    return code_residual(rc, &io, c, 0, hint);
+    return code_residual(rc, &io, c, 0, hint, q.a, q.b, q.l);
 }

@@ -13,7 +13,7 @@
 
 #include "rangecoder.h"
 
-#define BLM_RES_MAX_CHANNELS 2
+#define BLM_RES_MAX_CHANNELS 3   /* audio channels, or pixel planes */
 #define BLM_RES_SCALES 48      /* quantised scale contexts */
 #define BLM_RES_BITS 17        /* bit lengths 0..16 */
 
@@ -47,5 +47,18 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
  * in quarters (blm_pcm_rounding_hint); it tells the sign of a small error. */
 void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint);
 int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint);
+
+/* The same with the three contexts given by the caller (each 0..BLM_RES_SCALES - 1,
+ * usually blm_residual_scale_ctx of some measure of scale) in place of the channel's
+ * running scales: the pixel coder's contexts come from the neighbourhood. */
+typedef struct BlmResContext {
+    int a, b, l;
+} BlmResContext;
+void blm_residual_encode_ctx(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint,
+                             BlmResContext q);
+int32_t blm_residual_decode_ctx(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint,
+                                BlmResContext q);
+/* Twice the bit length of v plus the bit below its top one, at most BLM_RES_SCALES - 1. */
+int blm_residual_scale_ctx(uint32_t v);
 
 #endif

@@ -1,0 +1,257 @@
+/*
+ * Frame mode 7; docs/MODEL.md §12 is normative, this follows it operation for
+ * operation (float64 in the written order for the prediction, integers for the
+ * rest; the caller's coder holds blm_fp_enter for the frame).
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "pixelcascade.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytelm/bytelm.h"
+#include "fpenv.h"
+
+#define OLS_LAMBDA 0.9995
+#define OLS_NU 0.005
+#define OLS_ESUM_ADD 0.1
+#define OLS_SOLVE_INTERVAL 4
+#define OWN_INPUTS 16
+#define CROSS_INPUTS 5
+#define BIAS_HALVE_AT 256.0
+
+/* the source channel of each coded plane of RGB: green first, the others see it */
+static const int rgb_order[3] = {1, 0, 2};
+
+BlmPixelCoder *blm_pixel_coder_new(int planes, uint32_t width)
+{
+    if ((planes != 1 && planes != 3) || width < 1 || width > 65535)
+        return NULL;
+    BlmPixelCoder *pc = calloc(1, sizeof(*pc));
+    if (!pc)
+        return NULL;
+    pc->planes = planes;
+    pc->width = width;
+    for (int c = 0; c < planes; c++) {
+        pc->pix[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
+        pc->err[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
+        if (!pc->pix[c] || !pc->err[c]) {
+            blm_pixel_coder_free(pc);
+            return NULL;
+        }
+    }
+    return pc;
+}
+
+void blm_pixel_coder_free(BlmPixelCoder *pc)
+{
+    if (!pc)
+        return;
+    for (int c = 0; c < BLM_PX_MAX_PLANES; c++) {
+        free(pc->pix[c]);
+        free(pc->err[c]);
+    }
+    free(pc);
+}
+
+static void start(BlmPixelCoder *pc)
+{
+    for (int c = 0; c < pc->planes; c++) {
+        const int n = OWN_INPUTS + CROSS_INPUTS * c;
+        blm_ols_init(&pc->ols[c], (n + 3) & ~3, OLS_LAMBDA, OLS_NU, OLS_ESUM_ADD, BLM_OLS_WEIGHT_POW2);
+        for (int k = 0; k < BLM_PX_BIAS_CONTEXTS; k++)
+            pc->bias_sum[c][k] = pc->bias_count[c][k] = 0.0;
+    }
+    blm_residual_coder_init(&pc->res, pc->planes);
+}
+
+/* A plane's rows as the neighbourhood sees them: row y's pixel x, or the fallback
+ * when the position is outside the frame (docs/MODEL.md §12). */
+typedef struct Plane {
+    const int32_t *p;
+    int32_t y;
+    uint32_t w;
+} Plane;
+
+static inline int32_t at(const Plane *q, int32_t x, int32_t dy)
+{
+    return q->p[(size_t)((q->y - dy) & (BLM_PX_ROWS - 1)) * q->w + (uint32_t)x];
+}
+
+static inline int32_t iabs(int32_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+typedef struct Io {
+    BlmRcEncoder *enc;
+    BlmRcDecoder *dec;
+} Io;
+
+/* One plane c of pixel (x, y): predicted, then coded (encoder: v is the pixel) or
+ * decoded; returns the pixel's value. */
+static int32_t code_plane(BlmPixelCoder *pc, const Io *io, int c, int32_t x, int32_t y, int32_t v)
+{
+    const int32_t w = (int32_t)pc->width;
+    const Plane P = {pc->pix[c], y, pc->width}, E = {pc->err[c], y, pc->width};
+    const int x1 = x > 0, y1 = y > 0, x2 = x > 1, y2 = y > 1;
+    const int r1 = x + 1 < w, r2 = x + 2 < w;
+    const int32_t W = x1 ? at(&P, x - 1, 0) : y1 ? at(&P, x, 1) : 128;
+    const int32_t N = y1 ? at(&P, x, 1) : W;
+    const int32_t NW = x1 && y1 ? at(&P, x - 1, 1) : N;
+    const int32_t NE = y1 && r1 ? at(&P, x + 1, 1) : N;
+    const int32_t WW = x2 ? at(&P, x - 2, 0) : W;
+    const int32_t NN = y2 ? at(&P, x, 2) : N;
+    const int32_t NWW = x2 && y1 ? at(&P, x - 2, 1) : NW;
+    const int32_t NNW = x1 && y2 ? at(&P, x - 1, 2) : NW;
+    const int32_t NNE = y2 && r1 ? at(&P, x + 1, 2) : NE;
+    const int32_t NEE = y1 && r2 ? at(&P, x + 2, 1) : NE;
+    const int32_t NNWW = x2 && y2 ? at(&P, x - 2, 2) : NWW;
+    const int32_t NNEE = y2 && r2 ? at(&P, x + 2, 2) : NEE;
+    const int32_t WWW = x > 2 ? at(&P, x - 3, 0) : WW;
+    const int32_t NNN = y > 2 ? at(&P, x, 3) : NN;
+    const int32_t NWWW = y1 && x > 2 ? at(&P, x - 3, 1) : NWW;
+    const int32_t NEEE = y1 && x + 3 < w ? at(&P, x + 3, 1) : NEE;
+
+    BlmOls *o = &pc->ols[c];
+    const int32_t own[OWN_INPUTS] = {W, N, NW, NE, WW, NN, NWW, NNW,
+                                     NNE, NEE, NNWW, NNEE, WWW, NNN, NWWW, NEEE};
+    int n = 0;
+    for (; n < OWN_INPUTS; n++)
+        o->x[n] = (double)own[n];
+    for (int k = 0; k < c; k++) {
+        const Plane Q = {pc->pix[k], y, pc->width};
+        const int32_t X = at(&Q, x, 0);
+        const int32_t QW = x1 ? at(&Q, x - 1, 0) : X;
+        const int32_t QN = y1 ? at(&Q, x, 1) : X;
+        const int32_t QNW = x1 && y1 ? at(&Q, x - 1, 1) : QN;
+        const int32_t QNE = y1 && r1 ? at(&Q, x + 1, 1) : QN;
+        o->x[n++] = (double)X;
+        o->x[n++] = (double)QW;
+        o->x[n++] = (double)QN;
+        o->x[n++] = (double)QNW;
+        o->x[n++] = (double)QNE;
+    }
+    for (; n < o->n; n++)
+        o->x[n] = 0.0;
+
+    /* the neighbours' errors, for the bias's and the coder's contexts */
+    const int32_t eW = x1 ? iabs(at(&E, x - 1, 0)) : 0;
+    const int32_t eN = y1 ? iabs(at(&E, x, 1)) : eW;
+    const int32_t eNW = x1 && y1 ? iabs(at(&E, x - 1, 1)) : eN;
+    const int32_t eNE = y1 && r1 ? iabs(at(&E, x + 1, 1)) : eN;
+    const int32_t eWW = x2 ? iabs(at(&E, x - 2, 0)) : eW;
+    const int32_t eNN = y2 ? iabs(at(&E, x, 2)) : eN;
+
+    double p = blm_ols_predict(o);
+    /* bias: the mean error in the context of where the neighbours lie against the
+     * prediction, and of the neighbours' error */
+    const int en = eW + eN;
+    const int bits = (N > p) | (W > p) << 1 | (NW > p) << 2 | (NE > p) << 3 | (NN > p) << 4 |
+                     (WW > p) << 5 | ((2 * N - NN) > p) << 6 | ((2 * W - WW) > p) << 7;
+    const int bctx = bits << 2 | (en < 2 ? 0 : en < 6 ? 1 : en < 16 ? 2 : 3);
+    p = p + pc->bias_sum[c][bctx] / (pc->bias_count[c][bctx] + 1.0);
+
+    double r = floor(p + 0.5);
+    if (!(r >= 0.0))
+        r = 0.0;
+    if (r > 255.0)
+        r = 255.0;
+    const int32_t pred = (int32_t)r;
+    const double q = floor(((p - r) + 0.5) * 4.0);
+    const int hint = !(q >= 0) ? 0 : q > 3 ? 3 : (int)q;
+
+    const uint32_t act = (uint32_t)(2 * eW + 2 * eN + eNW + eNE + eWW + eNN);
+    const uint32_t grad = (uint32_t)(iabs(W - NW) + iabs(N - NW) + iabs(N - NE) + iabs(W - WW) + iabs(N - NN));
+    uint32_t texture = 2 * grad;
+    if (c > 0) {
+        const Plane E0 = {pc->err[0], y, pc->width};
+        texture = 8 * (uint32_t)iabs(at(&E0, x, 0)) + grad;
+    }
+    const BlmResContext ctx = {blm_residual_scale_ctx(4 * act), blm_residual_scale_ctx(texture),
+                               blm_residual_scale_ctx((uint32_t)eW << 4)};
+    if (io->enc) {
+        blm_residual_encode_ctx(&pc->res, io->enc, c, v - pred, hint, ctx);
+    } else {
+        v = pred + blm_residual_decode_ctx(&pc->res, io->dec, c, hint, ctx);
+        v = v < 0 ? 0 : v > 255 ? 255 : v; /* damaged: the frame's check fails */
+    }
+    const size_t i = (size_t)(y & (BLM_PX_ROWS - 1)) * pc->width + (uint32_t)x;
+    pc->pix[c][i] = v;
+    pc->err[c][i] = v - pred;
+    blm_ols_update(o, (double)v, OLS_SOLVE_INTERVAL);
+    const double be = (double)v - p;
+    pc->bias_sum[c][bctx] += be;
+    pc->bias_count[c][bctx] += 1.0;
+    if (pc->bias_count[c][bctx] >= BIAS_HALVE_AT) {
+        pc->bias_sum[c][bctx] *= 0.5;
+        pc->bias_count[c][bctx] *= 0.5;
+    }
+    return v;
+}
+
+static inline int stop(const BlmRcEncoder *enc, const BlmRcDecoder *dec)
+{
+    return enc ? blm_rc_enc_overflow(enc) : dec->overread > BLM_RC_TAIL_ZEROS;
+}
+
+static void code_frame(BlmPixelCoder *pc, const Io *io, const uint8_t *in, uint8_t *out, uint32_t rows)
+{
+    const uint32_t w = pc->width;
+    const int planes = pc->planes;
+    for (uint32_t y = 0; y < rows; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            const size_t px = ((size_t)y * w + x) * (size_t)planes;
+            for (int c = 0; c < planes; c++) {
+                const int src = planes == 3 ? rgb_order[c] : 0;
+                const int32_t v = code_plane(pc, io, c, (int32_t)x, (int32_t)y, in ? in[px + src] : 0);
+                if (out)
+                    out[px + src] = (uint8_t)v;
+            }
+        }
+        if (stop(io->enc, io->dec))
+            return;
+    }
+}
+
+/* FNV-1a over the frame's bytes, as mode 6 hashes its samples. */
+static uint32_t bytes_hash(const uint8_t *b, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 16777619u;
+    return h;
+}
+
+int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBuf *out,
+                     uint32_t *final_state)
+{
+    start(pc);
+    BlmRcEncoder enc;
+    blm_rc_enc_init(&enc, out);
+    const Io io = {&enc, NULL};
+    const unsigned csr = blm_fp_enter();
+    code_frame(pc, &io, raw, NULL, rows);
+    blm_fp_restore(csr);
+    *final_state = blm_rc_enc_final_state(&enc) ^ bytes_hash(raw, (size_t)rows * pc->width * pc->planes);
+    return blm_rc_finish(&enc);
+}
+
+int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows,
+                     uint32_t final_state, uint8_t *raw)
+{
+    start(pc);
+    const size_t n = (size_t)rows * pc->width * pc->planes;
+    memset(raw, 0, n); /* a damaged frame stops early: what it leaves is defined */
+    BlmRcDecoder dec;
+    blm_rc_dec_init(&dec, payload, len);
+    const Io io = {NULL, &dec};
+    const unsigned csr = blm_fp_enter();
+    code_frame(pc, &io, NULL, raw, rows);
+    blm_fp_restore(csr);
+    if (dec.overread > BLM_RC_TAIL_ZEROS ||
+        (blm_rc_dec_final_state(&dec) ^ bytes_hash(raw, n)) != final_state || blm_rc_dec_check(&dec))
+        return BYTELM_EDESYNC;
+    return 0;
+}

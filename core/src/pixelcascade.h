@@ -1,0 +1,47 @@
+/*
+ * Frame mode 7 for 8-bit gray and RGB images (docs/FORMAT.md §2, mode 7;
+ * docs/MODEL.md §12): each pixel's planes predicted in raster order by a weighted
+ * least-squares stage over the causal neighbourhood (and, for red and blue, over
+ * green's pixel and neighbours), corrected by a bias per local texture, the errors
+ * coded by mode 6's residual coder in contexts of the neighbours' errors. No model
+ * is involved. A frame is a band of rows, coded as if it were a whole image.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_PIXELCASCADE_H
+#define BYTELM_PIXELCASCADE_H
+
+#include <stdint.h>
+
+#include "ols.h"
+#include "rangecoder.h"
+#include "residualcoder.h"
+
+#define BLM_PX_MAX_PLANES 3
+#define BLM_PX_ROWS 4          /* rows kept: the current one and three above */
+#define BLM_PX_BIAS_CONTEXTS 1024
+
+typedef struct BlmPixelCoder {
+    int planes;                /* 1 (gray) or 3 (RGB: coded green, red, blue) */
+    uint32_t width;
+    int32_t *pix[BLM_PX_MAX_PLANES];    /* BLM_PX_ROWS rows of each plane, a ring */
+    int32_t *err[BLM_PX_MAX_PLANES];    /* the prediction errors, the same way */
+    BlmOls ols[BLM_PX_MAX_PLANES];
+    double bias_sum[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
+    double bias_count[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
+    BlmResidualCoder res;
+} BlmPixelCoder;
+
+/* planes 1 or 3, width 1..65535; NULL when out of memory or out of range. */
+BlmPixelCoder *blm_pixel_coder_new(int planes, uint32_t width);
+void blm_pixel_coder_free(BlmPixelCoder *pc);
+
+/* Codes rows rows of interleaved pixels (width * planes bytes each) into out (a
+ * range coder stream, flushed) and gives the frame's final state: the range coder's,
+ * XOR a hash of the pixels. 0, BYTELM_ENOMEM, or 1 when out's limit was reached. */
+int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBuf *out,
+                     uint32_t *final_state);
+/* Decodes rows rows into raw. BYTELM_EDESYNC when the stream is damaged. */
+int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows,
+                     uint32_t final_state, uint8_t *raw);
+
+#endif

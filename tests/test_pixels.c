@@ -1,0 +1,166 @@
+/*
+ * Frame mode 7 (docs/FORMAT.md §2, docs/MODEL.md §12): the pixel predictor round-trips
+ * gray and RGB bands of every small shape (the neighbourhood's fallbacks at every
+ * edge) and full-range noise, codes a smooth image far below its raw size, finds
+ * damage, ignores the host's floating-point mode, and the frame coder chooses it for
+ * images and refuses it elsewhere.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xmmintrin.h>
+
+#include "bytelm/bytelm.h"
+#include "format.h"
+#include "framecoder.h"
+#include "pixelcascade.h"
+#include "testutil.h"
+
+static int failures, passes;
+
+/* Encodes and decodes; returns the payload size (0 when it failed). */
+static size_t round_trip(const uint8_t *img, uint32_t w, uint32_t rows, int planes, const char *what)
+{
+    BlmPixelCoder *pc = blm_pixel_coder_new(planes, w);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state = 0;
+    const size_t n = (size_t)w * rows * planes;
+    uint8_t *back = malloc(n + 1);
+    int ret = pc ? blm_pixel_encode(pc, img, rows, &out, &state) : BYTELM_ENOMEM;
+    if (ret == 0)
+        ret = blm_pixel_decode(pc, out.data, out.len, rows, state, back);
+    const int same = ret == 0 && !memcmp(back, img, n);
+    CHECK(same, "%s: %ux%u, %d planes: %s", what, w, rows, planes, ret ? bytelm_strerror(ret) : "differs");
+    const size_t len = same ? out.len : 0;
+    free(back);
+    blm_buf_free(&out);
+    blm_pixel_coder_free(pc);
+    return len;
+}
+
+static void test_shapes(void)
+{
+    for (int planes = 1; planes <= 3; planes += 2)
+        for (uint32_t w = 1; w <= 6; w++)
+            for (uint32_t rows = 1; rows <= 5; rows++) {
+                uint8_t *img = test_image(w, rows, (uint32_t)planes, w * 7 + rows);
+                round_trip(img, w, rows, planes, "small");
+                free(img);
+            }
+    uint64_t st = 5;
+    enum { W = 61, H = 23 };
+    uint8_t noise[W * H * 3], flat[W * H * 3], extremes[W * H * 3];
+    for (int i = 0; i < W * H * 3; i++) {
+        noise[i] = (uint8_t)test_rand(&st);
+        flat[i] = 77;
+        extremes[i] = (i / 3 + i / (3 * W)) % 2 ? 255 : 0; /* a checkerboard of 0 and 255 */
+    }
+    for (int planes = 1; planes <= 3; planes += 2) {
+        round_trip(noise, W, H, planes, "noise");
+        round_trip(flat, W, H, planes, "flat");
+        round_trip(extremes, W, H, planes, "checkerboard");
+    }
+    CHECK(!blm_pixel_coder_new(2, 10) && !blm_pixel_coder_new(1, 0) && !blm_pixel_coder_new(3, 65536),
+          "planes 2, width 0 or 65536 accepted");
+}
+
+/* A smooth gradient with a little noise: the predictor must find the gradient. */
+static void test_learns(void)
+{
+    enum { W = 160, H = 120 };
+    uint8_t *img = malloc(W * H * 3);
+    uint64_t st = 9;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++)
+            for (int c = 0; c < 3; c++)
+                img[(y * W + x) * 3 + c] = (uint8_t)((x + 2 * y + 30 * c) / 2 + (int)(test_rand(&st) % 3));
+    const size_t rgb = round_trip(img, W, H, 3, "gradient");
+    CHECK(rgb && rgb < W * H * 3 / 4, "gradient: %zu bytes of %d, expected under a quarter", rgb, W * H * 3);
+    free(img);
+}
+
+/* Any changed byte or a short payload is found, in bounded time; the host's MXCSR
+ * (flush-to-zero, round down) does not change the stream. */
+static void test_damage(void)
+{
+    enum { W = 50, H = 40 };
+    uint8_t *img = test_image(W, H, 3, 31);
+    BlmPixelCoder *pc = blm_pixel_coder_new(3, W);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state;
+    CHECK(blm_pixel_encode(pc, img, H, &out, &state) == 0, "encode");
+    uint8_t *back = malloc(W * H * 3);
+    for (size_t pos = 0; pos < out.len; pos += out.len / 9 + 1) {
+        out.data[pos] ^= 0x08;
+        CHECK(blm_pixel_decode(pc, out.data, out.len, H, state, back) == BYTELM_EDESYNC,
+              "byte %zu flipped: not found", pos);
+        out.data[pos] ^= 0x08;
+    }
+    CHECK(blm_pixel_decode(pc, out.data, out.len / 3, H, state, back) == BYTELM_EDESYNC,
+          "truncated payload: not found");
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, state ^ 1, back) == BYTELM_EDESYNC,
+          "wrong final state: not found");
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, state, back) == 0 && !memcmp(back, img, W * H * 3),
+          "intact payload");
+
+    BlmBuf again;
+    blm_buf_init(&again, BLM_BUF_NO_LIMIT);
+    uint32_t state2;
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x2000u); /* FTZ, DAZ, round down */
+    blm_pixel_encode(pc, img, H, &again, &state2);
+    _mm_setcsr(csr);
+    CHECK(again.len == out.len && state2 == state && !memcmp(again.data, out.data, out.len),
+          "the host's MXCSR changed the stream");
+    blm_buf_free(&again);
+    blm_buf_free(&out);
+    blm_pixel_coder_free(pc);
+    free(back);
+    free(img);
+}
+
+/* The frame coder picks mode 7 for gray and RGB images with the default preset, and
+ * a mode-7 frame header in a PCM stream is refused. */
+static void test_frames(void)
+{
+    enum { W = 48, H = 32 };
+    for (int rgb = 0; rgb <= 1; rgb++) {
+        BlmHeader h = {.kind = rgb ? BYTELM_KIND_RGB24 : BYTELM_KIND_GRAY8, .transform = BLM_TRANSFORM_PREDICT,
+                       .frame_units = H, .total_units = H, .width = W, .height = H,
+                       .preset = BYTELM_PRESET_DEFAULT};
+        uint8_t *img = test_image(W, H, rgb ? 3 : 1, 41);
+        BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        int ret = blm_frame_encode(fc, img, H, 0, &out);
+        BlmFrameHeader fh;
+        size_t n = 0;
+        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+        uint8_t *back = malloc((size_t)W * H * 3);
+        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
+        CHECK(ret == 0 && fh.mode == BLM_MODE_PIXELS && !memcmp(back, img, (size_t)W * H * (rgb ? 3 : 1)),
+              "%s: mode %d: %s", rgb ? "rgb" : "gray", fh.mode, bytelm_strerror(ret));
+        BlmHeader pcm = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = 100000,
+                         .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 8000, .channels = 1};
+        BlmFrameHeader f2;
+        CHECK(blm_frame_parse(out.data, out.len, &pcm, &f2, &n) == BYTELM_EFORMAT,
+              "mode 7 accepted in a PCM stream");
+        free(back);
+        free(img);
+        blm_buf_free(&out);
+        blm_frame_coder_free(fc);
+    }
+}
+
+int main(void)
+{
+    test_shapes();
+    test_learns();
+    test_damage();
+    test_frames();
+    printf("pixels: %d passed, %d failed\n", passes, failures);
+    return failures != 0;
+}

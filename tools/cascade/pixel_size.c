@@ -1,0 +1,113 @@
+/*
+ * Mode 7 (the pixel predictor, docs/MODEL.md §12) alone on raw 8-bit gray or RGB
+ * images: the coded size of each image in bands of at most BYTES raw bytes (whole
+ * rows), as the encoder's frames would be, with 32 bytes of frame header counted per
+ * band; with --verify every band is decoded and compared. For measuring
+ * (docs/STUDY.md finding 9), not a codec: no stream is written.
+ *
+ *   pixel_size [--band BYTES] [--verify] LIST
+ *
+ * LIST has one image a line: path, gray or rgb, width, height (tab or space
+ * separated). Prints per image: path, raw bytes, coded bytes, encode seconds, decode
+ * seconds; the last line sums them.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pixelcascade.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static uint8_t *read_file(const char *path, size_t want)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    uint8_t *b = malloc(want + 1);
+    const size_t got = b ? fread(b, 1, want, f) : 0;
+    fclose(f);
+    if (got != want) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+int main(int argc, char **argv)
+{
+    size_t band = 1 << 20;
+    int verify = 0, a = 1;
+    for (; a < argc && argv[a][0] == '-'; a++) {
+        if (!strcmp(argv[a], "--band") && a + 1 < argc)
+            band = strtoul(argv[++a], NULL, 10);
+        else if (!strcmp(argv[a], "--verify"))
+            verify = 1;
+        else
+            break;
+    }
+    FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
+    if (!list || band < 1) {
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] LIST\n");
+        return 2;
+    }
+    char path[4096], kind[16];
+    unsigned w, h;
+    size_t raw_total = 0, coded_total = 0;
+    double enc_total = 0, dec_total = 0;
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    while (fscanf(list, "%4095s %15s %u %u%*[^\n]", path, kind, &w, &h) == 4) {
+        const int planes = !strcmp(kind, "rgb") ? 3 : 1;
+        const size_t row = (size_t)w * planes, size = row * h;
+        uint8_t *img = read_file(path, size), *back = malloc(size + 1);
+        BlmPixelCoder *pc = blm_pixel_coder_new(planes, w);
+        if (!img || !back || !pc) {
+            fprintf(stderr, "pixel_size: %s: cannot read %ux%u %s\n", path, w, h, kind);
+            return 1;
+        }
+        const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
+        size_t coded = 0;
+        double t_enc = 0, t_dec = 0;
+        for (uint32_t y = 0; y < h; y += rows) {
+            const uint32_t n = h - y < rows ? h - y : rows;
+            uint32_t state;
+            blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+            double t0 = now();
+            if (blm_pixel_encode(pc, img + y * row, n, &out, &state) != 0) {
+                fprintf(stderr, "pixel_size: %s: cannot encode\n", path);
+                return 1;
+            }
+            t_enc += now() - t0;
+            coded += out.len + 32;
+            if (verify) {
+                t0 = now();
+                const int ret = blm_pixel_decode(pc, out.data, out.len, n, state, back + y * row);
+                t_dec += now() - t0;
+                if (ret || memcmp(back + y * row, img + y * row, n * row)) {
+                    fprintf(stderr, "pixel_size: %s: band at row %u does not decode\n", path, y);
+                    return 1;
+                }
+            }
+        }
+        printf("%s\t%zu\t%zu\t%.3f\t%.3f\n", path, size, coded, t_enc, t_dec);
+        raw_total += size;
+        coded_total += coded;
+        enc_total += t_enc;
+        dec_total += t_dec;
+        blm_pixel_coder_free(pc);
+        free(img);
+        free(back);
+    }
+    printf("total\t%zu\t%zu\t%.3f\t%.3f\n", raw_total, coded_total, enc_total, dec_total);
+    blm_buf_free(&out);
+    fclose(list);
+    return 0;
+}

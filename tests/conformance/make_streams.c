@@ -11,7 +11,7 @@
  * on every machine. A case whose frame modes are all 'n' goes through the public
  * encoder as it is; the others force each frame's mode through the frame coder
  * the encoder uses, with the header the public encoder writes for the same
- * settings. '0'..'6' force that mode, 'n' leaves the choice to the encoder, and
+ * settings. '0'..'7' force that mode, 'n' leaves the choice to the encoder, and
  * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
  * 'm' the same with value maps (parameter bit 3), and 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4).
@@ -110,6 +110,10 @@ static const Case cases[] = {
      .frame_units = 10, .input = IN_IMAGE, .modes = "051"},
     {"rgb-image", BYTELM_KIND_RGB24, .width = 32, .height = 24, .units = 24, .frame_units = 12,
      .input = IN_IMAGE, .modes = "n"},
+    {"gray-image-pixels", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
+     .frame_units = 20, .input = IN_IMAGE, .modes = "7"},
+    {"rgb-image-pixels", BYTELM_KIND_RGB24, .width = 37, .height = 29, .units = 29,
+     .frame_units = 29, .known_length = 1, .input = IN_IMAGE, .modes = "n"},
     {"rgb-image-modes", BYTELM_KIND_RGB24, .width = 24, .height = 24, .units = 24,
      .frame_units = 8, .input = IN_IMAGE, .modes = "051"},
 };

@@ -37,7 +37,8 @@ struct _GstBytelmDec {
   GChecksum *md5;
   gboolean md5_valid;
   guint64 next_unit;
-  /* the input comes from Matroska (millisecond timestamps) */
+  /* the input comes from matroskademux 1.22: the header is found at the
+   * first frame */
   gboolean matroska;
   GstBytelmLog log;
 };
@@ -260,9 +261,10 @@ gst_bytelm_dec_open_matroska (GstBytelmDec * self)
   return ok;
 }
 
-/* Matroska keeps timestamps in milliseconds: give a frame's buffer its exact time
- * back, first unit / rate, so that the output (whose times the base class takes from
- * the input buffers) and a seek into the file are exact to the sample. */
+/* Matroska keeps timestamps in milliseconds: a frame whose time is within 1 ms of
+ * its own, first unit / rate, gets that time back, so that the output (whose times
+ * the base class takes from the input buffers) and a seek into the file are exact
+ * to the sample. Other sources give the exact time already. */
 static void
 gst_bytelm_dec_exact_pts (GstBytelmDec * self, GstBuffer * buffer,
     guint64 first_unit)
@@ -340,7 +342,7 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
       flow = GST_FLOW_NOT_NEGOTIATED;
   } else if (map.size >= 4 && !memcmp (map.data, "BLMF", 4)) {
     flow = gst_bytelm_dec_decode (self, map.data, map.size, &outbuf);
-    if (outbuf && self->matroska && self->dec)
+    if (outbuf && self->dec)
       gst_bytelm_dec_exact_pts (self, buffer, gst_bytelm_rd64 (map.data + 8));
   } else if (map.size >= 4 && !memcmp (map.data, "BLMT", 4)) {
     if (map.size < 44 || memcmp (map.data + map.size - 4, "BLME", 4)) {

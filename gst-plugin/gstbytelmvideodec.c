@@ -25,9 +25,10 @@ struct _GstBytelmVideoDec {
   GstBytelmProps props;
 
   GstVideoCodecState *input_state;
-  /* from Matroska: the stream header that each image lacks (found at the first
-   * image, see gstbytelmdec.c) */
-  gboolean matroska;
+  /* from Matroska the images come without their stream header, which is in
+   * the caps' codec_data or, from matroskademux 1.22, in the file (found at the
+   * first image, see gstbytelmdec.c) */
+  gboolean headerless;
   GstBuffer *header;
   GstBytelmLog log;
 };
@@ -60,7 +61,9 @@ gst_bytelm_video_dec_set_format (GstVideoDecoder * dec,
     gst_video_codec_state_unref (self->input_state);
   self->input_state = gst_video_codec_state_ref (state);
   gst_clear_buffer (&self->header);
-  self->matroska = gst_bytelm_caps_are_matroska (state->caps);
+  self->headerless = gst_bytelm_caps_are_matroska (state->caps)
+      || gst_structure_has_field (gst_caps_get_structure (state->caps, 0),
+      "codec_data");
   return TRUE;
 }
 
@@ -128,9 +131,11 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   GstMapInfo map;
   size_t hlen;
   GstBuffer *in;
+  gboolean headerless = self->headerless
+      && gst_buffer_memcmp (frame->input_buffer, 0, "BYLM", 4) != 0;
   int ret;
 
-  if (self->matroska && !self->header) {
+  if (headerless && !self->header) {
     self->header = gst_bytelm_matroska_header (GST_ELEMENT (self),
         GST_VIDEO_DECODER_SINK_PAD (dec), self->input_state->caps, FALSE);
     if (!self->header) {
@@ -139,7 +144,7 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
     }
   }
   /* the whole stream: from Matroska, the header and then the image */
-  in = self->header ? gst_buffer_append (gst_buffer_ref (self->header),
+  in = headerless ? gst_buffer_append (gst_buffer_ref (self->header),
       gst_buffer_ref (frame->input_buffer)) : gst_buffer_ref (frame->input_buffer);
   if (!gst_buffer_map (in, &map, GST_MAP_READ)) {
     gst_buffer_unref (in);

@@ -53,10 +53,13 @@ G_DEFINE_TYPE (GstBytelmVideoParse, gst_bytelm_video_parse,
 GST_ELEMENT_REGISTER_DEFINE (bytelmvideoparse, "bytelmvideoparse",
     GST_RANK_PRIMARY + 1, GST_TYPE_BYTELM_VIDEO_PARSE);
 
+/* the byte stream of files (the typefinder's caps have no parsed field); not
+ * images that are parsed already, e.g. from Matroska, which decodebin must not
+ * send through here */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS));
+    GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) false"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,

@@ -5,7 +5,7 @@
 
 gen_pcm in.raw 4000 2 11
 ff -f s16le -ar 22050 -ac 2 -i in.raw in.wav
-bash "$root/samples/compare-ffmpeg.sh" in.wav >out.txt || fail "compare-ffmpeg.sh: $(cat out.txt)"
+BUILD=$builddir bash "$root/samples/compare-ffmpeg.sh" in.wav >out.txt || fail "compare-ffmpeg.sh: $(cat out.txt)"
 cat out.txt
 expect_eq "$(awk '$1 == "raw" {print $2}' out.txt)" 16000 "raw size"
 expect_eq "$(grep -c ' identical$' out.txt)" 2 "identical decodes"

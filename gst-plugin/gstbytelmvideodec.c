@@ -57,8 +57,7 @@ gst_bytelm_video_dec_set_format (GstVideoDecoder * dec,
   GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (dec);
 
   GST_DEBUG_OBJECT (self, "sink caps %" GST_PTR_FORMAT, state->caps);
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
   self->input_state = gst_video_codec_state_ref (state);
   gst_clear_buffer (&self->header);
   self->headerless = gst_bytelm_caps_are_matroska (state->caps)
@@ -255,15 +254,18 @@ gst_bytelm_video_dec_start (GstVideoDecoder * dec)
   return TRUE;
 }
 
+/* What a stream leaves: the input state, the images' header. */
+static void
+gst_bytelm_video_dec_clear (GstBytelmVideoDec * self)
+{
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  gst_clear_buffer (&self->header);
+}
+
 static gboolean
 gst_bytelm_video_dec_stop (GstVideoDecoder * dec)
 {
-  GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (dec);
-
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
-  self->input_state = NULL;
-  gst_clear_buffer (&self->header);
+  gst_bytelm_video_dec_clear (GST_BYTELM_VIDEO_DEC (dec));
   return TRUE;
 }
 
@@ -272,9 +274,7 @@ gst_bytelm_video_dec_finalize (GObject * object)
 {
   GstBytelmVideoDec *self = GST_BYTELM_VIDEO_DEC (object);
 
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
-  gst_clear_buffer (&self->header);
+  gst_bytelm_video_dec_clear (self);
   gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_video_dec_parent_class)->finalize (object);
 }

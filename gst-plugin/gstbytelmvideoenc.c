@@ -86,8 +86,7 @@ gst_bytelm_video_enc_set_format (GstVideoEncoder * enc,
         "frames");
   }
 
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
   self->input_state = gst_video_codec_state_ref (state);
   self->kind = kind;
   gst_clear_buffer (&self->header);
@@ -265,15 +264,18 @@ gst_bytelm_video_enc_start (GstVideoEncoder * enc)
   return TRUE;
 }
 
+/* What a stream leaves: the input state, the images' header. */
+static void
+gst_bytelm_video_enc_clear (GstBytelmVideoEnc * self)
+{
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  gst_clear_buffer (&self->header);
+}
+
 static gboolean
 gst_bytelm_video_enc_stop (GstVideoEncoder * enc)
 {
-  GstBytelmVideoEnc *self = GST_BYTELM_VIDEO_ENC (enc);
-
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
-  self->input_state = NULL;
-  gst_clear_buffer (&self->header);
+  gst_bytelm_video_enc_clear (GST_BYTELM_VIDEO_ENC (enc));
   return TRUE;
 }
 
@@ -282,9 +284,7 @@ gst_bytelm_video_enc_finalize (GObject * object)
 {
   GstBytelmVideoEnc *self = GST_BYTELM_VIDEO_ENC (object);
 
-  if (self->input_state)
-    gst_video_codec_state_unref (self->input_state);
-  gst_clear_buffer (&self->header);
+  gst_bytelm_video_enc_clear (self);
   gst_bytelm_props_clear (&self->props);
   G_OBJECT_CLASS (gst_bytelm_video_enc_parent_class)->finalize (object);
 }

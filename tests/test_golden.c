@@ -57,9 +57,9 @@ static const Golden golden[] = {
     {"cascade value maps",
      "0f1d5e01357f15ba4df1a94dc7345c6eca40f4270269264dbd4ec90fce5a3908"},
     {"gray frame, pixels",
-     "1ce531f29907789723bb62d0272185d5525459111ba527761ae7f784adabc657"},
+     "251c32e60b92eec5e31d746863c681ad1663a7f9c32a25ad6f77b59dae33097c"},
     {"rgb frame, pixels",
-     "1662a8e919b91232c603ccb907d8b29d36cacb97835530bf8a7f6b236937a765"},
+     "b1dba5588727b4cd4c64a7c2abb4eb0fabe16f19097ebde708f7da407c6e8404"},
 };
 
 /* Counts the frames of a stream coded in each mode. */

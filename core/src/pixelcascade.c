@@ -18,7 +18,7 @@
 #define OLS_ESUM_ADD 0.1
 #define OLS_SOLVE_INTERVAL 4
 #define OWN_INPUTS 16
-#define CROSS_INPUTS 5
+#define CROSS_INPUTS 6
 #define BIAS_HALVE_AT 256.0
 
 /* the source channel of each coded plane of RGB: green first, the others see it */
@@ -121,7 +121,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const Io *io, int c, int32_t x, int
     for (; n < OWN_INPUTS; n++)
         o->x[n] = (double)own[n];
     for (int k = 0; k < c; k++) {
-        const Plane Q = {pc->pix[k], y, pc->width};
+        const Plane Q = {pc->pix[k], y, pc->width}, EK = {pc->err[k], y, pc->width};
         const int32_t X = at(&Q, x, 0);
         const int32_t QW = x1 ? at(&Q, x - 1, 0) : X;
         const int32_t QN = y1 ? at(&Q, x, 1) : X;
@@ -132,6 +132,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const Io *io, int c, int32_t x, int
         o->x[n++] = (double)QN;
         o->x[n++] = (double)QNW;
         o->x[n++] = (double)QNE;
+        o->x[n++] = (double)at(&EK, x, 0);
     }
     for (; n < o->n; n++)
         o->x[n] = 0.0;
@@ -169,8 +170,10 @@ static int32_t code_plane(BlmPixelCoder *pc, const Io *io, int c, int32_t x, int
         const Plane E0 = {pc->err[0], y, pc->width};
         texture = 8 * (uint32_t)iabs(at(&E0, x, 0)) + grad;
     }
+    /* the third context is the prediction's brightness: a sensor's noise grows with
+     * the light it caught (docs/STUDY.md finding 9) */
     const BlmResContext ctx = {blm_residual_scale_ctx(4 * act), blm_residual_scale_ctx(texture),
-                               blm_residual_scale_ctx((uint32_t)eW << 4)};
+                               pred >> 3};
     if (io->enc) {
         blm_residual_encode_ctx(&pc->res, io->enc, c, v - pred, hint, ctx);
     } else {

@@ -2,8 +2,9 @@
  * Frame mode 7 for 8-bit gray and RGB images (docs/FORMAT.md §2, mode 7;
  * docs/MODEL.md §12): each pixel's planes predicted in raster order by a weighted
  * least-squares stage over the causal neighbourhood (and, for red and blue, over
- * green's pixel and neighbours), corrected by a bias per local texture, the errors
- * coded by mode 6's residual coder in contexts of the neighbours' errors. No model
+ * the earlier planes' pixel, neighbours and error), corrected by a bias per local
+ * texture, the errors coded by mode 6's residual coder in contexts of the neighbours'
+ * errors and the brightness. No model
  * is involved. A frame is a band of rows, coded as if it were a whole image.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -1,5 +1,5 @@
 /*
- * Linear prediction for 16-bit PCM (docs/FORMAT.md §4.2): quantized integer filters
+ * Linear prediction for 16-bit PCM (docs/FORMAT.md §4, "PCM: LPC residuals"): quantized integer filters
  * that the decoder runs exactly, and the encoder's search for a good one per channel
  * and frame. The search uses double precision but only + - * /, so with
  * -ffp-contract=off every machine picks the same filter.
@@ -33,7 +33,7 @@ static inline int64_t blm_lpc_predict(const int16_t *y, uint32_t i, const BlmLpc
     return acc >= 0 ? acc >> f->shift : ~(~acc >> f->shift);
 }
 
-/* The optional LMS stages (docs/FORMAT.md §4.2): a sign-sign LMS filter over the last
+/* The optional LMS stages (docs/FORMAT.md §4, "PCM: LPC residuals"): a sign-sign LMS filter over the last
  * `order` inputs predicts the next one, adapting as it goes, so it follows what a
  * per-frame LPC filter cannot. One stage (32 taps) or a cascade of three, a long slow
  * one for tonal music (256 taps, or 1024 in the long cascade), then two short fast ones
@@ -48,7 +48,7 @@ typedef struct BlmLms {
     int32_t h[BLM_LMS_MAX_ORDER]; /* h[0] is the most recent input */
 } BlmLms;
 
-/* The stages, first to last. Which of them a channel runs (docs/FORMAT.md §4.2): */
+/* The stages, first to last. Which of them a channel runs (docs/FORMAT.md §4, "PCM: LPC residuals"): */
 #define BLM_LMS_STAGES 4
 static const struct { int order, shift; } blm_lms_stage[BLM_LMS_STAGES] = {
     {1024, 15}, {256, 16}, {32, 13}, {32, 12}};

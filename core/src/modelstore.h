@@ -1,6 +1,6 @@
 /*
  * Where models come from: the ones compiled into the library, an explicit file,
- * and search directories, all found by their hash (docs/FORMAT.md §5).
+ * and search directories, all found by their hash (docs/MODEL.md §5).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifndef BYTELM_MODELSTORE_H

@@ -309,7 +309,7 @@ gst_bytelm_video_enc_class_init (GstBytelmVideoEncClass * klass)
   gst_bytelm_props_install (gobject_class,
       G_STRUCT_OFFSET (GstBytelmVideoEnc, props), GST_BYTELM_ENCODER_PROPS,
       FALSE, "Image rows in a bytelm frame (0 = the library's default, about "
-      "128 KiB of pixels); frames of one image are coded in parallel",
+      "1 MiB of pixels); frames of one image are coded in parallel",
       BYTELM_MAX_IMAGE_SIDE);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);

@@ -313,7 +313,7 @@ static const AVOption audio_options[] = {
 
 static const AVOption video_options[] = {
     COMMON_OPTIONS(VFLAGS),
-    { "frame_units", "image rows per bytelm frame, 0 = the library's default (about 128 KiB of pixels)",
+    { "frame_units", "image rows per bytelm frame, 0 = the library's default (about 1 MiB of pixels)",
       OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, VFLAGS },
     { NULL },
 };

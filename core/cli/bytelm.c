@@ -58,6 +58,10 @@ static const char usage_text[] =
 "      --max-memory=SIZE the most memory reading one PNG may take: libpng's\n"
 "                        buffers, and the whole image of an interlaced PNG\n"
 "                        (default 256M; K, M, G suffixes)\n"
+"  -T, --tag=KEY=VALUE   add a tag (Vorbis comment field, as flac -T: TITLE,\n"
+"                        ARTIST, ALBUM, TRACKNUMBER, DATE, GENRE, COMMENT,\n"
+"                        REPLAYGAIN_TRACK_GAIN, ...); may be repeated. A WAV's\n"
+"                        LIST/INFO tags are kept without it\n"
 "      --verify          decode the new stream and compare it with the input\n"
 "                        before keeping it\n"
 "  -F, --recover         decompress a damaged stream as far as possible: keep\n"
@@ -116,6 +120,25 @@ static size_t parse_size(const char *opt, const char *arg, size_t min)
     return (size_t)(v << shift);
 }
 
+/* -T KEY=VALUE: the key is checked here, so that a typo is a usage error before
+ * any file is touched. */
+static void add_tag_option(Options *o, char *arg)
+{
+    char *eq = strchr(arg, '=');
+    int key_ok = eq && eq > arg;
+    for (const char *k = arg; key_ok && k < eq; k++)
+        key_ok = *k >= 0x20 && *k <= 0x7D;
+    if (!key_ok)
+        usage_error("invalid tag '%s' (expected KEY=VALUE, KEY in ASCII without '=')", arg);
+    char **t = realloc(o->tags, (o->n_tags + 1) * sizeof *t);
+    if (!t) {
+        fputs("bytelm: out of memory\n", stderr);
+        exit(EXIT_ERROR);
+    }
+    o->tags = t;
+    o->tags[o->n_tags++] = arg;
+}
+
 enum {
     OPT_RM = 256, OPT_PRESET, OPT_MODEL, OPT_MODEL_DIR, OPT_FRAME, OPT_VERIFY,
     OPT_RAW, OPT_RATE, OPT_CHANNELS, OPT_WIDTH, OPT_HEIGHT, OPT_MAX_MEMORY,
@@ -138,6 +161,7 @@ static const struct option long_options[] = {
     {"model-dir", required_argument, NULL, OPT_MODEL_DIR},
     {"frame", required_argument, NULL, OPT_FRAME},
     {"verify", no_argument, NULL, OPT_VERIFY},
+    {"tag", required_argument, NULL, 'T'},
     {"recover", no_argument, NULL, 'F'},
     {"raw", required_argument, NULL, OPT_RAW},
     {"rate", required_argument, NULL, OPT_RATE},
@@ -169,7 +193,7 @@ int main(int argc, char **argv)
     }
 
     int c;
-    while ((c = getopt_long(argc, argv, "zdto:cfkj:vqhVF", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "zdto:cfkj:vqhVFT:", long_options, NULL)) != -1) {
         switch (c) {
         case 'z':
         case 'd':
@@ -201,6 +225,7 @@ int main(int argc, char **argv)
         case OPT_MODEL_DIR: o.model_dir = optarg; break;
         case OPT_FRAME: o.frame_units = parse_u32("--frame", optarg, 1, BYTELM_MAX_FRAME_BYTES); break;
         case OPT_VERIFY: o.verify = 1; break;
+        case 'T': add_tag_option(&o, optarg); break;
         case 'F': o.recover = 1; break;
         case OPT_RAW:
             if (!strcmp(optarg, "pcm"))
@@ -248,6 +273,8 @@ int main(int argc, char **argv)
             usage_error("--raw, --rate, --channels, --width and --height apply to compression");
         if (o.verify)
             usage_error("--verify applies to compression (decoding always checks the MD5)");
+        if (o.n_tags)
+            usage_error("-T applies to compression (decoding keeps the stream's tags)");
         if (o.preset >= 0 || o.frame_units)
             usage_error("--preset and --frame apply to compression");
         /* Silently ignoring a limit would be worse than refusing it. */
@@ -289,5 +316,6 @@ int main(int argc, char **argv)
         if (rc)
             status = EXIT_ERROR;
     }
+    free(o.tags);
     return status;
 }

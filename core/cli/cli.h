@@ -39,6 +39,8 @@ typedef struct Options {
     RawKind raw;
     uint32_t rate, channels, width, height;
     size_t max_memory;          /* for what an input file claims (PNG) */
+    char **tags;                /* -T KEY=VALUE, in the order given */
+    size_t n_tags;
 } Options;
 
 /* ---- messages.c: all go to stderr, "bytelm: NAME: ..." */

@@ -112,6 +112,37 @@ static int job_choose_output(Job *j)
     return 0;
 }
 
+static int add_tag(void *opaque, const char *key, const char *value)
+{
+    Job *j = opaque;
+    int rc = bytelm_encoder_add_tag(j->enc, key, value);
+    if (rc < 0) {
+        lib_error(j->name, "cannot keep tag", rc);
+        return -1;
+    }
+    return 0;
+}
+
+/* The WAV's LIST/INFO tags, then those of -T. */
+static int job_add_tags(Job *j)
+{
+    if (j->src.wav && wav_reader_tags(j->src.wav, add_tag, j) < 0)
+        return -1;
+    for (size_t i = 0; i < j->o->n_tags; i++) {
+        const char *field = j->o->tags[i], *eq = strchr(field, '=');
+        char key[256];
+        if ((size_t)(eq - field) >= sizeof key) {
+            error_msg(j->name, "tag key longer than %zu bytes", sizeof key - 1);
+            return -1;
+        }
+        memcpy(key, field, (size_t)(eq - field));
+        key[eq - field] = 0;
+        if (add_tag(j, key, eq + 1) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Buffers, the encoder, --verify's decoder and the (temporary) output file. */
 static int job_start(Job *j)
 {
@@ -136,6 +167,8 @@ static int job_start(Job *j)
         lib_error(j->name, "cannot start encoder", rc);
         return -1;
     }
+    if (job_add_tags(j) < 0)
+        return -1;
     if (o->verify) {
         j->have_ver = 1;
         if ((rc = verify_open(&j->ver, o, j->name)) < 0) {

@@ -131,6 +131,18 @@ int run_decoder(const Options *o, const char *name, InFile *in, Sink *k, Progres
         if (finished)
             break;
     }
+    const char *const *keys, *const *values;
+    size_t n_tags;
+    if (bytelm_decoder_get_tags(dec, &keys, &values, &n_tags) == 0 && n_tags) {
+        long not_kept = sink_set_tags(k, keys, values, n_tags);
+        if (not_kept < 0) {
+            error_msg(name, "cannot keep the stream's tags: out of memory");
+            goto done;
+        }
+        if (not_kept && k->type != SINK_NONE && o->verbose)
+            error_msg(name, "%ld of %zu tags not written: the output format has no field "
+                      "for them (bytelm info lists them)", not_kept, n_tags);
+    }
     ret = 0;
     BytelmStreamInfo info;
     BytelmLoss loss;

@@ -119,6 +119,46 @@ int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info
     return 0;
 }
 
+static char *copy(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    return c ? memcpy(c, s, n) : NULL;
+}
+
+static void free_tags(Sink *k)
+{
+    for (size_t i = 0; i < k->n_tags; i++) {
+        free(k->tag_keys[i]);
+        free(k->tag_values[i]);
+    }
+    free(k->tag_keys);
+    free(k->tag_values);
+    k->tag_keys = k->tag_values = NULL;
+    k->n_tags = 0;
+}
+
+long sink_set_tags(Sink *k, const char *const *keys, const char *const *values, size_t n)
+{
+    free_tags(k);
+    if (!n)
+        return 0;
+    if (!(k->tag_keys = calloc(n, sizeof *k->tag_keys)) ||
+        !(k->tag_values = calloc(n, sizeof *k->tag_values)))
+        return -1;
+    long not_kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        k->n_tags = i + 1;
+        if (!(k->tag_keys[i] = copy(keys[i])) || !(k->tag_values[i] = copy(values[i])))
+            return -1;
+        int kept = k->wav ? wav_writer_set_tag(k->wav, keys[i], values[i]) : 0;
+        if (kept < 0)
+            return -1;
+        not_kept += !kept;
+    }
+    return not_kept;
+}
+
 int sink_finish(Sink *k, char *err, size_t errlen)
 {
     int ret = 0;
@@ -160,4 +200,5 @@ void sink_close(Sink *k)
     png_writer_close(&k->png, dummy, sizeof dummy);
     free(k->carry);
     k->carry = NULL;
+    free_tags(k);
 }

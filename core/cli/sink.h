@@ -31,6 +31,8 @@ typedef struct Sink {
     size_t carry_len;
     uint64_t written;
     uint64_t expect;        /* raw bytes expected, UINT64_MAX if unknown */
+    char **tag_keys, **tag_values; /* the stream's tags (sink_set_tags) */
+    size_t n_tags;
 } Sink;
 
 /* Writes the file's header (WAV, PNG, PGM/PPM) for the stream of info. -1 with err. */
@@ -40,6 +42,9 @@ int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info
 int sink_write(Sink *k, const uint8_t *p, size_t n, char *err, size_t errlen);
 /* Zeros up to the expected size (images after --recover). */
 int sink_pad(Sink *k, char *err, size_t errlen);
+/* Keeps a copy of the stream's tags and puts those the file format has a field for
+ * into the file (WAV LIST/INFO). Returns how many the file cannot hold, or -1. */
+long sink_set_tags(Sink *k, const char *const *keys, const char *const *values, size_t n);
 /* Completes the file; -1 if the data did not fill it exactly. */
 int sink_finish(Sink *k, char *err, size_t errlen);
 void sink_close(Sink *k);

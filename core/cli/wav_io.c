@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sndfile.h>
@@ -91,6 +92,18 @@ static const char *subformat_name(int sub)
     default: return NULL;
     }
 }
+
+/* The INFO fields libsndfile reads and writes in WAV. Not SOFTWARE: it names the
+ * program that wrote the file (libsndfile appends itself), not the recording. */
+static const struct {
+    int sf;
+    const char *key;
+} wav_tags[] = {
+    {SF_STR_TITLE, "TITLE"},   {SF_STR_ARTIST, "ARTIST"},   {SF_STR_ALBUM, "ALBUM"},
+    {SF_STR_TRACKNUMBER, "TRACKNUMBER"}, {SF_STR_DATE, "DATE"}, {SF_STR_GENRE, "GENRE"},
+    {SF_STR_COMMENT, "COMMENT"}, {SF_STR_COPYRIGHT, "COPYRIGHT"},
+};
+#define N_WAV_TAGS (sizeof wav_tags / sizeof wav_tags[0])
 
 struct WavReader {
     SNDFILE *sf;
@@ -202,8 +215,20 @@ void wav_reader_close(WavReader **rp)
     *rp = NULL;
 }
 
+int wav_reader_tags(WavReader *r, int (*add)(void *opaque, const char *key, const char *value),
+                    void *opaque)
+{
+    for (size_t i = 0; i < N_WAV_TAGS; i++) {
+        const char *v = sf_get_string(r->sf, wav_tags[i].sf);
+        if (v && *v && add(opaque, wav_tags[i].key, v) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 struct WavWriter {
     SNDFILE *sf;
+    unsigned tags_set;       /* bit i: wav_tags[i] has its value */
     int fd;
     int channels;
     uint32_t mask;
@@ -270,6 +295,19 @@ int wav_writer_write(WavWriter *w, const uint8_t *in, size_t frames, char *err, 
     if (sf_writef_short(w->sf, w->buf, (sf_count_t)frames) != (sf_count_t)frames) {
         snprintf(err, errlen, "write error: %s", sf_strerror(w->sf));
         return -1;
+    }
+    return 0;
+}
+
+int wav_writer_set_tag(WavWriter *w, const char *key, const char *value)
+{
+    for (size_t i = 0; i < N_WAV_TAGS; i++) {
+        if (strcasecmp(key, wav_tags[i].key))
+            continue;
+        if (w->tags_set & 1u << i)
+            return 1;
+        w->tags_set |= 1u << i;
+        return sf_set_string(w->sf, wav_tags[i].sf, value) ? -1 : 1;
     }
     return 0;
 }

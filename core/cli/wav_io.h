@@ -28,11 +28,21 @@ int wav_reader_open(WavReader **r, int fd, WavInfo *info, char *err, size_t errl
 long wav_reader_read(WavReader *r, uint8_t *buf, size_t max_frames, char *err, size_t errlen);
 void wav_reader_close(WavReader **r);
 
+/* Tags of the LIST/INFO chunk that libsndfile reads, under their Vorbis comment
+ * keys (TITLE, ARTIST, ALBUM, TRACKNUMBER, DATE, GENRE, COMMENT, COPYRIGHT), in
+ * that order; add() returns -1 to stop. Returns 0, or -1 if add() did. */
+int wav_reader_tags(WavReader *r, int (*add)(void *opaque, const char *key, const char *value),
+                    void *opaque);
+
 /* Writes a 16-bit PCM WAV to fd (seekable; not closed by the writer).
  * A non-zero channel mask gives a WAVE_FORMAT_EXTENSIBLE file carrying it. */
 int wav_writer_open(WavWriter **w, int fd, const WavInfo *info, char *err, size_t errlen);
 /* Writes whole frames of interleaved s16le bytes. */
 int wav_writer_write(WavWriter *w, const uint8_t *buf, size_t frames, char *err, size_t errlen);
+/* Keeps a tag for the file's LIST/INFO chunk: 1 if WAV has a field for the key
+ * (case-insensitive; the keys wav_reader_tags gives), 0 if not, -1 on error. The
+ * first value given for a key is kept. Any time before wav_writer_close. */
+int wav_writer_set_tag(WavWriter *w, const char *key, const char *value);
 /* Completes the header. Returns 0 or -1; frees *w either way. */
 int wav_writer_close(WavWriter **w, char *err, size_t errlen);
 

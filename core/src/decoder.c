@@ -16,13 +16,14 @@
 #include "log.h"
 #include "modelstore.h"
 #include "parallel.h"
+#include "tags.h"
 
 /* A batch gives each thread one group of this many frames, which its frame coder
  * decodes in lockstep (blm_frame_decode_many): the lanes are only full when the
  * group is. */
 #define FRAMES_PER_THREAD BLM_DECODE_LANES
 
-enum DecState { WANT_HEADER, WANT_FRAME, DONE };
+enum DecState { WANT_HEADER, WANT_TAGS, WANT_FRAME, DONE };
 
 typedef struct DecodeJob {
     BlmFrameHeader fh;
@@ -54,6 +55,9 @@ struct BytelmDecoder {
 
     BlmBuf out;              /* decoded bytes not yet pulled */
     size_t out_read;
+
+    BlmTags tags;
+    uint64_t tags_bytes;     /* the tags chunk's size: seek offsets do not count it */
 
     BlmSeekEntry *seek;      /* where frames were found, to compare with the trailer */
     uint32_t n_frames, seek_cap;
@@ -100,6 +104,7 @@ int bytelm_decoder_open(BytelmDecoder **out, const BytelmSettings *s)
     blm_buf_init(&d->in, BLM_BUF_NO_LIMIT);
     blm_buf_init(&d->out, BLM_BUF_NO_LIMIT);
     blm_md5_init(&d->md5);
+    blm_tags_init(&d->tags);
     if (!d->coders || !d->jobs || !d->tasks) {
         bytelm_decoder_close(&d);
         return BYTELM_ENOMEM;
@@ -250,7 +255,7 @@ static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t
         d->seek = p;
         d->seek_cap = cap;
     }
-    d->seek[d->n_frames++] = (BlmSeekEntry){d->stream_pos, fh->first_unit};
+    d->seek[d->n_frames++] = (BlmSeekEntry){d->stream_pos - d->tags_bytes, fh->first_unit};
     d->next_index++;
     DecodeJob *j = &d->jobs[d->n_jobs];
     j->offset = d->stream_pos;
@@ -354,7 +359,7 @@ static int input_ended(BytelmDecoder *d)
     if (d->state == DONE)
         return 0;
     int ret = decode_pending(d);
-    if (ret == 0 && d->recover && d->state == WANT_FRAME) {
+    if (ret == 0 && d->recover && (d->state == WANT_TAGS || d->state == WANT_FRAME)) {
         uint64_t from = d->resync ? d->skip_from : d->stream_pos;
         int err = d->resync ? d->skip_err : BYTELM_ETRUNCATED;
         uint64_t lost = d->h.total_units == BYTELM_UNKNOWN_LENGTH ? BYTELM_UNKNOWN_LENGTH
@@ -365,7 +370,9 @@ static int input_ended(BytelmDecoder *d)
         return add_loss(d, d->units_out, lost, 0, from, d->stream_pos - from, err);
     }
     blm_log(&d->log, BYTELM_LOG_ERROR, "the stream is truncated %s",
-            d->state == WANT_HEADER ? "in its header" : "before its trailer");
+            d->state == WANT_HEADER ? "in its header"
+            : d->state == WANT_TAGS ? "in its tags"
+                                    : "before its trailer");
     int err = d->state == WANT_HEADER && d->in.len == 0 ? BYTELM_EFORMAT : BYTELM_ETRUNCATED;
     return ret < 0 ? ret : err;
 }
@@ -452,7 +459,23 @@ static int parse(BytelmDecoder *d)
             }
             set_header(d, &h);
             used = BLM_HEADER_SIZE;
+            d->state = h.flags & BLM_HEADER_HAS_TAGS ? WANT_TAGS : WANT_FRAME;
+        } else if (d->state == WANT_TAGS) {
+            ret = blm_tags_chunk_parse(p, avail, &d->tags, &used);
+            if (ret == BYTELM_EAGAIN && !d->finishing)
+                return 0;
+            if (ret == BYTELM_EAGAIN && !d->recover)
+                return input_ended(d);
             d->state = WANT_FRAME;
+            if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
+                /* The tags are lost, the data need not be: resynchronise on a frame. */
+                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
+            } else if (ret < 0) {
+                blm_log(&d->log, BYTELM_LOG_ERROR, "tags after the header: %s", bytelm_strerror(ret));
+                return ret;
+            } else {
+                d->tags_bytes = used;
+            }
         } else if (d->resync && (used = next_sync(p, avail)) > 0) {
             /* damaged bytes up to the next sync */
         } else if (d->resync && avail < 4) {
@@ -573,6 +596,19 @@ int bytelm_decoder_get_info(const BytelmDecoder *d, BytelmStreamInfo *info)
     return 0;
 }
 
+int bytelm_decoder_get_tags(const BytelmDecoder *d, const char *const **keys,
+                            const char *const **values, size_t *n)
+{
+    if (!d || !keys || !values || !n)
+        return BYTELM_EINVAL;
+    if (d->state == WANT_HEADER || d->state == WANT_TAGS)
+        return BYTELM_EAGAIN;
+    *keys = (const char *const *)d->tags.keys;
+    *values = (const char *const *)d->tags.values;
+    *n = d->tags.n;
+    return 0;
+}
+
 int bytelm_decoder_open_header(BytelmDecoder *d, const void *header, size_t len)
 {
     if (!d || !header)
@@ -637,6 +673,7 @@ void bytelm_decoder_close(BytelmDecoder **pd)
     free(d->tasks);
     blm_model_free(d->model);
     blm_md5_clear(&d->md5);
+    blm_tags_clear(&d->tags);
     blm_buf_free(&d->in);
     blm_buf_free(&d->out);
     free(d->seek);

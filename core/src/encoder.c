@@ -3,6 +3,7 @@
  * worker threads, and queues header, frames and trailer as packets in order.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "modelstore.h"
 #include "parallel.h"
+#include "tags.h"
 
 #define FRAMES_PER_THREAD 2
 
@@ -50,6 +52,10 @@ struct BytelmEncoder {
     OutPacket *pk;
     size_t n_pk, pk_cap, pk_head;
     int pk_returned;
+
+    BlmTags tags;
+    int tags_sealed;          /* the tags chunk (if any) is queued: no more tags */
+    uint64_t tags_bytes;      /* its size; seek offsets do not count it */
 
     BlmSeekEntry *seek;
     uint32_t n_frames, seek_cap;
@@ -123,6 +129,7 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
     e->log = (BlmLog){s->log_callback, s->log_opaque, s->log_level};
     blm_buf_init(&e->out, BLM_BUF_NO_LIMIT);
     blm_md5_init(&e->md5);
+    blm_tags_init(&e->tags);
     int ret = setup_header(&e->h, s);
     if (ret < 0) {
         blm_log(&e->log, BYTELM_LOG_ERROR, "invalid encoder settings (kind %d, %u Hz, %u channels, %ux%u, frame %u)",
@@ -173,6 +180,49 @@ fail:
     return ret;
 }
 
+int bytelm_encoder_add_tag(BytelmEncoder *e, const char *key, const char *value)
+{
+    if (!e || !key || !value)
+        return BYTELM_EINVAL;
+    if (e->tags_sealed)
+        return BYTELM_ESTATE;
+    if (!e->tags.vendor) {
+        char vendor[64];
+        int n = snprintf(vendor, sizeof(vendor), "bytelm %s", bytelm_version());
+        if (!(e->tags.vendor = malloc((size_t)n + 1)))
+            return BYTELM_ENOMEM;
+        memcpy(e->tags.vendor, vendor, (size_t)n + 1);
+    }
+    int ret = blm_tags_add(&e->tags, key, value);
+    if (ret == BYTELM_EINVAL)
+        blm_log(&e->log, BYTELM_LOG_ERROR, "tag %s: %s", key,
+                blm_tags_key_valid(key) ? "the tags would pass their 1 MiB limit"
+                                        : "a key is ASCII 0x20..0x7D without '='");
+    return ret;
+}
+
+/* Called before the first input or output: the header (queued at open, nothing has
+ * been pulled yet) gets its tags flag and the tags chunk follows it. */
+static int seal_tags(BytelmEncoder *e)
+{
+    if (e->tags_sealed)
+        return 0;
+    e->tags_sealed = 1;
+    if (!e->tags.n)
+        return 0;
+    e->h.flags |= BLM_HEADER_HAS_TAGS;
+    blm_header_write(&e->h, e->out.data + e->pk[0].off);
+    size_t size = blm_tags_chunk_size(&e->tags);
+    uint8_t *chunk = malloc(size);
+    if (!chunk)
+        return BYTELM_ENOMEM;
+    blm_tags_chunk_write(&e->tags, chunk);
+    int ret = queue_packet(e, BYTELM_PACKET_TAGS, chunk, size, 0, 0);
+    free(chunk);
+    e->tags_bytes = size;
+    return ret;
+}
+
 static void encode_job(void *ctx, int job, int worker)
 {
     BytelmEncoder *e = ctx;
@@ -199,7 +249,7 @@ static int add_seek_entry(BytelmEncoder *e, uint64_t first_unit)
         e->seek = p;
         e->seek_cap = cap;
     }
-    e->seek[e->n_frames++] = (BlmSeekEntry){e->stream_pos, first_unit};
+    e->seek[e->n_frames++] = (BlmSeekEntry){e->stream_pos - e->tags_bytes, first_unit};
     return 0;
 }
 
@@ -241,6 +291,9 @@ int bytelm_encoder_push(BytelmEncoder *e, const void *data, size_t len)
         return e->error;
     if (e->finished)
         return BYTELM_ESTATE;
+    int ret = seal_tags(e);
+    if (ret < 0)
+        return e->error = ret;
     const uint8_t *p = data;
     const size_t batch_bytes = e->frame_bytes * (size_t)e->batch;
     blm_md5_update(&e->md5, p, len);
@@ -257,7 +310,7 @@ int bytelm_encoder_push(BytelmEncoder *e, const void *data, size_t len)
         p += n;
         len -= n;
         if (e->raw_len == e->raw_cap) {
-            int ret = encode_batch(e, 0);
+            ret = encode_batch(e, 0);
             if (ret < 0)
                 return e->error = ret;
         }
@@ -274,6 +327,9 @@ int bytelm_encoder_finish(BytelmEncoder *e)
     if (e->finished)
         return BYTELM_ESTATE;
     e->finished = 1;
+    int ret = seal_tags(e);
+    if (ret < 0)
+        return e->error = ret;
     if (e->bytes_in % e->unit_bytes) {
         blm_log(&e->log, BYTELM_LOG_ERROR, "input ends inside a %s (%llu bytes is not a multiple of %zu)",
                 e->h.kind == BYTELM_KIND_PCM_S16LE ? "sample frame" : "row",
@@ -287,7 +343,7 @@ int bytelm_encoder_finish(BytelmEncoder *e)
         return e->error = BYTELM_EINVAL;
     }
     while (e->raw_len) {
-        int ret = encode_batch(e, 1);
+        ret = encode_batch(e, 1);
         if (ret < 0)
             return e->error = ret;
     }
@@ -298,7 +354,7 @@ int bytelm_encoder_finish(BytelmEncoder *e)
     if (!t)
         return e->error = BYTELM_ENOMEM;
     blm_trailer_write(units, e->n_frames, e->seek, md5, t);
-    int ret = queue_packet(e, BYTELM_PACKET_TRAILER, t, size, 0, 0);
+    ret = queue_packet(e, BYTELM_PACKET_TRAILER, t, size, 0, 0);
     free(t);
     return ret < 0 ? (e->error = ret) : 0;
 }
@@ -317,6 +373,9 @@ int bytelm_encoder_pull(BytelmEncoder *e, void *buf, size_t cap, size_t *len)
 {
     if (!e || !len || (!buf && cap))
         return BYTELM_EINVAL;
+    int ret = e->error ? 0 : seal_tags(e);
+    if (ret < 0)
+        return e->error = ret;
     size_t n = e->out.len - e->out_read;
     if (n > cap)
         n = cap;
@@ -332,6 +391,9 @@ int bytelm_encoder_pull_packet(BytelmEncoder *e, BytelmPacket *pkt)
 {
     if (!e || !pkt)
         return BYTELM_EINVAL;
+    int ret = e->error ? 0 : seal_tags(e);
+    if (ret < 0)
+        return e->error = ret;
     if (e->pk_returned) {
         e->out_read = e->pk[e->pk_head].off + e->pk[e->pk_head].size;
         e->pk_head++;
@@ -369,6 +431,7 @@ void bytelm_encoder_close(BytelmEncoder **pe)
     free(e->jobs);
     blm_model_free(e->model);
     blm_md5_clear(&e->md5);
+    blm_tags_clear(&e->tags);
     blm_buf_free(&e->out);
     free(e->raw);
     free(e->pk);

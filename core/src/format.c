@@ -16,7 +16,7 @@ static const uint8_t header_magic[4] = {'B', 'Y', 'L', 'M'};
  * the name OSS-Fuzz and libpng use) take any CRC, so that mutated streams reach the
  * frame decoders behind the checks instead of stopping at them; a stream that an
  * attacker writes carries right CRCs anyway. */
-static int crc_matches(uint32_t stored, uint32_t computed)
+int blm_crc_matches(uint32_t stored, uint32_t computed)
 {
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
     (void)stored;
@@ -110,7 +110,7 @@ void blm_header_write(const BlmHeader *h, uint8_t out[BLM_HEADER_SIZE])
     out[7] = h->preset;
     out[8] = h->transform;
     out[9] = (uint8_t)h->channels;
-    /* 10..11 reserved, zero */
+    blm_put_u16(out + 10, h->flags);
     blm_put_u32(out + 12, h->frame_units);
     blm_put_u64(out + 16, h->total_units);
     blm_put_u32(out + 24, h->sample_rate);
@@ -129,7 +129,7 @@ int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h)
         return BYTELM_EAGAIN;
     if (buf[4] != BLM_FORMAT_VERSION)
         return BYTELM_EVERSION;
-    if (!crc_matches(blm_get_u32(buf + 72), blm_crc32(0, buf, 72)))
+    if (!blm_crc_matches(blm_get_u32(buf + 72), blm_crc32(0, buf, 72)))
         return BYTELM_ECRC;
     memset(h, 0, sizeof(*h));
     h->kind = (BytelmKind)buf[5];
@@ -137,6 +137,7 @@ int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h)
     h->preset = buf[7];
     h->transform = buf[8];
     h->channels = buf[9];
+    h->flags = blm_get_u16(buf + 10);
     h->frame_units = blm_get_u32(buf + 12);
     h->total_units = blm_get_u64(buf + 16);
     h->sample_rate = blm_get_u32(buf + 24);
@@ -144,7 +145,7 @@ int blm_header_read(const uint8_t *buf, size_t len, BlmHeader *h)
     h->width = blm_get_u32(buf + 32);
     h->height = blm_get_u32(buf + 36);
     memcpy(h->model_hash, buf + 40, 32);
-    if (blm_get_u16(buf + 10) || blm_header_validate(h) < 0)
+    if ((h->flags & ~BLM_HEADER_HAS_TAGS) || blm_header_validate(h) < 0)
         return BYTELM_EFORMAT;
     return 0;
 }
@@ -227,7 +228,7 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     *frame_len = total;
     if (len < total)
         return BYTELM_EAGAIN;
-    if (!crc_matches(blm_get_u32(buf + total - 4), blm_crc32(0, buf, total - 4)))
+    if (!blm_crc_matches(blm_get_u32(buf + total - 4), blm_crc32(0, buf, total - 4)))
         return BYTELM_ECRC;
     return 0;
 }
@@ -271,7 +272,7 @@ int blm_trailer_parse(const uint8_t *buf, size_t len, uint64_t *total_units, uin
     if (len < size)
         return BYTELM_EAGAIN;
     const uint8_t *p = buf + 16 + (size_t)n * BLM_SEEK_ENTRY_SIZE;
-    if (!crc_matches(blm_get_u32(p + 16), blm_crc32(0, buf, (size_t)(p + 16 - buf))))
+    if (!blm_crc_matches(blm_get_u32(p + 16), blm_crc32(0, buf, (size_t)(p + 16 - buf))))
         return BYTELM_ECRC;
     if (blm_get_u32(p + 20) != size || memcmp(p + 24, end_magic, 4))
         return BYTELM_EFORMAT;

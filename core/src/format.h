@@ -20,6 +20,7 @@
 #define BLM_TRAILER_FIXED_SIZE 44 /* trailer without its seek entries */
 #define BLM_SEEK_ENTRY_SIZE 16
 #define BLM_MAX_FRAMES (1u << 26)
+#define BLM_HEADER_HAS_TAGS 1u     /* header flag: a tags chunk follows (tags.h) */
 #define BLM_DEFAULT_FRAME_BYTES 131072 /* raw bytes per frame unless the user asks otherwise */
 /* PCM of 1 or 2 channels (frame mode 6): samples per channel per frame, 3.0 s at
  * 44.1 kHz; the adaptive stages pay for longer frames (docs/STUDY.md finding 8) */
@@ -61,6 +62,7 @@ typedef struct BlmHeader {
     BytelmSource source;
     uint8_t preset;
     uint8_t transform;        /* BLM_TRANSFORM_*: identity, fixed predictor, or LPC (PCM) */
+    uint16_t flags;           /* BLM_HEADER_HAS_TAGS */
     uint32_t frame_units;
     uint64_t total_units;
     uint32_t sample_rate, channels, channel_mask;
@@ -83,6 +85,9 @@ typedef struct BlmSeekEntry {
     uint64_t offset;      /* of the frame's first byte, from the start of the stream */
     uint64_t first_unit;
 } BlmSeekEntry;
+
+/* stored == computed, except in fuzzing builds, which take any CRC (format.c). */
+int blm_crc_matches(uint32_t stored, uint32_t computed);
 
 /* Checks settings-derived header fields against the documented limits. */
 int blm_header_validate(const BlmHeader *h);

@@ -59,7 +59,7 @@ extern "C" {
  * runs with a library whose bytelm_api_version() has the same major number and a minor
  * one at least BYTELM_API_VERSION_MINOR. */
 #define BYTELM_API_VERSION_MAJOR 1
-#define BYTELM_API_VERSION_MINOR 0
+#define BYTELM_API_VERSION_MINOR 1
 #define BYTELM_API_VERSION ((BYTELM_API_VERSION_MAJOR << 16) | BYTELM_API_VERSION_MINOR)
 
 /* Error codes. */
@@ -170,6 +170,7 @@ typedef enum BytelmPacketType {
     BYTELM_PACKET_HEADER = 0,
     BYTELM_PACKET_FRAME = 1,
     BYTELM_PACKET_TRAILER = 2,
+    BYTELM_PACKET_TAGS = 3,   /* right after the header, when tags were added */
 } BytelmPacketType;
 
 typedef struct BytelmPacket {
@@ -207,6 +208,14 @@ BYTELM_API int bytelm_encoder_pull_packet(BytelmEncoder *enc, BytelmPacket *pkt)
 BYTELM_API void bytelm_encoder_stats(const BytelmEncoder *enc, uint64_t *in_bytes, uint64_t *out_bytes);
 BYTELM_API void bytelm_encoder_close(BytelmEncoder **enc);
 
+/* Tags, as a FLAC file keeps them in its VORBIS_COMMENT block (docs/FORMAT.md §1.1):
+ * fields KEY=value with a Vorbis comment key (ASCII 0x20..0x7D without '=', any case:
+ * TITLE, ARTIST, ALBUM, TRACKNUMBER, DATE, GENRE, COMMENT, REPLAYGAIN_TRACK_GAIN, ...)
+ * and a UTF-8 value. They take no part in coding. Add them after open and before the
+ * first push, pull or finish (else BYTELM_ESTATE); BYTELM_EINVAL for a bad key or when
+ * all tags together would pass 1 MiB. A key may be added more than once. */
+BYTELM_API int bytelm_encoder_add_tag(BytelmEncoder *enc, const char *key, const char *value);
+
 /* Decoder. Settings used: threads, model_path, model_dir, log_*. */
 BYTELM_API int bytelm_decoder_open(BytelmDecoder **dec, const BytelmSettings *s);
 BYTELM_API int bytelm_decoder_push(BytelmDecoder *dec, const void *data, size_t len);
@@ -217,6 +226,12 @@ BYTELM_API int bytelm_decoder_finish(BytelmDecoder *dec);
 BYTELM_API int bytelm_decoder_pull(BytelmDecoder *dec, void *buf, size_t cap, size_t *len);
 /* 0 with *info filled once the header has been read, else BYTELM_EAGAIN. */
 BYTELM_API int bytelm_decoder_get_info(const BytelmDecoder *dec, BytelmStreamInfo *info);
+
+/* The stream's tags in stream order: 0 with *n set and keys[i], values[i] valid until
+ * close (n is 0 for a stream without tags), or BYTELM_EAGAIN until the decoder has read
+ * past the header and the tags chunk. */
+BYTELM_API int bytelm_decoder_get_tags(const BytelmDecoder *dec, const char *const **keys,
+                                       const char *const **values, size_t *n);
 
 /* Packet level: the header alone, then any frame on its own (for seeking). */
 BYTELM_API int bytelm_decoder_open_header(BytelmDecoder *dec, const void *header, size_t len);

@@ -5,6 +5,12 @@
  * and duration, then the trailer at EOS. The header does not announce the length,
  * so a live source and a sink that cannot seek are fine: the trailer carries it.
  *
+ * Stream tags (upstream tag events, and tags an application sets through the
+ * GstTagSetter interface) that are known when the first samples arrive go into the
+ * stream as its tags chunk (docs/FORMAT.md §1.1), Vorbis comment fields as
+ * flacenc writes them; the header and that chunk are the stream's headers. The tag
+ * events also go downstream as usual, so matroskamux writes them as Matroska tags.
+ *
  * At the end of each stream the element posts an element message "bytelmenc-stats"
  * with bytes-in, bytes-out (guint64) and ratio (gdouble, bytes-out / bytes-in).
  *
@@ -17,6 +23,8 @@
 #include "gstbytelmenc.h"
 
 #include <string.h>
+
+#include <gst/tag/tag.h>
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
 
@@ -33,9 +41,11 @@ struct _GstBytelmEnc {
   gboolean reorder;
   GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS];
   GstBytelmLog log;
+  GstTagList *tags;             /* upstream's stream tags so far */
 };
 
-G_DEFINE_TYPE (GstBytelmEnc, gst_bytelm_enc, GST_TYPE_AUDIO_ENCODER);
+G_DEFINE_TYPE_WITH_CODE (GstBytelmEnc, gst_bytelm_enc, GST_TYPE_AUDIO_ENCODER,
+    G_IMPLEMENT_INTERFACE (GST_TYPE_TAG_SETTER, NULL));
 GST_ELEMENT_REGISTER_DEFINE (bytelmenc, "bytelmenc", GST_RANK_PRIMARY,
     GST_TYPE_BYTELM_ENC);
 
@@ -59,7 +69,43 @@ gst_bytelm_enc_close_stream (GstBytelmEnc * self)
   self->finished = FALSE;
 }
 
-/* Opens the library's encoder for self->info and announces caps and header. */
+/* Hands the stream's tags to the library as Vorbis comment fields. */
+static gboolean
+gst_bytelm_enc_add_tags (GstBytelmEnc * self)
+{
+  GstTagSetter *setter = GST_TAG_SETTER (self);
+  GstTagList *tags = gst_tag_list_merge (gst_tag_setter_get_tag_list (setter),
+      self->tags, gst_tag_setter_get_tag_merge_mode (setter));
+  gboolean ok = TRUE;
+
+  if (!tags)
+    return TRUE;
+  for (gint i = 0; ok && i < gst_tag_list_n_tags (tags); i++) {
+    GList *fields = gst_tag_to_vorbis_comments (tags,
+        gst_tag_list_nth_tag_name (tags, i));
+
+    for (GList * l = fields; ok && l; l = l->next) {
+      gchar **kv = g_strsplit (l->data, "=", 2);
+      int ret = kv[0] && kv[1] ? bytelm_encoder_add_tag (self->enc, kv[0], kv[1])
+          : BYTELM_EINVAL;
+
+      if (ret == BYTELM_EINVAL) {
+        GST_WARNING_OBJECT (self, "tag field %s not kept", (gchar *) l->data);
+      } else if (ret < 0) {
+        GST_ELEMENT_ERROR (self, LIBRARY, ENCODE, (NULL),
+            ("bytelm_encoder_add_tag: %s", bytelm_strerror (ret)));
+        ok = FALSE;
+      }
+      g_strfreev (kv);
+    }
+    g_list_free_full (fields, g_free);
+  }
+  gst_tag_list_unref (tags);
+  return ok;
+}
+
+/* Opens the library's encoder for self->info and announces caps and headers:
+ * the stream header, and the tags chunk when there are tags. */
 static gboolean
 gst_bytelm_enc_open_stream (GstBytelmEnc * self)
 {
@@ -88,6 +134,10 @@ gst_bytelm_enc_open_stream (GstBytelmEnc * self)
     return FALSE;
   }
   self->finished = FALSE;
+  if (!gst_bytelm_enc_add_tags (self)) {
+    gst_bytelm_enc_close_stream (self);
+    return FALSE;
+  }
 
   ret = bytelm_encoder_pull_packet (self->enc, &pkt);
   if (ret < 0 || pkt.type != BYTELM_PACKET_HEADER
@@ -100,6 +150,16 @@ gst_bytelm_enc_open_stream (GstBytelmEnc * self)
 
   GstBuffer *header = gst_buffer_new_memdup (pkt.data, pkt.size);
   GST_BUFFER_FLAG_SET (header, GST_BUFFER_FLAG_HEADER);
+  GList *headers = g_list_append (NULL, header);
+
+  /* the tags chunk, if any, is the next packet (no frame comes before a push) */
+  if (bytelm_encoder_pull_packet (self->enc, &pkt) == 0
+      && pkt.type == BYTELM_PACKET_TAGS) {
+    GstBuffer *tags = gst_buffer_new_memdup (pkt.data, pkt.size);
+
+    GST_BUFFER_FLAG_SET (tags, GST_BUFFER_FLAG_HEADER);
+    headers = g_list_append (headers, tags);
+  }
 
   GstCaps *caps = gst_caps_new_simple (GST_BYTELM_AUDIO_CAPS,
       "framed", G_TYPE_BOOLEAN, TRUE,
@@ -119,9 +179,11 @@ gst_bytelm_enc_open_stream (GstBytelmEnc * self)
     GstStructure *st = gst_caps_get_structure (caps, 0);
 
     g_value_init (&array, GST_TYPE_ARRAY);
-    g_value_init (&value, GST_TYPE_BUFFER);
-    gst_value_set_buffer (&value, header);
-    gst_value_array_append_and_take_value (&array, &value);
+    for (GList * l = headers; l; l = l->next) {
+      g_value_init (&value, GST_TYPE_BUFFER);
+      gst_value_set_buffer (&value, l->data);
+      gst_value_array_append_and_take_value (&array, &value);
+    }
     gst_structure_take_value (st, "streamheader", &array);
   }
 
@@ -129,14 +191,11 @@ gst_bytelm_enc_open_stream (GstBytelmEnc * self)
   gboolean ok = gst_audio_encoder_set_output_format (GST_AUDIO_ENCODER (self),
       caps);
   gst_caps_unref (caps);
-  gst_audio_encoder_set_headers (GST_AUDIO_ENCODER (self),
-      g_list_append (NULL, header));
+  gst_audio_encoder_set_headers (GST_AUDIO_ENCODER (self), headers);
 
-  /* The library codes a batch of frames (two per worker thread) at once. */
-  guint workers = s.threads > 0 ? (guint) s.threads : g_get_num_processors ();
-  guint64 samples = (guint64) sinfo.frame_units * 2 * MIN (workers, 64);
-  GstClockTime latency = gst_util_uint64_scale (samples, GST_SECOND,
-      GST_AUDIO_INFO_RATE (&self->info));
+  /* The samples the library holds before a frame comes out. */
+  GstClockTime latency = gst_util_uint64_scale (bytelm_encoder_delay (self->enc),
+      GST_SECOND, GST_AUDIO_INFO_RATE (&self->info));
   gst_audio_encoder_set_latency (GST_AUDIO_ENCODER (self), latency, latency);
 
   if (!ok) {
@@ -196,7 +255,8 @@ gst_bytelm_enc_push_packets (GstBytelmEnc * self)
   while ((ret = bytelm_encoder_pull_packet (self->enc, &pkt)) == 0) {
     GstBuffer *buf;
 
-    if (pkt.type == BYTELM_PACKET_HEADER || pkt.size == 0)
+    if (pkt.type == BYTELM_PACKET_HEADER || pkt.type == BYTELM_PACKET_TAGS
+        || pkt.size == 0)
       continue;
     buf = gst_buffer_new_memdup (pkt.data, pkt.size);
     if (pkt.type == BYTELM_PACKET_FRAME) {
@@ -277,6 +337,24 @@ gst_bytelm_enc_sink_event (GstAudioEncoder * enc, GstEvent * event)
 {
   GstBytelmEnc *self = GST_BYTELM_ENC (enc);
 
+  if (GST_EVENT_TYPE (event) == GST_EVENT_TAG) {
+    GstTagList *tags;
+
+    gst_event_parse_tag (event, &tags);
+    if (gst_tag_list_get_scope (tags) == GST_TAG_SCOPE_STREAM) {
+      GstTagList *merged = gst_tag_list_merge (self->tags, tags,
+          GST_TAG_MERGE_REPLACE);
+
+      if (self->tags)
+        gst_tag_list_unref (self->tags);
+      self->tags = merged;
+      if (self->enc)
+        GST_DEBUG_OBJECT (self, "tags after the stream began go downstream only");
+    }
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START && self->tags) {
+    gst_tag_list_unref (self->tags);
+    self->tags = NULL;
+  }
   if (GST_EVENT_TYPE (event) == GST_EVENT_EOS) {
     /* The base class drains only when it holds data: finish here so that a
      * stream without samples still gets its trailer (header + trailer is a
@@ -335,6 +413,10 @@ gst_bytelm_enc_stop (GstAudioEncoder * enc)
 
   gst_bytelm_enc_close_stream (self);
   gst_audio_info_init (&self->info);
+  if (self->tags)
+    gst_tag_list_unref (self->tags);
+  self->tags = NULL;
+  gst_tag_setter_reset_tags (GST_TAG_SETTER (self));
   return TRUE;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitio.h"
 #include "bytelm/bytelm.h"
 #include "fpenv.h"
 
@@ -84,14 +85,9 @@ static inline int32_t iabs(int32_t v)
     return v < 0 ? -v : v;
 }
 
-typedef struct Io {
-    BlmRcEncoder *enc;
-    BlmRcDecoder *dec;
-} Io;
-
 /* One plane c of pixel (x, y): predicted, then coded (encoder: v is the pixel) or
  * decoded; returns the pixel's value. */
-static int32_t code_plane(BlmPixelCoder *pc, const Io *io, int c, int32_t x, int32_t y, int32_t v)
+static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t x, int32_t y, int32_t v)
 {
     const int32_t w = (int32_t)pc->width;
     const Plane P = {pc->pix[c], y, pc->width}, E = {pc->err[c], y, pc->width};
@@ -199,7 +195,7 @@ static inline int stop(const BlmRcEncoder *enc, const BlmRcDecoder *dec)
     return enc ? blm_rc_enc_overflow(enc) : dec->overread > BLM_RC_TAIL_ZEROS;
 }
 
-static void code_frame(BlmPixelCoder *pc, const Io *io, const uint8_t *in, uint8_t *out, uint32_t rows)
+static void code_frame(BlmPixelCoder *pc, const BlmBitIo *io, const uint8_t *in, uint8_t *out, uint32_t rows)
 {
     const uint32_t w = pc->width;
     const int planes = pc->planes;
@@ -233,7 +229,7 @@ int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBu
     start(pc);
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
-    const Io io = {&enc, NULL};
+    const BlmBitIo io = {&enc, NULL};
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, raw, NULL, rows);
     blm_fp_restore(csr);
@@ -249,7 +245,7 @@ int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint
     memset(raw, 0, n); /* a damaged frame stops early: what it leaves is defined */
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);
-    const Io io = {NULL, &dec};
+    const BlmBitIo io = {NULL, &dec};
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, NULL, raw, rows);
     blm_fp_restore(csr);

@@ -13,6 +13,8 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "bitio.h"
+
 /* 65536 / (1 + e^-(i - 16) / 2), i = 0..32: the logistic function every 1/2 */
 static const int32_t squash_knots[33] = {
     22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
@@ -20,15 +22,12 @@ static const int32_t squash_knots[33] = {
     62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
 
 #define ST_MAX 2047    /* the logistic domain in 1/256 units, clamped to +-8 */
-#define P_MIN 32
-#define P_MAX (65536 - 32)
 #define COUNT_LIMIT 255
 #define MIX_SHIFT 10
 #define MIX_INIT 21845 /* 1/3 in 16.16 */
 #define SSE_SHIFT 6
 
 static int16_t stretch_table[4096];
-static uint32_t rate_table[COUNT_LIMIT + 1]; /* 2^17 / (2n + 3) = 2^16 / (n + 1.5) */
 
 /* p (1/65536 units) of the logistic domain value d (1/256 units), interpolated */
 static int32_t squash(int32_t d)
@@ -41,7 +40,7 @@ static int32_t squash(int32_t d)
 }
 
 /* The inverse of squash on p >> 4, built by integers alone so that every machine
- * builds the same table; and each count's adaptation rate. */
+ * builds the same table. */
 static void init_tables(void)
 {
     int32_t pi = 0;
@@ -54,8 +53,6 @@ static void init_tables(void)
     }
     for (int32_t j = pi; j < 4096; j++)
         stretch_table[j] = ST_MAX;
-    for (uint32_t n = 0; n <= COUNT_LIMIT; n++)
-        rate_table[n] = 131072u / (2 * n + 3);
 }
 
 static inline int32_t stretch(uint32_t p16)
@@ -63,47 +60,15 @@ static inline int32_t stretch(uint32_t p16)
     return stretch_table[p16 >> 4];
 }
 
-static inline uint32_t counter_p(uint32_t c)
-{
-    return c >> 16;
-}
-
-static inline void counter_update(uint32_t *c, int bit, uint32_t limit)
-{
-    const uint32_t n = *c & 0xffff;
-    const int32_t p = (int32_t)(*c >> 16);
-    const int32_t target = bit ? 65535 : 0;
-    const int32_t np = p + (int32_t)(((int64_t)(target - p) * rate_table[n]) >> 16);
-    *c = (uint32_t)np << 16 | (n < limit ? n + 1 : n);
-}
-
-#define COUNTER_INIT (32768u << 16)
-
-typedef struct Io {
-    BlmRcEncoder *enc;
-    BlmRcDecoder *dec;
-} Io;
-
-static inline int code_bit(const Io *io, uint32_t p1, int bit)
-{
-    if (p1 < P_MIN) p1 = P_MIN;
-    if (p1 > P_MAX) p1 = P_MAX;
-    if (io->enc) {
-        blm_rc_encode_bit(io->enc, p1, bit);
-        return bit;
-    }
-    return blm_rc_decode_bit(io->dec, p1);
-}
-
 /* One decision: three counters mixed in the logistic domain with a weight set
  * of this decision and scale, then refined by an SSE table on the mixed
  * probability (interpolated between its two nearest knots). All learn. */
-static int code_decision(const Io *io, BlmResChannel *ch, int d, int qf, int qs, int ql, int bit)
+static int code_decision(const BlmBitIo *io, BlmResChannel *ch, int d, int qf, int qs, int ql, int bit)
 {
     uint32_t *c0 = &ch->by_fast[d][qf], *c1 = &ch->by_slow[d][qs], *c2 = &ch->by_last[d][ql];
     int32_t *w = ch->mix_w[d][qf];
-    const int32_t s0 = stretch(counter_p(*c0)), s1 = stretch(counter_p(*c1)),
-                  s2 = stretch(counter_p(*c2)), s3 = 256;
+    const int32_t s0 = stretch(blm_counter_p(*c0)), s1 = stretch(blm_counter_p(*c1)),
+                  s2 = stretch(blm_counter_p(*c2)), s3 = 256;
     const int64_t dot = (int64_t)w[0] * s0 + (int64_t)w[1] * s1 + (int64_t)w[2] * s2 +
                         (int64_t)w[3] * s3;
     int32_t st = (int32_t)(dot >> 16);
@@ -116,7 +81,7 @@ static int code_decision(const Io *io, BlmResChannel *ch, int d, int qf, int qs,
     const int32_t j = pos >> 7, frac = pos & 127;
     const int32_t ps = (t[j] * (128 - frac) + t[j + 1] * frac) >> 7;
     const int32_t p = (pm + 3 * ps) >> 2;
-    bit = code_bit(io, (uint32_t)p, bit);
+    bit = blm_bitio_code(io, (uint32_t)p, bit);
 
     const int32_t err = ((bit ? 65536 : 0) - pm) >> 4;
     w[0] += (s0 * err) >> MIX_SHIFT;
@@ -128,9 +93,9 @@ static int code_decision(const Io *io, BlmResChannel *ch, int d, int qf, int qs,
         t[j] = (uint16_t)(t[j] + ((target - t[j]) >> SSE_SHIFT));
     if (frac > 32)
         t[j + 1] = (uint16_t)(t[j + 1] + ((target - t[j + 1]) >> SSE_SHIFT));
-    counter_update(c0, bit, 60);
-    counter_update(c1, bit, COUNT_LIMIT);
-    counter_update(c2, bit, 60);
+    blm_counter_update(c0, bit, 60);
+    blm_counter_update(c1, bit, COUNT_LIMIT);
+    blm_counter_update(c2, bit, 60);
     return bit;
 }
 
@@ -157,7 +122,7 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
         BlmResChannel *ch = &rc->ch[c];
         for (int d = 0; d < BLM_RES_DECISIONS; d++)
             for (int q = 0; q < BLM_RES_SCALES; q++) {
-                ch->by_fast[d][q] = ch->by_slow[d][q] = ch->by_last[d][q] = COUNTER_INIT;
+                ch->by_fast[d][q] = ch->by_slow[d][q] = ch->by_last[d][q] = BLM_COUNTER_INIT;
                 ch->mix_w[d][q][0] = ch->mix_w[d][q][1] = ch->mix_w[d][q][2] = MIX_INIT;
                 for (int k = 0; k < BLM_RES_SSE; k++) {
                     const int32_t v = squash((k - 16) * 128);
@@ -166,10 +131,10 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
             }
         for (int b = 0; b < BLM_RES_BITS; b++)
             for (int k = 0; k < BLM_RES_BITS; k++)
-                ch->low[b][k] = COUNTER_INIT;
+                ch->low[b][k] = BLM_COUNTER_INIT;
         for (int k = 0; k < 3; k++)
             for (int j = 0; j < 4; j++)
-                ch->sign[k][j] = COUNTER_INIT;
+                ch->sign[k][j] = BLM_COUNTER_INIT;
         ch->last_sign = 1;
     }
 }
@@ -180,7 +145,7 @@ int blm_residual_scale_ctx(uint32_t v)
 }
 
 /* Codes e (encoder) or returns it (decoder); the same walk for both. */
-static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t e, int hint,
+static int32_t code_residual(BlmResidualCoder *rc, const BlmBitIo *io, int c, int32_t e, int hint,
                              int qf, int qs, int ql)
 {
     BlmResChannel *ch = &rc->ch[c];
@@ -202,16 +167,12 @@ static int32_t code_residual(BlmResidualCoder *rc, const Io *io, int c, int32_t 
                 const int d = 16 + (top == 0 ? 0 : 1 + (int)(v & 1));
                 bit = code_decision(io, ch, d, qf, qs, len, want);
             } else {
-                uint32_t *cnt = &ch->low[len][b];
-                bit = code_bit(io, counter_p(*cnt), want);
-                counter_update(cnt, bit, COUNT_LIMIT);
+                bit = blm_bitio_code_counted(io, &ch->low[len][b], want, COUNT_LIMIT);
             }
             v = v << 1 | (uint32_t)bit;
         }
         m = v;
-        uint32_t *sc = &ch->sign[ch->last_sign][hint & 3];
-        const int neg = code_bit(io, counter_p(*sc), e < 0);
-        counter_update(sc, neg, COUNT_LIMIT);
+        const int neg = blm_bitio_code_counted(io, &ch->sign[ch->last_sign][hint & 3], e < 0, COUNT_LIMIT);
         e = neg ? -(int32_t)m : (int32_t)m;
         ch->last_sign = neg ? 0 : 2;
     } else {
@@ -243,13 +204,13 @@ int32_t blm_residual_decode(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int 
 void blm_residual_encode_ctx(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint,
                              BlmResContext q)
 {
-    const Io io = {enc, NULL};
+    const BlmBitIo io = {enc, NULL};
     code_residual(rc, &io, c, e, hint, q.a, q.b, q.l);
 }
 
 int32_t blm_residual_decode_ctx(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint,
                                 BlmResContext q)
 {
-    const Io io = {NULL, dec};
+    const BlmBitIo io = {NULL, dec};
     return code_residual(rc, &io, c, 0, hint, q.a, q.b, q.l);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitio.h"
 #include "bytelm/bytelm.h"
 
 #define COUNTER_LIMIT 30
@@ -100,21 +101,12 @@ int64_t blm_vmap_net_gain(const BlmValueMap *m, const int32_t *s, int n)
 
 /* ---- coding ------------------------------------------------------------------ */
 
-typedef struct Io {
-    BlmRcEncoder *enc;
-    BlmRcDecoder *dec;
-} Io;
-
-static int code_flat(const Io *io, int bit)
+static int code_flat(const BlmBitIo *io, int bit)
 {
-    if (io->enc) {
-        blm_rc_encode_bit(io->enc, BLM_RC_TOTAL / 2, bit);
-        return bit;
-    }
-    return blm_rc_decode_bit(io->dec, BLM_RC_TOTAL / 2);
+    return blm_bitio_code(io, BLM_RC_TOTAL / 2, bit);
 }
 
-static int32_t code_bits16(const Io *io, int32_t v)
+static int32_t code_bits16(const BlmBitIo *io, int32_t v)
 {
     int32_t r = 0;
     for (int b = 15; b >= 0; b--)
@@ -122,35 +114,16 @@ static int32_t code_bits16(const Io *io, int32_t v)
     return r;
 }
 
-/* An adaptive counter: the probability of a 1 in the top 16 bits (kept within
- * 1/2048 of 0 and 1), the number of updates (up to COUNTER_LIMIT) in the low ones;
- * the step is 1 / (n + 1.5). */
-static int code_counted(const Io *io, uint32_t *c, int bit)
-{
-    uint32_t p = *c >> 16;
-    p = p < 32 ? 32 : p > 65504 ? 65504 : p;
-    if (io->enc)
-        blm_rc_encode_bit(io->enc, p, bit);
-    else
-        bit = blm_rc_decode_bit(io->dec, p);
-    const uint32_t n = *c & 0xffff;
-    const int32_t target = bit ? 65535 : 0, cur = (int32_t)(*c >> 16);
-    const int64_t rate = 131072 / (2 * (int64_t)n + 3);
-    const int32_t next = cur + (int32_t)(((int64_t)(target - cur) * rate) >> 16);
-    *c = (uint32_t)next << 16 | (n < COUNTER_LIMIT ? n + 1 : n);
-    return bit;
-}
-
 static inline int bit_length(uint32_t v)
 {
     return v ? 32 - __builtin_clz(v) : 0;
 }
 
-static int code_map(BlmValueMap *m, const Io *io)
+static int code_map(BlmValueMap *m, const BlmBitIo *io)
 {
     for (int u = 0; u < 9; u++)
         for (int b = 0; b < 17; b++)
-            m->ctx[u][b] = 32768u << 16;
+            m->ctx[u][b] = BLM_COUNTER_INIT;
     /* lo as a 16-bit two's complement value, then hi - lo */
     const int32_t lo16 = code_bits16(io, m->lo & 0xffff);
     const int32_t lo = lo16 >= 32768 ? lo16 - 65536 : lo16;
@@ -168,7 +141,8 @@ static int code_map(BlmValueMap *m, const Io *io)
         const int u = __builtin_popcount(recent & 0xff);
         const int b = bit_length((uint32_t)(v < 0 ? -v : v));
         uint32_t *c = &m->ctx[u][b];
-        const int used = code_counted(io, c, io->enc ? m->below[v - lo + 1] != m->below[v - lo] : 0);
+        const int used = blm_bitio_code_counted(io, c, io->enc ? m->below[v - lo + 1] != m->below[v - lo] : 0,
+                                                COUNTER_LIMIT);
         if (io->dec)
             m->below[v - lo] = used;
         recent = recent << 1 | (uint32_t)used;
@@ -180,12 +154,12 @@ static int code_map(BlmValueMap *m, const Io *io)
 
 void blm_vmap_encode(BlmValueMap *m, BlmRcEncoder *enc)
 {
-    const Io io = {enc, NULL};
+    const BlmBitIo io = {enc, NULL};
     code_map(m, &io);
 }
 
 int blm_vmap_decode(BlmValueMap *m, BlmRcDecoder *dec)
 {
-    const Io io = {NULL, dec};
+    const BlmBitIo io = {NULL, dec};
     return code_map(m, &io);
 }

@@ -124,20 +124,6 @@ gboolean gst_bytelm_mask_to_positions (guint32 mask, guint channels,
 GstVideoFormat gst_bytelm_kind_to_video_format (BytelmKind kind);
 BytelmKind gst_bytelm_video_format_to_kind (GstVideoFormat format);
 
-/* Little-endian readers for the stream's fields. */
-static inline guint32
-gst_bytelm_rd32 (const guint8 * p)
-{
-  return (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) |
-      ((guint32) p[3] << 24);
-}
-
-static inline guint64
-gst_bytelm_rd64 (const guint8 * p)
-{
-  return (guint64) gst_bytelm_rd32 (p) | ((guint64) gst_bytelm_rd32 (p + 4) << 32);
-}
-
 G_END_DECLS
 
 #endif

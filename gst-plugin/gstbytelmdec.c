@@ -181,7 +181,7 @@ gst_bytelm_dec_set_format (GstAudioDecoder * dec, GstCaps * caps)
 /* Decodes one frame packet into *outbuf (NULL: the frame is dropped). */
 static GstFlowReturn
 gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
-    GstBuffer ** outbuf)
+    guint32 index, GstBuffer ** outbuf)
 {
   const uint8_t *out;
   size_t out_len;
@@ -203,7 +203,6 @@ gst_bytelm_dec_decode (GstBytelmDec * self, const guint8 * data, gsize size,
     return GST_FLOW_ERROR;
   }
   if (ret < 0) {
-    guint32 index = size >= 8 ? gst_bytelm_rd32 (data + 4) : 0;
     GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
         ("Damaged bytelm frame %u: %s", index,
             gst_bytelm_log_error (&self->log, ret)),
@@ -285,24 +284,17 @@ gst_bytelm_dec_exact_pts (GstBytelmDec * self, GstBuffer * buffer,
 /* Checks the trailer's total and MD5 against what was decoded, when every
  * frame of the stream was decoded in order. */
 static GstFlowReturn
-gst_bytelm_dec_check_trailer (GstBytelmDec * self, const guint8 * data,
-    gsize size)
+gst_bytelm_dec_check_trailer (GstBytelmDec * self, const BytelmChunk * trailer)
 {
-  guint64 total = gst_bytelm_rd64 (data + 4);
-  guint32 n = gst_bytelm_rd32 (data + 12);
+  guint64 total = trailer->total_units;
   guint8 digest[16];
   gsize digest_len = sizeof (digest);
 
   GST_DEBUG_OBJECT (self, "trailer: %" G_GUINT64_FORMAT " units, %u frames",
-      total, n);
+      total, trailer->n_frames);
   if (!self->dec || !self->md5_valid) {
     GST_INFO_OBJECT (self, "not every frame was decoded: no MD5 check");
     return GST_FLOW_OK;
-  }
-  if (size != 44 + 16 * (guint64) n) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE, ("Damaged bytelm trailer"),
-        ("%" G_GSIZE_FORMAT " bytes for %u frames", size, n));
-    return GST_FLOW_ERROR;
   }
   if (total != self->next_unit) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
@@ -312,7 +304,7 @@ gst_bytelm_dec_check_trailer (GstBytelmDec * self, const guint8 * data,
     return GST_FLOW_ERROR;
   }
   g_checksum_get_digest (self->md5, digest, &digest_len);
-  if (memcmp (digest, data + 16 + 16 * (gsize) n, 16)) {
+  if (memcmp (digest, trailer->md5, 16)) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         ("Damaged bytelm stream: the MD5 of the decoded samples does not "
             "match the stream's"), (NULL));
@@ -329,6 +321,8 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
   GstFlowReturn flow = GST_FLOW_OK;
   GstBuffer *outbuf = NULL;
   GstMapInfo map;
+  BytelmChunk c;
+  int ret;
 
   if (!buffer)
     return GST_FLOW_OK;         /* nothing held back: every frame decodes alone */
@@ -337,28 +331,27 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return GST_FLOW_ERROR;
 
-  if (map.size >= 4 && !memcmp (map.data, "BYLM", 4)) {
+  ret = bytelm_chunk_parse (map.data, map.size, self->dec ? &self->sinfo : NULL,
+      &c);
+  if (c.size && c.type == BYTELM_CHUNK_HEADER) {
     if (!gst_bytelm_dec_open_header (self, map.data, map.size))
       flow = GST_FLOW_NOT_NEGOTIATED;
-  } else if (map.size >= 4 && !memcmp (map.data, "BLMF", 4)) {
-    flow = gst_bytelm_dec_decode (self, map.data, map.size, &outbuf);
-    if (outbuf && self->dec)
-      gst_bytelm_dec_exact_pts (self, buffer, gst_bytelm_rd64 (map.data + 8));
-  } else if (map.size >= 4 && !memcmp (map.data, "BLMT", 4)) {
-    if (map.size < 44 || memcmp (map.data + map.size - 4, "BLME", 4)) {
-      GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
-          ("Damaged bytelm trailer"), ("%" G_GSIZE_FORMAT " bytes", map.size),
-          flow);
-    } else {
-      flow = gst_bytelm_dec_check_trailer (self, map.data, map.size);
-      self->seen_trailer = TRUE;
-      /* whatever follows is a new stream (a concatenation) */
-      gst_bytelm_dec_md5_restart (self);
-    }
+  } else if (c.size && c.type == BYTELM_CHUNK_FRAME) {
+    /* the decoder says what is wrong with a damaged frame */
+    flow = gst_bytelm_dec_decode (self, map.data, map.size, c.index, &outbuf);
+    if (outbuf && ret == 0)
+      gst_bytelm_dec_exact_pts (self, buffer, c.first_unit);
+  } else if (ret == 0 && c.type == BYTELM_CHUNK_TAGS) {
+    /* no samples */
+  } else if (ret == 0 && c.type == BYTELM_CHUNK_TRAILER && c.size == map.size) {
+    flow = gst_bytelm_dec_check_trailer (self, &c);
+    self->seen_trailer = TRUE;
+    /* whatever follows is a new stream (a concatenation) */
+    gst_bytelm_dec_md5_restart (self);
   } else {
     GST_AUDIO_DECODER_ERROR (self, 1, STREAM, DECODE,
         ("Not a bytelm packet (damaged stream?)"),
-        ("%" G_GSIZE_FORMAT " bytes without a bytelm sync code", map.size),
+        ("%" G_GSIZE_FORMAT " bytes: %s", map.size, bytelm_strerror (ret)),
         flow);
   }
   /* finish_frame releases the input buffer: unmap first */

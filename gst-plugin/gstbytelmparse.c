@@ -19,13 +19,8 @@
 #include "gstbytelmparse.h"
 
 #include <string.h>
-#include <zlib.h>
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
-
-#define FRAME_FIXED 30          /* frame bytes before the payload, without np */
-#define TRAILER_FIXED 44
-#define MAX_TRAILER_FRAMES (1u << 26)
 
 struct _GstBytelmParse {
   GstBaseParse parent;
@@ -33,7 +28,6 @@ struct _GstBytelmParse {
   gboolean have_header;
   guint8 header[GST_BYTELM_HEADER_SIZE];
   BytelmStreamInfo info;
-  guint64 unit_bytes;
   gboolean read_end;            /* tried reading the trailer from the end */
 };
 
@@ -71,14 +65,6 @@ units_to_time (GstBytelmParse * self, guint64 units)
   return gst_util_uint64_scale (units, GST_SECOND, self->info.sample_rate);
 }
 
-static gboolean
-crc_ok (const guint8 * data, gsize len)
-{
-  /* the CRC-32 of bytes 0 .. len-5 is in the last four */
-  guint32 crc = (guint32) crc32 (0L, data, (uInt) (len - 4));
-  return crc == gst_bytelm_rd32 (data + len - 4);
-}
-
 /* Pull mode only: reads the trailer at the end of the file for the duration and
  * the seek table. A missing or damaged trailer is not an error here. */
 static void
@@ -88,51 +74,60 @@ gst_bytelm_parse_read_end (GstBytelmParse * self)
   GstPad *sinkpad = GST_BASE_PARSE_SINK_PAD (parse);
   GstBuffer *buf = NULL;
   GstMapInfo map;
+  BytelmChunk c;
   gint64 len = 0;
-  guint32 tsize;
+  guint64 tsize = 0, tags = 0;
+  const guint tail = 8;         /* the trailer's last bytes tell its size */
+  int ret;
 
   self->read_end = TRUE;
   if (GST_PAD_MODE (sinkpad) != GST_PAD_MODE_PULL
       || !gst_pad_peer_query_duration (sinkpad, GST_FORMAT_BYTES, &len)
-      || len < GST_BYTELM_HEADER_SIZE + TRAILER_FIXED)
+      || len < GST_BYTELM_HEADER_SIZE + tail)
     return;
-  if (gst_pad_pull_range (sinkpad, (guint64) len - 8, 8, &buf) != GST_FLOW_OK)
+  if (gst_pad_pull_range (sinkpad, (guint64) len - tail, tail, &buf)
+      != GST_FLOW_OK)
     return;
-  if (!gst_buffer_map (buf, &map, GST_MAP_READ) || map.size != 8) {
-    gst_buffer_unref (buf);
-    return;
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    ret = bytelm_chunk_trailer_size (map.data, map.size, &tsize);
+    gst_buffer_unmap (buf, &map);
+  } else {
+    ret = BYTELM_EAGAIN;
   }
-  tsize = gst_bytelm_rd32 (map.data);
-  gboolean magic = !memcmp (map.data + 4, "BLME", 4);
-  gst_buffer_unmap (buf, &map);
-  gst_buffer_unref (buf);
-  buf = NULL;
-  if (!magic || tsize < TRAILER_FIXED
-      || (guint64) tsize > (guint64) len - GST_BYTELM_HEADER_SIZE
-      || (tsize - TRAILER_FIXED) % 16 != 0) {
+  gst_clear_buffer (&buf);
+  if (ret < 0 || tsize > (guint64) len - GST_BYTELM_HEADER_SIZE) {
     GST_WARNING_OBJECT (self, "no trailer at the end of the file");
     return;
   }
-  if (gst_pad_pull_range (sinkpad, (guint64) len - tsize, tsize, &buf)
+  /* the seek table does not count a tags chunk after the header */
+  if (gst_pad_pull_range (sinkpad, GST_BYTELM_HEADER_SIZE, tail, &buf)
+      != GST_FLOW_OK)
+    return;
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    if (bytelm_chunk_parse (map.data, map.size, NULL, &c) == BYTELM_EAGAIN
+        && c.type == BYTELM_CHUNK_TAGS)
+      tags = c.size;
+    gst_buffer_unmap (buf, &map);
+  }
+  gst_clear_buffer (&buf);
+  if (gst_pad_pull_range (sinkpad, (guint64) len - tsize, (guint) tsize, &buf)
       != GST_FLOW_OK)
     return;
   if (!gst_buffer_map (buf, &map, GST_MAP_READ)) {
     gst_buffer_unref (buf);
     return;
   }
-  guint32 n = (tsize - TRAILER_FIXED) / 16;
-  if (map.size == tsize && !memcmp (map.data, "BLMT", 4)
-      && gst_bytelm_rd32 (map.data + 12) == n
-      && crc_ok (map.data, 36 + 16 * (gsize) n)) {
-    guint64 total = gst_bytelm_rd64 (map.data + 4);
+  if (bytelm_chunk_parse (map.data, map.size, &self->info, &c) == 0
+      && c.type == BYTELM_CHUNK_TRAILER && c.size == map.size) {
     GST_INFO_OBJECT (self, "trailer: %" G_GUINT64_FORMAT " units in %u frames",
-        total, n);
+        c.total_units, c.n_frames);
     gst_base_parse_set_duration (parse, GST_FORMAT_TIME,
-        (gint64) units_to_time (self, total), 0);
-    for (guint32 i = 0; i < n; i++) {
-      const guint8 *e = map.data + 16 + 16 * (gsize) i;
-      gst_base_parse_add_index_entry (parse, gst_bytelm_rd64 (e),
-          units_to_time (self, gst_bytelm_rd64 (e + 8)), TRUE, TRUE);
+        (gint64) units_to_time (self, c.total_units), 0);
+    for (guint32 i = 0; i < c.n_frames; i++) {
+      guint64 offset, first;
+      bytelm_chunk_seek_entry (map.data, map.size, i, &offset, &first);
+      gst_base_parse_add_index_entry (parse, tags + offset,
+          units_to_time (self, first), TRUE, TRUE);
     }
   } else {
     GST_WARNING_OBJECT (self, "damaged trailer at the end of the file");
@@ -149,11 +144,7 @@ gst_bytelm_parse_header (GstBytelmParse * self, GstBaseParseFrame * frame,
   size_t hlen;
   int ret = bytelm_probe_header (data, size, &self->info, &hlen);
 
-  if (ret == BYTELM_EAGAIN) {
-    gst_base_parse_set_min_frame_size (parse, GST_BYTELM_HEADER_SIZE);
-    return GST_FLOW_OK;
-  }
-  if (ret < 0) {
+  if (ret < 0) {                /* bytelm_chunk_parse checked it */
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         ("Damaged bytelm stream header: %s", bytelm_strerror (ret)), (NULL));
     return GST_FLOW_ERROR;
@@ -164,7 +155,6 @@ gst_bytelm_parse_header (GstBytelmParse * self, GstBaseParseFrame * frame,
     return GST_FLOW_NOT_NEGOTIATED;
   }
   self->have_header = TRUE;
-  self->unit_bytes = self->info.unit_bytes;
   memcpy (self->header, data, GST_BYTELM_HEADER_SIZE);
 
   GstBuffer *hdr = gst_buffer_new_memdup (data, hlen);
@@ -197,20 +187,8 @@ gst_bytelm_parse_header (GstBytelmParse * self, GstBaseParseFrame * frame,
   GST_BUFFER_DTS (frame->buffer) = GST_CLOCK_TIME_NONE;
   GST_BUFFER_DURATION (frame->buffer) = GST_CLOCK_TIME_NONE;
   frame->flags |= GST_BASE_PARSE_FRAME_FLAG_NO_FRAME;
-  gst_base_parse_set_min_frame_size (parse, 22);
   *consume = (gint) hlen;
   return GST_FLOW_OK;
-}
-
-/* Looks for the next "BLMF"/"BLMT"/"BYLM" after the first byte. */
-static gint
-find_sync (const guint8 * data, gsize size)
-{
-  for (gsize i = 1; i + 4 <= size; i++)
-    if (data[i] == 'B' && (!memcmp (data + i, "BLMF", 4)
-            || !memcmp (data + i, "BLMT", 4) || !memcmp (data + i, "BYLM", 4)))
-      return (gint) i;
-  return size > 3 ? (gint) (size - 3) : 1;
 }
 
 static GstFlowReturn
@@ -224,7 +202,9 @@ gst_bytelm_parse_lost (GstBytelmParse * self, const guint8 * data, gsize size,
     return GST_FLOW_ERROR;
   }
   GST_DEBUG_OBJECT (self, "resync: %s", what);
-  *skipsize = find_sync (data, size);
+  *skipsize = (gint) bytelm_chunk_find (data, size,
+      1u << BYTELM_CHUNK_HEADER | 1u << BYTELM_CHUNK_FRAME
+      | 1u << BYTELM_CHUNK_TRAILER);
   return GST_FLOW_OK;
 }
 
@@ -234,144 +214,88 @@ gst_bytelm_parse_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
 {
   GstBytelmParse *self = GST_BYTELM_PARSE (parse);
   GstFlowReturn flow = GST_FLOW_OK;
-  gboolean draining = GST_BASE_PARSE_DRAINING (parse);
   GstMapInfo map;
-  const guint8 *d;
-  gsize size;
+  BytelmChunk c;
   gint consume = 0;
+  int ret;
 
   if (!gst_buffer_map (frame->buffer, &map, GST_MAP_READ))
     return GST_FLOW_ERROR;
-  d = map.data;
-  size = map.size;
   *skipsize = 0;
 
-  if (size < 4)
-    goto need_more;
+  ret = bytelm_chunk_parse (map.data, map.size,
+      self->have_header ? &self->info : NULL, &c);
+  if (!self->have_header && ret != BYTELM_EAGAIN
+      && (ret < 0 || c.type != BYTELM_CHUNK_HEADER)) {
+    if (!GST_BASE_PARSE_LOST_SYNC (parse) || frame->offset == 0) {
+      GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+          ("Not a bytelm stream (no valid header): %s",
+              bytelm_strerror (ret < 0 ? ret : BYTELM_EFORMAT)), (NULL));
+      flow = GST_FLOW_ERROR;
+    } else {
+      *skipsize = (gint) bytelm_chunk_find (map.data, map.size,
+          1u << BYTELM_CHUNK_HEADER);
+    }
+    goto done;
+  }
+  if (ret == BYTELM_EAGAIN) {
+    if (GST_BASE_PARSE_DRAINING (parse)) {
+      GST_ELEMENT_ERROR (self, STREAM, DECODE,
+          ("Truncated bytelm stream: it ends inside a packet"),
+          ("%" G_GSIZE_FORMAT " bytes left at the end", map.size));
+      flow = GST_FLOW_ERROR;
+    } else {
+      gst_base_parse_set_min_frame_size (parse, (guint) MIN (c.size, G_MAXUINT));
+    }
+    goto done;
+  }
+  if (ret < 0) {
+    gchar *what = c.type == BYTELM_CHUNK_FRAME ?
+        g_strdup_printf ("a frame: %s", bytelm_strerror (ret)) :
+        g_strdup_printf ("%s", bytelm_strerror (ret));
+    flow = gst_bytelm_parse_lost (self, map.data, map.size, skipsize, what);
+    g_free (what);
+    goto done;
+  }
+  gst_base_parse_set_min_frame_size (parse, 4);
+  consume = (gint) c.size;
 
-  if (!self->have_header) {
-    if (memcmp (d, "BYLM", 4)) {
-      if (!GST_BASE_PARSE_LOST_SYNC (parse) || frame->offset == 0) {
-        GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
-            ("Not a bytelm stream (no BYLM header)"), (NULL));
-        flow = GST_FLOW_ERROR;
+  switch (c.type) {
+    case BYTELM_CHUNK_HEADER:
+      if (self->have_header && !memcmp (map.data, self->header, c.size)) {
+        /* the same header again (a concatenation, or a restart after a flush) */
+        frame->flags |= GST_BASE_PARSE_FRAME_FLAG_DROP;
       } else {
-        *skipsize = find_sync (d, size);
+        self->have_header = FALSE;      /* a new stream */
+        flow = gst_bytelm_parse_header (self, frame, map.data, map.size,
+            &consume);
       }
-      goto done;
+      break;
+    case BYTELM_CHUNK_TAGS:
+      /* goes downstream with the stream, like the header: no samples */
+      GST_BUFFER_FLAG_SET (frame->buffer, GST_BUFFER_FLAG_HEADER);
+      GST_BUFFER_PTS (frame->buffer) = GST_CLOCK_TIME_NONE;
+      GST_BUFFER_DTS (frame->buffer) = GST_CLOCK_TIME_NONE;
+      frame->flags |= GST_BASE_PARSE_FRAME_FLAG_NO_FRAME;
+      break;
+    case BYTELM_CHUNK_FRAME:{
+      GstClockTime pts = units_to_time (self, c.first_unit);
+      GST_BUFFER_PTS (frame->buffer) = pts;
+      GST_BUFFER_DTS (frame->buffer) = pts;
+      GST_BUFFER_DURATION (frame->buffer) =
+          units_to_time (self, c.first_unit + c.n_units) - pts;
+      GST_BUFFER_OFFSET (frame->buffer) = c.first_unit;
+      GST_BUFFER_OFFSET_END (frame->buffer) = c.first_unit + c.n_units;
+      break;
     }
-    if (size < GST_BYTELM_HEADER_SIZE) {
-      gst_base_parse_set_min_frame_size (parse, GST_BYTELM_HEADER_SIZE);
-      goto need_more;
-    }
-    flow = gst_bytelm_parse_header (self, frame, d, size, &consume);
-    goto done;
+    case BYTELM_CHUNK_TRAILER:
+      GST_BUFFER_PTS (frame->buffer) = units_to_time (self, c.total_units);
+      GST_BUFFER_DTS (frame->buffer) = GST_BUFFER_PTS (frame->buffer);
+      GST_BUFFER_DURATION (frame->buffer) = 0;
+      frame->flags |= GST_BASE_PARSE_FRAME_FLAG_NO_FRAME;
+      break;
   }
 
-  if (!memcmp (d, "BYLM", 4)) {
-    /* the same header again (a concatenation, or a restart after a flush) */
-    if (size >= GST_BYTELM_HEADER_SIZE && !memcmp (d, self->header,
-            GST_BYTELM_HEADER_SIZE)) {
-      frame->flags |= GST_BASE_PARSE_FRAME_FLAG_DROP;
-      consume = GST_BYTELM_HEADER_SIZE;
-      goto done;
-    }
-    if (size < GST_BYTELM_HEADER_SIZE)
-      goto need_more;
-    self->have_header = FALSE;  /* a new stream */
-    flow = gst_bytelm_parse_header (self, frame, d, size, &consume);
-    goto done;
-  }
-
-  if (!memcmp (d, "BLMF", 4)) {
-    if (size < 22) {
-      gst_base_parse_set_min_frame_size (parse, 22);
-      goto need_more;
-    }
-    guint32 index = gst_bytelm_rd32 (d + 4);
-    guint64 first = gst_bytelm_rd64 (d + 8);
-    guint32 n_units = gst_bytelm_rd32 (d + 16);
-    guint np = d[21];
-    if (n_units < 1 || n_units > self->info.frame_units
-        || first != (guint64) index * self->info.frame_units) {
-      flow = gst_bytelm_parse_lost (self, d, size, skipsize,
-          "bad frame header");
-      goto done;
-    }
-    if (size < FRAME_FIXED + np) {
-      gst_base_parse_set_min_frame_size (parse, FRAME_FIXED + np);
-      goto need_more;
-    }
-    guint64 payload = gst_bytelm_rd32 (d + 26 + np);
-    if (payload > (guint64) n_units * self->unit_bytes) {
-      flow = gst_bytelm_parse_lost (self, d, size, skipsize,
-          "bad frame payload size");
-      goto done;
-    }
-    gsize total = FRAME_FIXED + np + payload + 4;
-    if (size < total) {
-      gst_base_parse_set_min_frame_size (parse, (guint) total);
-      goto need_more;
-    }
-    if (!crc_ok (d, total)) {
-      gchar *what = g_strdup_printf ("frame %u fails its CRC", index);
-      flow = gst_bytelm_parse_lost (self, d, size, skipsize, what);
-      g_free (what);
-      goto done;
-    }
-    GstClockTime pts = units_to_time (self, first);
-    GST_BUFFER_PTS (frame->buffer) = pts;
-    GST_BUFFER_DTS (frame->buffer) = pts;
-    GST_BUFFER_DURATION (frame->buffer) =
-        units_to_time (self, first + n_units) - pts;
-    GST_BUFFER_OFFSET (frame->buffer) = first;
-    GST_BUFFER_OFFSET_END (frame->buffer) = first + n_units;
-    gst_base_parse_set_min_frame_size (parse, 22);
-    consume = (gint) total;
-    goto done;
-  }
-
-  if (!memcmp (d, "BLMT", 4)) {
-    if (size < 16) {
-      gst_base_parse_set_min_frame_size (parse, 16);
-      goto need_more;
-    }
-    guint32 n = gst_bytelm_rd32 (d + 12);
-    if (n > MAX_TRAILER_FRAMES) {
-      flow = gst_bytelm_parse_lost (self, d, size, skipsize, "bad trailer");
-      goto done;
-    }
-    gsize total = TRAILER_FIXED + 16 * (gsize) n;
-    if (size < total) {
-      gst_base_parse_set_min_frame_size (parse, (guint) total);
-      goto need_more;
-    }
-    if (!crc_ok (d, total - 8) || memcmp (d + total - 4, "BLME", 4)) {
-      flow = gst_bytelm_parse_lost (self, d, size, skipsize,
-          "the trailer fails its CRC");
-      goto done;
-    }
-    guint64 units = gst_bytelm_rd64 (d + 4);
-    GST_BUFFER_PTS (frame->buffer) = units_to_time (self, units);
-    GST_BUFFER_DTS (frame->buffer) = GST_BUFFER_PTS (frame->buffer);
-    GST_BUFFER_DURATION (frame->buffer) = 0;
-    frame->flags |= GST_BASE_PARSE_FRAME_FLAG_NO_FRAME;
-    gst_base_parse_set_min_frame_size (parse, 22);
-    consume = (gint) total;
-    goto done;
-  }
-
-  flow = gst_bytelm_parse_lost (self, d, size, skipsize,
-      "unexpected bytes between packets");
-  goto done;
-
-need_more:
-  if (draining) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        ("Truncated bytelm stream: it ends inside a packet"),
-        ("%" G_GSIZE_FORMAT " bytes left at the end", size));
-    flow = GST_FLOW_ERROR;
-  }
 done:
   /* finish_frame may replace frame->buffer: unmap first */
   gst_buffer_unmap (frame->buffer, &map);

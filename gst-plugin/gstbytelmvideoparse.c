@@ -19,13 +19,8 @@
 #include "gstbytelmvideoparse.h"
 
 #include <string.h>
-#include <zlib.h>
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
-
-#define FRAME_MIN 22            /* frame bytes up to and with np */
-#define FRAME_FIXED 30          /* frame bytes before the payload, without np */
-#define TRAILER_FIXED 44
 
 enum {
   PROP_0,
@@ -125,14 +120,6 @@ gst_bytelm_video_parse_set_sink_caps (GstBaseParse * parse, GstCaps * caps)
   return TRUE;
 }
 
-static gboolean
-crc_ok (const guint8 * data, gsize len)
-{
-  /* the CRC-32 of bytes 0 .. len-5 is in the last four */
-  guint32 crc = (guint32) crc32 (0L, data, (uInt) (len - 4));
-  return crc == gst_bytelm_rd32 (data + len - 4);
-}
-
 /* Walks the stream whose valid header is at d[0]. Returns its size when it is
  * complete and sound; 0 with *need set to the bytes needed to go on; -1 with
  * *what set when it is damaged. */
@@ -141,89 +128,34 @@ stream_size (const BytelmStreamInfo * info, const guint8 * d, gsize size,
     gsize * need, const gchar ** what)
 {
   gsize pos = GST_BYTELM_HEADER_SIZE;
-  guint32 index = 0;
+  guint32 frames = 0;
   guint64 units = 0;
+  BytelmChunk c;
 
   for (;;) {
-    if (size < pos + 4) {
-      *need = pos + FRAME_MIN;
+    int ret = bytelm_chunk_parse (d + pos, size - pos, info, &c);
+    if (ret == BYTELM_EAGAIN) {
+      *need = pos + c.size;
       return 0;
     }
-    if (!memcmp (d + pos, "BLMF", 4)) {
-      const guint8 *f = d + pos;
-      if (size < pos + FRAME_MIN) {
-        *need = pos + FRAME_MIN;
-        return 0;
-      }
-      guint64 first = gst_bytelm_rd64 (f + 8);
-      guint32 n_units = gst_bytelm_rd32 (f + 16);
-      guint np = f[21];
-      if (gst_bytelm_rd32 (f + 4) != index
-          || first != (guint64) index * info->frame_units
-          || n_units < 1 || n_units > info->frame_units
-          || first + n_units > info->height) {
-        *what = "bad frame header";
-        return -1;
-      }
-      if (size < pos + FRAME_FIXED + np) {
-        *need = pos + FRAME_FIXED + np;
-        return 0;
-      }
-      guint64 payload = gst_bytelm_rd32 (f + 26 + np);
-      if (payload > (guint64) n_units * info->unit_bytes) {
-        *what = "bad frame payload size";
-        return -1;
-      }
-      gsize total = FRAME_FIXED + np + payload + 4;
-      if (size < pos + total) {
-        *need = pos + total;
-        return 0;
-      }
-      if (!crc_ok (f, total)) {
-        *what = "a frame fails its CRC";
-        return -1;
-      }
-      pos += total;
-      index++;
-      units = first + n_units;
-    } else if (!memcmp (d + pos, "BLMT", 4)) {
-      const guint8 *t = d + pos;
-      if (size < pos + 16) {
-        *need = pos + 16;
-        return 0;
-      }
-      guint32 n = gst_bytelm_rd32 (t + 12);
-      if (n != index || gst_bytelm_rd64 (t + 4) != info->height
-          || units != info->height) {
-        *what = "the trailer does not match the frames";
-        return -1;
-      }
-      gsize total = TRAILER_FIXED + 16 * (gsize) n;
-      if (size < pos + total) {
-        *need = pos + total;
-        return 0;
-      }
-      if (!crc_ok (t, total - 8) || gst_bytelm_rd32 (t + total - 8) != total
-          || memcmp (t + total - 4, "BLME", 4)) {
-        *what = "the trailer fails its CRC";
-        return -1;
-      }
-      return (gssize) (pos + total);
+    if (ret < 0) {
+      *what = bytelm_strerror (ret);
+      return -1;
+    }
+    if (c.type == BYTELM_CHUNK_TAGS && pos == GST_BYTELM_HEADER_SIZE) {
+      pos += c.size;
+    } else if (c.type == BYTELM_CHUNK_FRAME && c.index == frames) {
+      pos += c.size;
+      frames++;
+      units = c.first_unit + c.n_units;
+    } else if (c.type == BYTELM_CHUNK_TRAILER && c.n_frames == frames
+        && c.total_units == info->height && units == info->height) {
+      return (gssize) (pos + c.size);
     } else {
-      *what = "unexpected bytes between packets";
+      *what = "a packet out of place";
       return -1;
     }
   }
-}
-
-/* Looks for the next "BYLM" after the first byte. */
-static gint
-find_sync (const guint8 * data, gsize size)
-{
-  for (gsize i = 1; i + 4 <= size; i++)
-    if (data[i] == 'B' && !memcmp (data + i, "BYLM", 4))
-      return (gint) i;
-  return size > 3 ? (gint) (size - 3) : 1;
 }
 
 static GstFlowReturn
@@ -237,7 +169,7 @@ gst_bytelm_video_parse_lost (GstBytelmVideoParse * self, guint64 frame_offset,
     return GST_FLOW_ERROR;
   }
   GST_DEBUG_OBJECT (self, "resync: %s", what);
-  *skipsize = find_sync (data, size);
+  *skipsize = (gint) bytelm_chunk_find (data, size, 1u << BYTELM_CHUNK_HEADER);
   return GST_FLOW_OK;
 }
 
@@ -274,6 +206,7 @@ gst_bytelm_video_parse_handle_frame (GstBaseParse * parse,
   GstFlowReturn flow = GST_FLOW_OK;
   gboolean draining = GST_BASE_PARSE_DRAINING (parse);
   BytelmStreamInfo info;
+  BytelmChunk c;
   const gchar *what = NULL;
   GstMapInfo map;
   gsize need = 0;
@@ -285,31 +218,25 @@ gst_bytelm_video_parse_handle_frame (GstBaseParse * parse,
     return GST_FLOW_ERROR;
   *skipsize = 0;
 
-  if (map.size < 4) {
-    need = GST_BYTELM_HEADER_SIZE;
+  ret = bytelm_chunk_parse (map.data, map.size, NULL, &c);
+  if (ret == BYTELM_EAGAIN && (map.size < 4 || c.type == BYTELM_CHUNK_HEADER)) {
+    need = c.size;
     goto need_more;
   }
-  if (memcmp (map.data, "BYLM", 4)) {
-    if (frame->offset == 0) {
+  if (ret < 0 || c.type != BYTELM_CHUNK_HEADER) {
+    gboolean header = c.size && c.type == BYTELM_CHUNK_HEADER;
+    if (frame->offset == 0 && !header) {
       GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
           ("Not a bytelm stream (no BYLM header)"), (NULL));
       flow = GST_FLOW_ERROR;
     } else {
-      flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data, map.size, skipsize,
+      flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data,
+          map.size, skipsize, header ? "a damaged stream header" :
           "unexpected bytes between images");
     }
     goto done;
   }
-  ret = bytelm_probe_header (map.data, map.size, &info, &hlen);
-  if (ret == BYTELM_EAGAIN) {
-    need = GST_BYTELM_HEADER_SIZE;
-    goto need_more;
-  }
-  if (ret < 0) {
-    flow = gst_bytelm_video_parse_lost (self, frame->offset, map.data, map.size, skipsize,
-        "a damaged stream header");
-    goto done;
-  }
+  bytelm_probe_header (map.data, map.size, &info, &hlen);
   if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
     GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
         ("This bytelm stream holds %s, not images",

@@ -439,3 +439,9 @@ void bytelm_encoder_close(BytelmEncoder **pe)
     free(e);
     *pe = NULL;
 }
+
+uint64_t bytelm_encoder_delay(const BytelmEncoder *e)
+{
+    /* Frames are coded a batch at a time, once the whole batch's input is in. */
+    return e ? (uint64_t)e->h.frame_units * (uint64_t)e->batch : 0;
+}

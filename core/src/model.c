@@ -34,6 +34,7 @@ typedef struct BlmLayer {
 } BlmLayer;
 
 struct BlmModel {
+    int refs;                /* atomic: contexts and the model cache share a model */
     BlmModelParams p;
     uint8_t hash[32];
     const float *tok_emb;    /* [257][d] */
@@ -122,6 +123,7 @@ static int model_from_file(const uint8_t *buf, size_t len, BlmModel **out)
         g_free(mf);
         return BYTELM_ENOMEM;
     }
+    m->refs = 1;
     m->p = *p;
     memcpy(m->hash, mf->hash, 32);
     m->mem = mem;
@@ -188,9 +190,15 @@ int blm_model_load_file(const char *path, BlmModel **out)
     return err;
 }
 
+BlmModel *blm_model_ref(BlmModel *m)
+{
+    g_atomic_int_inc(&m->refs);
+    return m;
+}
+
 void blm_model_free(BlmModel *m)
 {
-    if (!m)
+    if (!m || !g_atomic_int_dec_and_test(&m->refs))
         return;
     free(m->mem);
     g_free(m);

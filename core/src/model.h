@@ -24,6 +24,9 @@ typedef struct BlmModel BlmModel;
 int blm_model_load_file(const char *path, BlmModel **out);
 /* The buffer is copied. */
 int blm_model_load_memory(const void *data, size_t len, BlmModel **out);
+/* A model is read-only once loaded and may be shared by threads: ref takes one more
+ * reference, free drops one and frees the model with the last. */
+BlmModel *blm_model_ref(BlmModel *m);
 void blm_model_free(BlmModel *m);
 const uint8_t *blm_model_hash(const BlmModel *m);          /* 32 bytes, SHA-256 */
 const BlmModelParams *blm_model_params(const BlmModel *m);

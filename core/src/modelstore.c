@@ -11,9 +11,92 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #ifndef BYTELM_MODELDIR
 #define BYTELM_MODELDIR "/usr/local/share/bytelm/models"
 #endif
+
+/* Loading a model hashes and repacks megabytes of weights, which costs more than the
+ * rest of opening a context; a program that opens one per image (GStreamer's and
+ * FFmpeg's video paths) would do it each time. So the last models loaded stay here,
+ * most recent first, shared with the contexts that use them. A model is named by the
+ * SHA-256 of its file, checked when it was loaded, so the hash is the key; but the
+ * cache is asked only once a file or built-in model with that hash has been found
+ * where the settings say to look, so that it changes what an open costs, never
+ * whether it finds a model. */
+#define CACHE_SIZE 4
+
+static GMutex cache_lock;
+static BlmModel *cache[CACHE_SIZE];
+
+/* The cached model with this hash, with a reference for the caller, or NULL. */
+static BlmModel *cache_get(const uint8_t hash[32])
+{
+    BlmModel *m = NULL;
+    g_mutex_lock(&cache_lock);
+    for (int i = 0; i < CACHE_SIZE && cache[i] && !m; i++)
+        if (!memcmp(blm_model_hash(cache[i]), hash, 32)) {
+            m = blm_model_ref(cache[i]);
+            memmove(cache + 1, cache, (size_t)i * sizeof(*cache));
+            cache[0] = m;
+        }
+    g_mutex_unlock(&cache_lock);
+    return m;
+}
+
+/* Keeps a reference to a model just loaded, dropping the least recent one when full. */
+static void cache_put(BlmModel *m)
+{
+    g_mutex_lock(&cache_lock);
+    BlmModel *old = cache[CACHE_SIZE - 1];
+    memmove(cache + 1, cache, (CACHE_SIZE - 1) * sizeof(*cache));
+    cache[0] = blm_model_ref(m);
+    g_mutex_unlock(&cache_lock);
+    blm_model_free(old);
+}
+
+void bytelm_model_cache_clear(void)
+{
+    BlmModel *old[CACHE_SIZE];
+    g_mutex_lock(&cache_lock);
+    memcpy(old, cache, sizeof(cache));
+    memset(cache, 0, sizeof(cache));
+    g_mutex_unlock(&cache_lock);
+    for (int i = 0; i < CACHE_SIZE; i++)
+        blm_model_free(old[i]);
+}
+
+static int load_memory(const BlmEmbeddedModel *e, BlmModel **out)
+{
+    if (e->size >= 32 && (*out = cache_get(e->data + e->size - 32)))
+        return 0;
+    int ret = blm_model_load_memory(e->data, e->size, out);
+    if (ret == 0)
+        cache_put(*out);
+    return ret;
+}
+
+/* The last 32 bytes of a file: the hash of the model it holds, if it holds one. */
+static int file_tail(const char *path, uint8_t tail[32])
+{
+    FILE *f = fopen(path, "rb");
+    int ok = f && !fseek(f, -32, SEEK_END) && fread(tail, 1, 32, f) == 32;
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+static int load_file(const char *path, BlmModel **out)
+{
+    uint8_t hash[32];
+    if (file_tail(path, hash) && (*out = cache_get(hash)))
+        return 0;
+    int ret = blm_model_load_file(path, out);
+    if (ret == 0)
+        cache_put(*out);
+    return ret;
+}
 
 void blm_hash_to_hex(const uint8_t hash[32], char out[65])
 {
@@ -29,7 +112,7 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
 {
     *out = NULL;
     if (s->model_path)
-        return blm_model_load_file(s->model_path, out);
+        return load_file(s->model_path, out);
     /* Exact role first, then the kind's default preset, then the bytes model; text
      * tries the text role before those of plain bytes, wideband PCM the wide role
      * before PCM's for each preset (a preset's own model, such as the small fast one,
@@ -53,8 +136,7 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
     for (int t = 0; t < n; t++)
         for (const BlmModelRole *r = blm_model_roles; r->kind >= 0; r++)
             if (r->kind == tries[t][0] && r->preset == tries[t][1]) {
-                const BlmEmbeddedModel *e = &blm_embedded_models[r->model];
-                return blm_model_load_memory(e->data, e->size, out);
+                return load_memory(&blm_embedded_models[r->model], out);
             }
     return 0;
 }
@@ -62,13 +144,8 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
 /* Does the file at path end with this hash? */
 static int file_has_hash(const char *path, const uint8_t hash[32])
 {
-    FILE *f = fopen(path, "rb");
     uint8_t tail[32];
-    int ok = f && !fseek(f, -32, SEEK_END) && fread(tail, 1, 32, f) == 32 &&
-             !memcmp(tail, hash, 32);
-    if (f)
-        fclose(f);
-    return ok;
+    return file_tail(path, tail) && !memcmp(tail, hash, 32);
 }
 
 static int find_in_dir(const char *dir, const uint8_t hash[32], BlmModel **out)
@@ -86,7 +163,7 @@ static int find_in_dir(const char *dir, const uint8_t hash[32], BlmModel **out)
         if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
             continue;
         if (file_has_hash(path, hash))
-            ret = blm_model_load_file(path, out);
+            ret = load_file(path, out);
     }
     closedir(d);
     return ret;
@@ -97,9 +174,9 @@ int blm_model_find(const uint8_t hash[32], const BytelmSettings *s, BlmModel **o
     *out = NULL;
     for (const BlmEmbeddedModel *e = blm_embedded_models; e->name; e++)
         if (e->size >= 32 && !memcmp(e->data + e->size - 32, hash, 32))
-            return blm_model_load_memory(e->data, e->size, out);
+            return load_memory(e, out);
     if (s->model_path && file_has_hash(s->model_path, hash))
-        return blm_model_load_file(s->model_path, out);
+        return load_file(s->model_path, out);
     if (s->model_dir && find_in_dir(s->model_dir, hash, out) == 0)
         return 0;
     const char *env = getenv("BYTELM_MODEL_PATH");

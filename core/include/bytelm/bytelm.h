@@ -277,6 +277,78 @@ BYTELM_API int bytelm_decoder_next_loss(BytelmDecoder *dec, BytelmLoss *loss);
 BYTELM_API int bytelm_probe_header(const void *buf, size_t len, BytelmStreamInfo *info,
                                    size_t *header_len);
 
+/* Chunk parsing. A stream is a sequence of chunks (docs/FORMAT.md): the header, an
+ * optional tags chunk, frames and the trailer. These calls let a container or parser
+ * cut a stream at chunk boundaries, with the decoder's own checks, without knowing
+ * the layout. */
+typedef enum BytelmChunkType {
+    BYTELM_CHUNK_HEADER = 0,  /* the stream header: read it with bytelm_probe_header */
+    BYTELM_CHUNK_TAGS = 1,    /* the tags, right after a header that announces them */
+    BYTELM_CHUNK_FRAME = 2,
+    BYTELM_CHUNK_TRAILER = 3, /* seek table and MD5; the stream ends with it */
+} BytelmChunkType;
+
+typedef struct BytelmChunk {
+    BytelmChunkType type;
+    size_t size;              /* bytes of the whole chunk; with BYTELM_EAGAIN, how many
+                                 bytes from its start are needed to go on (more may be
+                                 asked for after those) */
+    /* frames */
+    uint32_t index;           /* 0, 1, 2 ... in stream order */
+    int mode;                 /* frame mode (docs/FORMAT.md §3) */
+    uint64_t first_unit;      /* = index * frame_units */
+    uint32_t n_units;
+    /* the trailer */
+    uint32_t n_frames;        /* frames in the stream, entries in the seek table */
+    uint64_t total_units;     /* units in the stream */
+    uint8_t md5[16];          /* MD5 of the stream's raw bytes */
+    uint64_t reserved[4];
+} BytelmChunk;
+
+/* Says which chunk starts at data: 0 with *chunk filled when the whole chunk is there
+ * and sound (its CRC checked); BYTELM_EAGAIN with chunk->type and chunk->size set when
+ * more bytes are needed (with fewer than 4, the type is a guess); BYTELM_EFORMAT with
+ * chunk->size 0 when no chunk starts there, with the type and size when the chunk
+ * breaks the format's rules; BYTELM_ECRC when its CRC does not match (a frame's
+ * fields are filled then, as it claims them, for messages);
+ * BYTELM_EVERSION for a header of another format version. Frames are checked against
+ * info, the stream's header as bytelm_probe_header or bytelm_decoder_get_info give it
+ * (BYTELM_EINVAL without one); other chunks ignore it. Ordering (tags only after a
+ * header, indexes counting up) is the caller's to check. */
+BYTELM_API int bytelm_chunk_parse(const void *data, size_t len, const BytelmStreamInfo *info,
+                                  BytelmChunk *chunk);
+/* Entry i of the seek table of a trailer that bytelm_chunk_parse accepted: where frame
+ * i starts, in bytes from the start of the stream not counting a tags chunk (add its
+ * size when the stream has one), and its first unit. BYTELM_EINVAL when there is no
+ * entry i. */
+BYTELM_API int bytelm_chunk_seek_entry(const void *trailer, size_t len, uint32_t i,
+                                       uint64_t *offset, uint64_t *first_unit);
+/* Given the last len (>= 8) bytes of a stream, the size of its trailer, which ends
+ * there: 0 with *size set (check the trailer found there with bytelm_chunk_parse),
+ * BYTELM_EAGAIN with fewer than 8 bytes, BYTELM_EFORMAT when the stream does not end
+ * with a trailer. For readers that can seek: the seek table, the length. */
+BYTELM_API int bytelm_chunk_trailer_size(const void *end, size_t len, uint64_t *size);
+/* Resynchronising: the offset, 1 or more, of the first place in data where a chunk of
+ * one of the types in the mask (1u << BYTELM_CHUNK_*) may start; when there is none,
+ * the offset from which data's last bytes could still begin one (so skipping that
+ * many bytes loses nothing). */
+BYTELM_API size_t bytelm_chunk_find(const void *data, size_t len, unsigned types);
+
+/* Models. Opening a context loads the model it needs and checks its SHA-256; the
+ * library keeps the last few models loaded in the process, shared by every context
+ * that uses one (they are read-only), so that opening another context for the same
+ * model, as a video path does for each image, costs no reload. The cache is keyed
+ * by the model's hash and asked once the model has been found where the settings say
+ * to look, so it never finds a model that the settings would not. This call frees
+ * the cached models that no context holds (for leak checkers, or to give back their
+ * memory); it is safe at any time, from any thread. */
+BYTELM_API void bytelm_model_cache_clear(void);
+
+/* The encoder's delay: the units (samples per channel, rows, bytes) it takes in before
+ * the first frame packet can come out, and so before each later batch of frames. A
+ * live source's latency is that many units; finish flushes what is held. */
+BYTELM_API uint64_t bytelm_encoder_delay(const BytelmEncoder *enc);
+
 #ifdef __cplusplus
 }
 #endif

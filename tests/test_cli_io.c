@@ -328,7 +328,11 @@ static void write_png_raw(const char *path, uint32_t w, uint32_t h, int depth, i
     }
     if (trns) {
         png_color_16 t = {0};
-        png_set_tRNS(png, info, NULL, 0, &t);
+        png_byte alpha[1] = {0};
+        if (ctype == PNG_COLOR_TYPE_PALETTE)
+            png_set_tRNS(png, info, alpha, 1, NULL);
+        else
+            png_set_tRNS(png, info, NULL, 0, &t);
     }
     png_write_info(png, info);
     int ch = png_get_channels(png, info);
@@ -358,6 +362,31 @@ static void png_reject(const char *name, int depth, int ctype, int trns, const c
     free(pix);
 }
 
+/* A palette PNG reads as the RGB it shows: write_png_raw's palette, its indices the
+ * low two bits of each byte of the packed rows. */
+static void png_palette(int depth)
+{
+    static const uint8_t pal[4][3] = {{0, 0, 0}, {255, 0, 0}, {0, 255, 0}, {0, 0, 255}};
+    const uint32_t w = 11, h = 5, per_byte = 8u / (uint32_t)depth;
+    const size_t row = (w * (uint32_t)depth + 7) / 8;
+    const char *path = fixture("palette.png");
+    write_png_raw(path, w, h, depth, PNG_COLOR_TYPE_PALETTE, PNG_INTERLACE_NONE, 0);
+    ImageInfo info;
+    uint8_t *pix;
+    char err[256] = "";
+    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
+    int same = rc == 0 && info.channels == 3 && info.width == w && info.height == h;
+    for (uint32_t y = 0; same && y < h; y++)
+        for (uint32_t x = 0; same && x < w; x++) {
+            const uint32_t byte = (uint32_t)((y * row + x / per_byte) & 3);
+            const uint32_t shift = (per_byte - 1 - x % per_byte) * (uint32_t)depth;
+            const uint32_t idx = (byte >> shift) & ((1u << depth) - 1);
+            same = idx < 4 && !memcmp(pix + ((size_t)y * w + x) * 3, pal[idx], 3);
+        }
+    CHECK(same, "%d-bit palette PNG reads as its RGB pixels: %s", depth, err);
+    free(pix);
+}
+
 static void test_png(void)
 {
     png_roundtrip(1, 1, 1);
@@ -383,7 +412,9 @@ static void test_png(void)
     png_reject("graya.png", 8, PNG_COLOR_TYPE_GRAY_ALPHA, 0, "alpha channel (8-bit gray+alpha)");
     png_reject("rgb16.png", 16, PNG_COLOR_TYPE_RGB, 0, "16-bit RGB PNG is not supported");
     png_reject("gray4.png", 4, PNG_COLOR_TYPE_GRAY, 0, "4-bit gray PNG is not supported");
-    png_reject("palette.png", 8, PNG_COLOR_TYPE_PALETTE, 0, "palette (indexed-color) PNG is not supported");
+    png_reject("palette_trns.png", 8, PNG_COLOR_TYPE_PALETTE, 1, "palette PNG with transparency (tRNS chunk)");
+    png_palette(8);
+    png_palette(2);
     png_reject("trns.png", 8, PNG_COLOR_TYPE_GRAY, 1, "transparency (tRNS chunk)");
 
     /* A truncated PNG fails with libpng's reason, not silently short. */

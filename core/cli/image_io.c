@@ -4,7 +4,8 @@
  *
  * bytelm keeps pixels, not files: a decoded image is written back as a plain
  * PNG or PNM with the same pixels. Inputs whose pixels we could not give back
- * exactly (alpha, transparency, palettes, other depths) are refused.
+ * exactly (alpha, transparency, other depths) are refused; a palette PNG is
+ * coded as the RGB pixels it shows.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -247,9 +248,15 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, size_t max_memor
     int depth, ctype, interlace;
     png_get_IHDR(r->png, r->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
     const char *cname = png_color_name(ctype);
+    if (ctype == PNG_COLOR_TYPE_PALETTE && !png_get_valid(r->png, r->info, PNG_INFO_tRNS)) {
+        /* coded as the 8-bit RGB pixels it shows; the palette itself is not kept */
+        png_set_palette_to_rgb(r->png);
+        ctype = PNG_COLOR_TYPE_RGB;
+        depth = 8;
+    }
     if (ctype == PNG_COLOR_TYPE_PALETTE) {
-        snprintf(err, errlen, "palette (indexed-color) PNG is not supported; "
-                 "convert it to 8-bit RGB or gray first");
+        snprintf(err, errlen, "palette PNG with transparency (tRNS chunk) is not supported; "
+                 "flatten it first");
     } else if (ctype & PNG_COLOR_MASK_ALPHA) {
         snprintf(err, errlen, "PNG with alpha channel (%d-bit %s) is not supported; flatten it first",
                  depth, cname);

@@ -166,7 +166,9 @@ static void targeted(const BytelmSettings *s, const TestBuf *st, const uint8_t *
     header_field(s, st, 6, 1, 4, 0, "source");
     header_field(s, st, 7, 1, 3, 0, "preset");
     header_field(s, st, 8, 1, 255, 0, "transform");
-    header_field(s, st, 10, 1, 1, 0, "reserved");
+    /* flag bit 0 (tags follow) is test_tags' business; the other flags are reserved */
+    header_field(s, st, 10, 1, 2, 0, "flags bit 1");
+    header_field(s, st, 11, 1, 0x80, 0, "flags bit 15");
     header_field(s, st, 12, 4, 0, 0, "frame size");
     header_field(s, st, 12, 4, 0xFFFFFFFF, 0, "frame size");
     const uint32_t unit = pcm ? 2 * s->channels : 3 * s->width;

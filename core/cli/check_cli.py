@@ -63,6 +63,35 @@ def read_mask(path):
     return struct.unpack_from("<I", b, i + 28)[0]
 
 
+def wav_with_info(tags, frames):
+    """A mono 16-bit WAV whose LIST/INFO chunk holds tags {fourcc: bytes}."""
+    data = bytes((i * 13) & 0xFF for i in range(frames * 2))
+    fmt = struct.pack("<HHIIHH", 1, 1, 16000, 32000, 2, 16)
+    info = b"INFO"
+    for k, v in tags.items():
+        v += b"\0"
+        info += k + struct.pack("<I", len(v)) + v + (b"\0" if len(v) & 1 else b"")
+    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" +
+            struct.pack("<I", len(data)) + data + b"LIST" + struct.pack("<I", len(info)) + info)
+    return b"RIFF" + struct.pack("<I", len(body)) + body, data
+
+
+def read_info(path):
+    """The LIST/INFO fields of a WAV file, {fourcc: bytes}."""
+    b = open(path, "rb").read()
+    out, pos = {}, 12
+    while pos + 8 <= len(b):
+        cid, size = b[pos:pos + 4], struct.unpack_from("<I", b, pos + 4)[0]
+        if cid == b"LIST" and b[pos + 8:pos + 12] == b"INFO":
+            q = pos + 12
+            while q + 8 <= pos + 8 + size:
+                k, n = b[q:q + 4], struct.unpack_from("<I", b, q + 4)[0]
+                out[k] = b[q + 8:q + 8 + n].rstrip(b"\0")
+                q += 8 + n + (n & 1)
+        pos += 8 + size + (size & 1)
+    return out
+
+
 def help_block():
     """The text between the first pair of ``` after the '## --help' heading."""
     text = open(DOC).read()
@@ -91,6 +120,33 @@ def main():
         with wave.open("in.wav") as a, wave.open("out/in.wav") as b:
             ok = a.getparams() == b.getparams() and a.readframes(10**6) == b.readframes(10**6)
     check(ok, "decode WAV round trip: " + err)
+
+    # Tags: a WAV's LIST/INFO and -T go into the stream, the WAV's come back out, and
+    # info lists them all; bad keys and -T with -d are usage errors.
+    wav, data = wav_with_info({b"INAM": b"Song", b"IART": "Bj\u00f6rk".encode(), b"ITRK": b"7"}, 800)
+    open("tagged.wav", "wb").write(wav)
+    rc, _, err = run("-T", "REPLAYGAIN_TRACK_GAIN=-3.20 dB", "-T", "comment=a=b", "tagged.wav")
+    check(rc == 0, "encode with tags: " + err)
+    rc, _, err = run("-d", "-o", "out/tagged.wav", "tagged.blm")
+    got = read_info("out/tagged.wav") if rc == 0 else {}
+    with wave.open("out/tagged.wav") as w:
+        same = w.readframes(10**6) == data
+    check(rc == 0 and same and got.get(b"INAM") == b"Song" and got.get(b"IART") == "Bj\u00f6rk".encode() and
+          got.get(b"ITRK") == b"7" and got.get(b"ICMT") == b"a=b",
+          "tags come back in the WAV's LIST/INFO: %r %s" % (got, err))
+    p = subprocess.run([BYTELM, "-d", "-v", "-f", "-o", "out/tagged.wav", "tagged.blm"], capture_output=True)
+    check(p.returncode == 0 and "1 of 5 tags not written" in p.stderr.decode(errors="replace"),
+          "-v says which tags the WAV cannot hold: " + p.stderr.decode(errors="replace"))
+    rc, out, err = run("info", "tagged.blm")
+    text = out.decode(errors="replace")
+    check(rc == 0 and "TITLE=Song" in text and "ARTIST=Bj\u00f6rk" in text and "TRACKNUMBER=7" in text and
+          "REPLAYGAIN_TRACK_GAIN=-3.20 dB" in text and "comment=a=b" in text,
+          "info lists the tags: " + text + err)
+    for bad in ("=x", "K\u00e9Y=x", "NOEQUALS"):
+        rc, _, err = run("-f", "-T", bad, "tagged.wav")
+        check(rc == 2 and "invalid tag" in err, "-T %r is a usage error: %s" % (bad, err))
+    rc, _, err = run("-d", "-T", "A=b", "tagged.blm")
+    check(rc == 2, "-T with -d is a usage error: " + err)
 
     # Every model of models.list is built in, those kept only to decode ('decode' lines)
     # too: a stream made with any of them decodes with no model directory or path.

@@ -17,12 +17,44 @@ static void print_duration(uint64_t samples, uint32_t rate)
     printf("%" PRIu64 ":%02u:%06.3f", whole / 3600, (unsigned)(whole / 60 % 60), (double)(whole % 60) + frac);
 }
 
+/* The size of the tags chunk after the header, peeked into in->pre; 0 if none. */
+static size_t peek_tags(InFile *in, const BytelmStreamInfo *info, size_t header_len)
+{
+    size_t want = header_len + 64;
+    for (;;) {
+        long n = infile_peek(in, want);
+        if (n < (long)header_len)
+            return 0;
+        BytelmChunk c;
+        int rc = bytelm_chunk_parse(in->pre + in->pre_pos + header_len, (size_t)n - header_len, info, &c);
+        if (rc == 0)
+            return c.type == BYTELM_CHUNK_TAGS ? c.size : 0;
+        if (rc != BYTELM_EAGAIN || c.type != BYTELM_CHUNK_TAGS || (size_t)n < want ||
+            header_len + c.size <= want)
+            return 0;
+        want = header_len + c.size;
+    }
+}
+
+static void print_tags(BytelmDecoder *dec)
+{
+    const char *const *keys, *const *values;
+    size_t n;
+    if (bytelm_decoder_get_tags(dec, &keys, &values, &n) == BYTELM_EAGAIN) {
+        printf("  tags:           (damaged)\n");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        printf("  %s%s=%s\n", i ? "                " : "tags:           ", keys[i], values[i]);
+}
+
 int info_file(const Options *o, const char *path)
 {
     char err[512] = "";
     const char *name = strcmp(path, "-") ? path : "(stdin)";
     InFile in;
     BytelmStreamInfo info;
+    BytelmDecoder *dec = NULL;
     int ret = EXIT_ERROR;
     if (infile_open(&in, path, err, sizeof err) < 0) {
         error_msg(name, "%s", err);
@@ -32,22 +64,22 @@ int info_file(const Options *o, const char *path)
     if (probe_input(&in, &info, &header_len, name) < 0)
         goto done;
     /* bytelm_probe_header() does not search for models; a decoder given the
-     * header and our --model/--model-dir says whether the model is at hand. */
-    {
-        BytelmSettings s;
-        BytelmDecoder *dec = NULL;
+     * header and our --model/--model-dir says whether the model is at hand, and
+     * given the tags chunk that may follow, what the tags are. */
+    BytelmSettings s;
+    base_settings(o, &s, name);
+    s.log_callback = NULL;
+    if (bytelm_decoder_open(&dec, &s) == 0 &&
+        bytelm_decoder_push(dec, in.pre + in.pre_pos, header_len) == 0) {
         BytelmStreamInfo dinfo;
-        base_settings(o, &s, name);
-        s.log_callback = NULL;
-        if (bytelm_decoder_open(&dec, &s) == 0 &&
-            bytelm_decoder_push(dec, in.pre + in.pre_pos, header_len) == 0 &&
-            bytelm_decoder_get_info(dec, &dinfo) == 0) {
+        if (bytelm_decoder_get_info(dec, &dinfo) == 0) {
             memcpy(info.model_name, dinfo.model_name, sizeof info.model_name);
             info.model_available = dinfo.model_available;
         }
-        bytelm_decoder_close(&dec);
+        size_t tags_len = peek_tags(&in, &info, header_len);
+        if (tags_len)
+            bytelm_decoder_push(dec, in.pre + in.pre_pos + header_len, tags_len);
     }
-
     uint64_t total = info.total_units;
     uint64_t comp = in.size;
     if (total == BYTELM_UNKNOWN_LENGTH || comp == UINT64_MAX) {
@@ -108,8 +140,11 @@ int info_file(const Options *o, const char *path)
         printf("  length:         unknown (the model is needed to count it)\n");
         printf("  compressed:     %" PRIu64 " bytes\n", comp);
     }
+    if (dec)
+        print_tags(dec);
     ret = 0;
 done:
+    bytelm_decoder_close(&dec);
     infile_close(&in);
     return ret;
 }

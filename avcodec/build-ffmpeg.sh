@@ -85,7 +85,7 @@ fi
 
 start=$(date +%s)
 if [ -n "${FFMPEG_SRC:-}" ]; then
-  src=$FFMPEG_SRC
+  src=$(cd "$FFMPEG_SRC" && pwd)  # configure runs from the build directory
 else
   upstream=${version#*:}; upstream=${upstream%%-*}
   src=$srcroot/ffmpeg-$upstream
@@ -120,9 +120,9 @@ log "configuring in $out"
     --disable-ffplay --enable-zlib --enable-libbytelm "${components[@]}" \
     --extra-cflags="-I$root/core/include" \
     --extra-ldflags="-Wl,-rpath,$builddir/core/src" >configure.log 2>&1) ||
-  { tail -30 "$out/configure.log" "$out/ffbuild/config.log" >&2; exit 1; }
+  { tail -n 30 "$out/configure.log" "$out/ffbuild/config.log" >&2; exit 1; }
 log "building with $jobs jobs"
 make -C "$out" -j"$jobs" ffmpeg ffprobe >"$out/make.log" 2>&1 ||
-  { tail -40 "$out/make.log" >&2; exit 1; }
+  { tail -n 40 "$out/make.log" >&2; exit 1; }
 echo "$stamp" >"$out/.stamp"
 log "built $out/ffmpeg and $out/ffprobe in $(( $(date +%s) - start )) s"

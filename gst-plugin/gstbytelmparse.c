@@ -10,6 +10,11 @@
  * from a live source), and its seek table becomes the base class's index, so
  * seeks land on the right frame at once.
  *
+ * A tags chunk after the header (docs/FORMAT.md §1.1) becomes a stream tag list,
+ * so that decodebin, gst-discoverer and wavenc see title, artist and the rest;
+ * the chunk itself goes on as a header buffer, so the stream written downstream
+ * stays whole.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #ifdef HAVE_CONFIG_H
@@ -19,6 +24,8 @@
 #include "gstbytelmparse.h"
 
 #include <string.h>
+
+#include <gst/tag/tag.h>
 
 #define GST_CAT_DEFAULT gst_bytelm_debug
 
@@ -271,13 +278,25 @@ gst_bytelm_parse_handle_frame (GstBaseParse * parse, GstBaseParseFrame * frame,
             &consume);
       }
       break;
-    case BYTELM_CHUNK_TAGS:
+    case BYTELM_CHUNK_TAGS:{
+      /* the Vorbis comment between the chunk's size and its CRC */
+      GstTagList *tags = gst_tag_list_from_vorbiscomment (map.data + 8,
+          c.size - 12, NULL, 0, NULL);
+
+      if (tags) {
+        gst_tag_list_set_scope (tags, GST_TAG_SCOPE_STREAM);
+        gst_base_parse_merge_tags (parse, tags, GST_TAG_MERGE_REPLACE);
+        gst_tag_list_unref (tags);
+      } else {
+        GST_WARNING_OBJECT (self, "tags chunk without a readable Vorbis comment");
+      }
       /* goes downstream with the stream, like the header: no samples */
       GST_BUFFER_FLAG_SET (frame->buffer, GST_BUFFER_FLAG_HEADER);
       GST_BUFFER_PTS (frame->buffer) = GST_CLOCK_TIME_NONE;
       GST_BUFFER_DTS (frame->buffer) = GST_CLOCK_TIME_NONE;
       frame->flags |= GST_BASE_PARSE_FRAME_FLAG_NO_FRAME;
       break;
+    }
     case BYTELM_CHUNK_FRAME:{
       GstClockTime pts = units_to_time (self, c.first_unit);
       GST_BUFFER_PTS (frame->buffer) = pts;

@@ -145,6 +145,9 @@ def main():
     for bad in ("=x", "K\u00e9Y=x", "NOEQUALS"):
         rc, _, err = run("-f", "-T", bad, "tagged.wav")
         check(rc == 2 and "invalid tag" in err, "-T %r is a usage error: %s" % (bad, err))
+    rc, _, err = run("-d", "-o", "out/tagged.raw", "tagged.blm")
+    check(rc == 0 and open("out/tagged.raw", "rb").read() == data,
+          "-o x.raw gives the bare samples of a stream coded from a WAV: " + err)
     rc, _, err = run("-d", "-T", "A=b", "tagged.blm")
     check(rc == 2, "-T with -d is a usage error: " + err)
 

@@ -24,6 +24,9 @@ SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback)
     if ((!strcasecmp(ext, ".pgm") && kind == BYTELM_KIND_GRAY8) ||
         (!strcasecmp(ext, ".ppm") && kind == BYTELM_KIND_RGB24) || (!strcasecmp(ext, ".pnm") && pixels))
         return SINK_PNM;
+    /* the bare samples or pixels, as --raw reads them */
+    if (!strcasecmp(ext, ".raw") || (!strcasecmp(ext, ".pcm") && kind == BYTELM_KIND_PCM_S16LE))
+        return SINK_RAW;
     return fallback;
 }
 

@@ -16,7 +16,8 @@ typedef enum SinkType { SINK_NONE, SINK_RAW, SINK_WAV, SINK_PNG, SINK_PNM } Sink
 
 /* The format an output name asks for, where it fits the stream's kind: -o back.wav
  * writes a WAV even for PCM coded from raw samples, -o x.png a PNG for pixels from
- * a PGM. Other names keep the format of the stream's source hint (fallback). */
+ * a PGM, -o x.raw (or x.pcm for PCM) the bare samples or pixels. Other names keep
+ * the format of the stream's source hint (fallback). */
 SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback);
 
 /* Where decoded bytes go. WAV and PNG writers take whole sample frames and

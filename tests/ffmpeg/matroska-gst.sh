@@ -55,6 +55,23 @@ gst-launch-1.0 -q filesrc location=gst.mkv ! decodebin ! audioconvert ! \
 expect_eq "$(md5 <back.raw)" "$want" "GStreamer .mkv decoded by GStreamer"
 ok "bytelmenc ! matroskamux -> filesrc ! decodebin: the same samples"
 
+# Tags (docs/FORMAT.md §1.1): bytelmenc's two header buffers (header, tags chunk) are
+# dropped and the tags become Matroska tags; a .blm copied out of it keeps them and
+# passes bytelm -t. A tagged .blm through bytelmparse ! matroskamux: the same.
+gst-launch-1.0 -q filesrc location=in.wav ! wavparse ! taginject tags="title=GstTitle,artist=GstArtist" ! \
+  bytelmenc frame-size=8000 ! matroskamux ! filesink location=tagged.mkv
+expect_eq "$(pcm_md5 tagged.mkv)" "$want" "tagged GStreamer .mkv decoded by ffmpeg"
+expect_eq "$("$FP" -v error -show_entries stream_tags=title -of default=nw=1:nk=1 tagged.mkv)" \
+  GstTitle "Matroska title from bytelmenc's tags"
+ff -i tagged.mkv -c copy tagged.blm
+"$BL" -t tagged.blm >/dev/null 2>&1 || fail "bytelm -t on the .blm copied out of a tagged .mkv"
+"$BL" -q -f --raw=pcm --rate=44100 --channels=2 -T TITLE=CliTitle -o cli.blm in.raw
+gst-launch-1.0 -q filesrc location=cli.blm ! bytelmparse ! matroskamux ! filesink location=remux.mkv
+expect_eq "$(pcm_md5 remux.mkv)" "$want" ".blm -> bytelmparse ! matroskamux, decoded by ffmpeg"
+expect_eq "$("$FP" -v error -show_entries stream_tags=title -of default=nw=1:nk=1 remux.mkv)" \
+  CliTitle "Matroska title from the .blm's tags chunk"
+ok "tags: bytelmenc ! matroskamux and bytelmparse ! matroskamux write Matroska tags, no tags block"
+
 # Images: each block an image stream without its header, which is CodecPrivate.
 for fmt in RGB:rgb24 GRAY8:gray; do
   gst-launch-1.0 -q videotestsrc num-buffers=3 pattern=ball ! \

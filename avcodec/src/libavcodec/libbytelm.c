@@ -22,7 +22,6 @@
 
 #include "libavutil/common.h"
 #include "libavutil/error.h"
-#include "libavutil/intreadwrite.h"
 #include "libavutil/log.h"
 #include "libbytelm.h"
 
@@ -91,26 +90,4 @@ int ff_bytelm_mask_to_layout(AVChannelLayout *layout, int channels, uint32_t mas
     layout->order       = AV_CHANNEL_ORDER_UNSPEC;
     layout->nb_channels = channels;
     return 0;
-}
-
-size_t ff_bytelm_chunk_size(const uint8_t *buf, size_t len)
-{
-    uint64_t size;
-
-    if (len < 16)
-        return 0;
-    if (!memcmp(buf, "BLMF", 4)) {
-        size_t np;
-        if (len < 30) /* the frame header up to its parameters and payload size */
-            return 0;
-        np = buf[21];
-        if (len < 30 + np)
-            return 0;
-        size = 30 + np + (uint64_t)AV_RL32(buf + 26 + np) + 4;
-    } else if (!memcmp(buf, "BLMT", 4)) {
-        size = 44 + 16 * (uint64_t)AV_RL32(buf + 12);
-    } else {
-        return 0;
-    }
-    return size <= len ? size : 0;
 }

@@ -48,8 +48,4 @@ uint32_t ff_bytelm_layout_to_mask(const AVChannelLayout *layout);
 /* The layout for a stream's channel count and WAVE mask. */
 int ff_bytelm_mask_to_layout(AVChannelLayout *layout, int channels, uint32_t mask);
 
-/* Size of the stream chunk (frame or trailer) at buf, 0 if buf holds no
- * whole chunk or starts with neither, per docs/FORMAT.md. */
-size_t ff_bytelm_chunk_size(const uint8_t *buf, size_t len);
-
 #endif /* AVCODEC_LIBBYTELM_H */

@@ -20,8 +20,9 @@
 
 /*
  * The extradata is the 76-byte stream header. An audio packet is one bytelm
- * frame, or the stream's trailer, which is skipped. An image packet is all
- * the frames of one image followed by its trailer. Every frame is decoded on
+ * frame, or the stream's tags or trailer, which are skipped. An image packet is
+ * all the frames of one image followed by its trailer (the tags, if any, first).
+ * Packets are cut and checked with libbytelm's chunk parser. Every frame is decoded on
  * its own (bytelm_decoder_decode_frame), so any packet can come first, and
  * FFmpeg's frame threads decode several packets at once, each with its own
  * library decoder.
@@ -55,10 +56,12 @@ static av_cold int libbytelm_decode_init(AVCodecContext *avctx)
 {
     LibBytelmDecContext *s = avctx->priv_data;
     BytelmSettings settings;
+    BytelmChunk c;
     int ret;
 
-    if (!avctx->extradata || avctx->extradata_size < 4 ||
-        memcmp(avctx->extradata, "BYLM", 4)) {
+    if (!avctx->extradata ||
+        bytelm_chunk_parse(avctx->extradata, avctx->extradata_size, NULL, &c) < 0 ||
+        c.type != BYTELM_CHUNK_HEADER) {
         av_log(avctx, AV_LOG_ERROR, "the bytelm stream header (extradata) is missing\n");
         return AVERROR_INVALIDDATA;
     }
@@ -104,23 +107,36 @@ static int decode_chunk(AVCodecContext *avctx, const uint8_t *data, size_t size,
     return 0;
 }
 
+/* The chunk at data (bytelm_chunk_parse), which must be whole. */
+static int parse_chunk(AVCodecContext *avctx, const uint8_t *data, size_t size, BytelmChunk *c)
+{
+    LibBytelmDecContext *s = avctx->priv_data;
+    int ret = bytelm_chunk_parse(data, size, &s->info, c);
+
+    if (ret == BYTELM_EAGAIN)
+        ret = BYTELM_ETRUNCATED;
+    return ret < 0 ? ff_bytelm_error(avctx, ret, "damaged packet") : 0;
+}
+
 static int libbytelm_audio_decode(AVCodecContext *avctx, AVFrame *frame,
                                   int *got_frame, AVPacket *avpkt)
 {
-    size_t size = ff_bytelm_chunk_size(avpkt->data, avpkt->size);
     const uint8_t *out;
     size_t out_len;
     uint64_t first;
+    BytelmChunk c;
     int ret;
 
-    if (!size || size != avpkt->size) {
+    if ((ret = parse_chunk(avctx, avpkt->data, avpkt->size, &c)) < 0)
+        return ret;
+    if (c.size != avpkt->size) {
         av_log(avctx, AV_LOG_ERROR, "packet of %d bytes is not one bytelm frame\n", avpkt->size);
         return AVERROR_INVALIDDATA;
     }
-    if (!memcmp(avpkt->data, "BLMT", 4)) /* the trailer: nothing to output */
+    if (c.type != BYTELM_CHUNK_FRAME) /* the tags or the trailer: nothing to output */
         return avpkt->size;
 
-    if ((ret = decode_chunk(avctx, avpkt->data, size, &out, &out_len, &first)) < 0)
+    if ((ret = decode_chunk(avctx, avpkt->data, c.size, &out, &out_len, &first)) < 0)
         return ret;
     frame->nb_samples = out_len / (2 * avctx->ch_layout.nb_channels);
     if ((ret = ff_thread_get_buffer(avctx, frame, 0)) < 0)
@@ -137,28 +153,38 @@ static int libbytelm_video_decode(AVCodecContext *avctx, AVFrame *frame,
     const uint8_t *data = avpkt->data;
     size_t left = avpkt->size, row = s->info.unit_bytes;
     uint64_t rows = 0;
+    BytelmChunk c = { 0 };
     int ret;
 
     if ((ret = ff_thread_get_buffer(avctx, frame, 0)) < 0)
         return ret;
-    while (left && (left < 4 || memcmp(data, "BLMT", 4))) { /* a short tail: invalid below */
-        size_t size = ff_bytelm_chunk_size(data, left), out_len;
+    while (left) {
         const uint8_t *out;
+        size_t out_len;
         uint64_t first;
 
-        if (!size || memcmp(data, "BLMF", 4))
+        if ((ret = parse_chunk(avctx, data, left, &c)) < 0)
+            return ret;
+        if (c.type == BYTELM_CHUNK_TRAILER)
+            break;
+        if (c.type == BYTELM_CHUNK_TAGS && data == avpkt->data) {
+            data += c.size;
+            left -= c.size;
+            continue;
+        }
+        if (c.type != BYTELM_CHUNK_FRAME)
             goto invalid;
-        if ((ret = decode_chunk(avctx, data, size, &out, &out_len, &first)) < 0)
+        if ((ret = decode_chunk(avctx, data, c.size, &out, &out_len, &first)) < 0)
             return ret;
         if (first != rows || first + out_len / row > avctx->height)
             goto invalid;
         for (size_t y = 0; y < out_len / row; y++)
             memcpy(frame->data[0] + (first + y) * frame->linesize[0], out + y * row, row);
         rows += out_len / row;
-        data += size;
-        left -= size;
+        data += c.size;
+        left -= c.size;
     }
-    if (rows != avctx->height || ff_bytelm_chunk_size(data, left) != left)
+    if (rows != avctx->height || c.type != BYTELM_CHUNK_TRAILER || c.size != left)
         goto invalid;
 
     frame->key_frame = 1;

@@ -26,7 +26,12 @@
  * input can seek, gives the duration and the index. A file of several images
  * (the GStreamer plugin's video) is one stream per image, end to end; they
  * must share the first one's header (size and format). The file has no frame
- * rate: the framerate option gives one (default 25).
+ * rate: the framerate option gives one (default 25). A stream's tags chunk
+ * becomes the file's metadata, as a FLAC file's Vorbis comment does.
+ *
+ * It reads the stream itself rather than through libbytelm's chunk parser:
+ * libavformat does not link libbytelm (only the codec wrappers do), so that the
+ * container can be read, probed and remuxed on a build without the library.
  */
 
 #include "libavutil/channel_layout.h"
@@ -36,10 +41,13 @@
 #include "avformat.h"
 #include "avio_internal.h"
 #include "internal.h"
+#include "oggdec.h"
 
 #define HEADER_SIZE 76
 #define MAX_FRAME_PAYLOAD (1 << 24)
 #define MAX_FRAMES (1 << 26)
+#define MAX_TAGS_BODY (1 << 20)
+#define FLAG_TAGS 1
 
 enum { KIND_PCM = 1, KIND_GRAY8 = 2, KIND_RGB24 = 3 };
 
@@ -63,10 +71,38 @@ static int blm_probe(const AVProbeData *p)
     return AVPROBE_SCORE_EXTENSION;
 }
 
+/* Reads the tags chunk that a header with flag bit 0 announces (docs/FORMAT.md
+ * §1.1) and checks its CRC; its Vorbis comment goes into *m, or nowhere when m is
+ * NULL (the same tags before each image). */
+static int read_tags(AVFormatContext *s, AVDictionary **m)
+{
+    uint8_t *buf;
+    uint32_t body;
+    int ret;
+
+    if (avio_rl32(s->pb) != MKTAG('B', 'L', 'M', 'C'))
+        return AVERROR_INVALIDDATA;
+    body = avio_rl32(s->pb);
+    if (body < 8 || body > MAX_TAGS_BODY || !(buf = av_malloc(body + 12)))
+        return body > MAX_TAGS_BODY ? AVERROR_INVALIDDATA : AVERROR(ENOMEM);
+    AV_WL32(buf, MKTAG('B', 'L', 'M', 'C'));
+    AV_WL32(buf + 4, body);
+    ret = ffio_read_size(s->pb, buf + 8, body + 4);
+    if (ret >= 0 && blm_crc(buf, body + 8) != AV_RL32(buf + body + 8))
+        ret = AVERROR_INVALIDDATA;
+    /* the CRC after the body is the byte of padding ff_vorbis_comment wants */
+    if (ret >= 0 && m && (ret = ff_vorbis_comment(s, m, buf + 8, body, 0)) < 0)
+        av_log(s, AV_LOG_ERROR, "malformed tags\n");
+    av_free(buf);
+    return ret < 0 ? ret : 0;
+}
+
 /* Reads the trailer at the end of a seekable input: duration and index. */
 static void read_seek_table(AVFormatContext *s, AVStream *st)
 {
     AVIOContext *pb = s->pb;
+    /* the seek table does not count the tags chunk: the frames start here */
+    int64_t start = avio_tell(pb);
     int64_t size = avio_size(pb);
     uint8_t *buf = NULL;
     uint32_t tsize, n;
@@ -87,11 +123,12 @@ static void read_seek_table(AVFormatContext *s, AVStream *st)
     }
     st->duration = AV_RL64(buf + 4);
     for (uint32_t i = 0; i < n; i++)
-        av_add_index_entry(st, AV_RL64(buf + 16 + 16 * i), AV_RL64(buf + 24 + 16 * i),
+        av_add_index_entry(st, start - HEADER_SIZE + AV_RL64(buf + 16 + 16 * i),
+                           AV_RL64(buf + 24 + 16 * i),
                            0, 0, AVINDEX_KEYFRAME);
 end:
     av_free(buf);
-    avio_seek(pb, HEADER_SIZE, SEEK_SET);
+    avio_seek(pb, start, SEEK_SET);
 }
 
 static int blm_read_header(AVFormatContext *s)
@@ -110,6 +147,10 @@ static int blm_read_header(AVFormatContext *s)
     if (h[4] != 1) {
         avpriv_request_sample(s, "format version %d", h[4]);
         return AVERROR_PATCHWELCOME;
+    }
+    if (AV_RL16(h + 10) & FLAG_TAGS && (ret = read_tags(s, &s->metadata)) < 0) {
+        av_log(s, AV_LOG_ERROR, "damaged tags chunk after the header\n");
+        return ret;
     }
     if (!(st = avformat_new_stream(s, NULL)))
         return AVERROR(ENOMEM);
@@ -231,7 +272,7 @@ static int next_image_header(AVFormatContext *s, int64_t images)
         av_log(s, AV_LOG_ERROR, "no stream header before image %"PRId64"\n", images);
         return AVERROR_INVALIDDATA;
     }
-    return 0;
+    return AV_RL16(h + 10) & FLAG_TAGS ? read_tags(s, NULL) : 0;
 }
 
 static int blm_read_packet(AVFormatContext *s, AVPacket *pkt)

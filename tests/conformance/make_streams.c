@@ -27,6 +27,7 @@
 #include "framecoder.h"
 #include "modelstore.h"
 #include "pcmcascade.h"
+#include "tags.h"
 #include "testutil.h"
 
 typedef enum Input {
@@ -52,6 +53,7 @@ typedef struct Case {
     int text, known_length;
     Input input;
     const char *modes;     /* one letter per frame, repeated */
+    const char *tags;      /* "KEY=value" fields, separated by '\n', or NULL */
 } Case;
 
 static const Case cases[] = {
@@ -87,6 +89,11 @@ static const Case cases[] = {
      .frame_units = 2000, .known_length = 1, .input = IN_SPARSE, .modes = "n"},
     {"pcm-stereo-wide", BYTELM_KIND_PCM_S16LE, .rate = 32000, .channels = 2, .units = 4 * 700,
      .frame_units = 700, .input = IN_TONES, .modes = "w"},
+    /* tags after the header (docs/FORMAT.md §1.1), UTF-8 and a repeated key */
+    {"pcm-stereo-tags", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 1500,
+     .frame_units = 1500, .input = IN_TONES, .modes = "n",
+     .tags = "TITLE=Conformance \xc3\xa9t\xc3\xa9\nARTIST=One\nARTIST=Two\n"
+             "REPLAYGAIN_TRACK_GAIN=-3.20 dB"},
     {"pcm-mono-flac-stored", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 3000,
      .frame_units = 1024, .input = IN_TONES, .modes = "21"},
     {"pcm-stereo-flac", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2000,
@@ -330,14 +337,44 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
     return ret;
 }
 
-static int public_stream(const BytelmSettings *s, const uint8_t *raw, size_t len, BlmBuf *out)
+static int public_stream(const BytelmSettings *s, const char *tags, const uint8_t *raw, size_t len,
+                         BlmBuf *out)
 {
-    TestBuf st = {0};
-    int ret = test_encode(s, raw, len, 0, &st);
-    if (ret == 0 && blm_buf_write(out, st.data, st.len))
-        ret = BYTELM_ENOMEM;
-    free(st.data);
+    BytelmEncoder *e;
+    int ret = bytelm_encoder_open(&e, s);
+    if (ret < 0)
+        return ret;
+    for (const char *t = tags; ret == 0 && t && *t;) {
+        const char *eq = strchr(t, '='), *end = strchr(t, '\n');
+        char key[64], value[256];
+        end = end ? end : t + strlen(t);
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - t), t);
+        snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1), eq + 1);
+        ret = bytelm_encoder_add_tag(e, key, value);
+        t = *end ? end + 1 : end;
+    }
+    if (ret == 0)
+        ret = bytelm_encoder_push(e, raw, len);
+    if (ret == 0)
+        ret = bytelm_encoder_finish(e);
+    uint8_t buf[4096];
+    size_t got;
+    while (ret == 0 && (ret = bytelm_encoder_pull(e, buf, sizeof(buf), &got)) == 0 && got)
+        if (blm_buf_write(out, buf, got))
+            ret = BYTELM_ENOMEM;
+    bytelm_encoder_close(&e);
     return ret;
+}
+
+/* Past the header and the tags chunk, if the header announces one. */
+static size_t first_frame(const uint8_t *st, size_t len, const BlmHeader *h)
+{
+    BlmTags t;
+    size_t n = 0;
+    if ((h->flags & BLM_HEADER_HAS_TAGS) &&
+        blm_tags_chunk_parse(st + BLM_HEADER_SIZE, len - BLM_HEADER_SIZE, &t, &n) == 0)
+        blm_tags_clear(&t);
+    return BLM_HEADER_SIZE + n;
 }
 
 /* The frame modes of a stream, "0,5,2", into modes; marks each in seen[]. */
@@ -346,7 +383,7 @@ static int list_modes(const uint8_t *st, size_t len, char *modes, size_t cap, in
     BlmHeader h;
     if (blm_header_read(st, len, &h) < 0)
         return -1;
-    size_t pos = BLM_HEADER_SIZE, n, used = 0;
+    size_t pos = first_frame(st, len, &h), n, used = 0;
     BlmFrameHeader fh;
     snprintf(modes, cap, "-");
     while (pos < len && blm_frame_parse(st + pos, len - pos, &h, &fh, &n) == 0) {
@@ -420,7 +457,7 @@ int main(int argc, char **argv)
         settings_of(c, argv[2], &s, model_path, sizeof(model_path));
         BlmBuf st;
         blm_buf_init(&st, BLM_BUF_NO_LIMIT);
-        int ret = strspn(c->modes, "n") == strlen(c->modes) ? public_stream(&s, raw, len, &st)
+        int ret = strspn(c->modes, "n") == strlen(c->modes) ? public_stream(&s, c->tags, raw, len, &st)
                                                             : forced_stream(c, &s, raw, len, &st);
         /* it must decode through the public decoder to what went in */
         TestBuf back = {0};

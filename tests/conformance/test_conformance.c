@@ -81,6 +81,12 @@ static int decode_stream(const uint8_t *st, size_t len, TestBuf *out, char model
     BytelmStreamInfo info;
     if (bytelm_decoder_get_info(d, &info) == 0 && info.model_name[0])
         snprintf(model, 64, "%s", info.model_name);
+    /* a header that announces tags (flag bit 0) is followed by at least one field */
+    const char *const *keys, *const *values;
+    size_t n_tags = 0;
+    if (ret == 0 && len > 10 && (st[10] & 1) &&
+        (bytelm_decoder_get_tags(d, &keys, &values, &n_tags) < 0 || n_tags == 0))
+        ret = BYTELM_EFORMAT;
     bytelm_decoder_close(&d);
     return ret;
 }
@@ -98,6 +104,11 @@ static int decode_frames(const uint8_t *st, size_t len, TestBuf *out, char *mode
     ret = bytelm_decoder_open_header(d, st, len);
     ret = ret ? ret : blm_header_read(st, len, &h);
     size_t pos = BLM_HEADER_SIZE, used = 0;
+    /* the packet API takes frames only: a tags chunk is the container's business */
+    BytelmChunk c;
+    if (ret == 0 && bytelm_chunk_parse(st + pos, len - pos, NULL, &c) == 0 &&
+        c.type == BYTELM_CHUNK_TAGS)
+        pos += c.size;
     snprintf(modes, cap, "-");
     while (ret == 0 && pos < len && blm_is_frame_sync(st + pos, len - pos)) {
         BlmFrameHeader fh;

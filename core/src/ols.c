@@ -25,26 +25,17 @@ double blm_ols_predict(BlmOls *o)
     return o->pred = blm_dot4(o->w, o->x, o->n);
 }
 
-/* Row i of the Cholesky factor at columns [j0, i): each entry its own chain of
- * subtractions in k order, as docs/MODEL.md §9 writes it. */
-static void chol_row(const BlmOls *o, double *g, int i, int j0)
-{
-    for (int j = j0; j < i; j++) {
-        double sum = o->r[i * BLM_OLS_MAX + j];
-        for (int k = 0; k < j; k++)
-            sum -= g[i * BLM_OLS_MAX + k] * g[j * BLM_OLS_MAX + k];
-        g[i * BLM_OLS_MAX + j] = sum / g[j * BLM_OLS_MAX + j];
-    }
-}
-
 /* Cholesky factor of r + nu I, then w = (r + nu I)^-1 b. Keeps the old weights
  * when the matrix is not positive definite (as at a silent start).
  *
- * Each entry is the same chain of operations in the same order as the plain row by
- * row loop; only the order in which independent entries are computed differs. The
- * entries of four rows in the columns left of those rows depend on earlier rows
- * alone, so their four chains run side by side, which a chain's latency would
- * otherwise leave idle. A factor abandoned at a non-positive pivot is never read. */
+ * Every entry of the factor is one chain of subtractions in k order, the same
+ * operations in the same order as the plain row by row loop of docs/MODEL.md §9;
+ * only the order in which independent chains advance differs. Rows come in blocks
+ * of four. Their entries left of the block depend on earlier blocks alone, and so
+ * do the first i0 steps of their entries inside the block and of their diagonal:
+ * those chains run side by side (four, then ten at once), which a single chain's
+ * latency would otherwise leave idle; the few steps inside the block follow in
+ * order. A factor abandoned at a non-positive pivot is never read. */
 static void solve(BlmOls *o)
 {
     const int n = o->n; /* a multiple of 4 */
@@ -68,15 +59,52 @@ static void solve(BlmOls *o)
             g2[j] = s2 / gj[j];
             g3[j] = s3 / gj[j];
         }
-        for (int i = i0; i < i0 + 4; i++) {
-            chol_row(o, g, i, i0);
-            double sum = o->r[i * BLM_OLS_MAX + i] + o->nu;
-            for (int k = 0; k < i; k++)
-                sum -= g[i * BLM_OLS_MAX + k] * g[i * BLM_OLS_MAX + k];
-            if (!(sum > 1e-8))
-                return;
-            g[i * BLM_OLS_MAX + i] = sqrt(sum);
+        /* the block's lower triangle and diagonal, their steps k < i0 */
+        const int a = i0, b = i0 + 1, c = i0 + 2;
+        double t10 = r1[a], t20 = r2[a], t21 = r2[b], t30 = r3[a], t31 = r3[b], t32 = r3[c];
+        double d0 = r0[a] + o->nu, d1 = r1[b] + o->nu, d2 = r2[c] + o->nu,
+               d3 = r3[i0 + 3] + o->nu;
+        for (int k = 0; k < i0; k++) {
+            t10 -= g1[k] * g0[k];
+            t20 -= g2[k] * g0[k];
+            t21 -= g2[k] * g1[k];
+            t30 -= g3[k] * g0[k];
+            t31 -= g3[k] * g1[k];
+            t32 -= g3[k] * g2[k];
+            d0 -= g0[k] * g0[k];
+            d1 -= g1[k] * g1[k];
+            d2 -= g2[k] * g2[k];
+            d3 -= g3[k] * g3[k];
         }
+        /* then the steps k >= i0, in order */
+        if (!(d0 > 1e-8))
+            return;
+        g0[a] = sqrt(d0);
+        g1[a] = t10 / g0[a];
+        d1 -= g1[a] * g1[a];
+        if (!(d1 > 1e-8))
+            return;
+        g1[b] = sqrt(d1);
+        g2[a] = t20 / g0[a];
+        t21 -= g2[a] * g1[a];
+        g2[b] = t21 / g1[b];
+        d2 -= g2[a] * g2[a];
+        d2 -= g2[b] * g2[b];
+        if (!(d2 > 1e-8))
+            return;
+        g2[c] = sqrt(d2);
+        g3[a] = t30 / g0[a];
+        t31 -= g3[a] * g1[a];
+        g3[b] = t31 / g1[b];
+        t32 -= g3[a] * g2[a];
+        t32 -= g3[b] * g2[b];
+        g3[c] = t32 / g2[c];
+        d3 -= g3[a] * g3[a];
+        d3 -= g3[b] * g3[b];
+        d3 -= g3[c] * g3[c];
+        if (!(d3 > 1e-8))
+            return;
+        g3[i0 + 3] = sqrt(d3);
     }
     for (int i = 0; i < n; i++) {
         double sum = o->b[i];

@@ -242,9 +242,16 @@ static int queue_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8_t
         return BYTELM_EFORMAT;
     }
     if (blm_mode_uses_model(fh->mode) && !d->model && !d->recover) {
-        char hex[65];
-        blm_hash_to_hex(d->h.model_hash, hex);
-        blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs model %s, which is not available", hex);
+        if (d->model_ret < 0 && d->model_ret != BYTELM_ENOMODEL) {
+            char hex[65];
+            blm_hash_to_hex(d->h.model_hash, hex);
+            blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs model %s, which did not load: %s", hex,
+                    bytelm_strerror(d->model_ret));
+        } else {
+            char why[1024];
+            blm_model_describe_missing(d->h.model_hash, &d->s, why, sizeof(why));
+            blm_log(&d->log, BYTELM_LOG_ERROR, "this stream needs %s", why);
+        }
         return d->model_ret < 0 && d->model_ret != BYTELM_ENOMODEL ? d->model_ret : BYTELM_ENOMODEL;
     }
     if (d->n_frames == d->seek_cap) {

@@ -136,9 +136,16 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
                 (int)s->kind, s->sample_rate, s->channels, s->width, s->height, s->frame_units);
         goto fail;
     }
-    if ((ret = blm_model_for_encoding(s, &e->model)) < 0) {
-        blm_log(&e->log, BYTELM_LOG_ERROR, "cannot load model %s: %s",
-                s->model_path ? s->model_path : "(built in)", bytelm_strerror(ret));
+    uint8_t wanted[32];
+    if ((ret = blm_model_for_encoding(s, &e->model, wanted)) < 0) {
+        if (ret == BYTELM_ENOMODEL && !s->model_path) {
+            char why[1024];
+            blm_model_describe_missing(wanted, s, why, sizeof(why));
+            blm_log(&e->log, BYTELM_LOG_ERROR, "%s", why);
+        } else {
+            blm_log(&e->log, BYTELM_LOG_ERROR, "cannot load model %s: %s",
+                    s->model_path ? s->model_path : "(built in)", bytelm_strerror(ret));
+        }
         goto fail;
     }
     if (e->model) {

@@ -67,9 +67,11 @@ void bytelm_model_cache_clear(void)
         blm_model_free(old[i]);
 }
 
+const BlmModelTable blm_builtin_models = {blm_embedded_models, blm_model_roles};
+
 static int load_memory(const BlmEmbeddedModel *e, BlmModel **out)
 {
-    if (e->size >= 32 && (*out = cache_get(e->data + e->size - 32)))
+    if ((*out = cache_get(e->hash)))
         return 0;
     int ret = blm_model_load_memory(e->data, e->size, out);
     if (ret == 0)
@@ -108,9 +110,14 @@ void blm_hash_to_hex(const uint8_t hash[32], char out[65])
     out[64] = 0;
 }
 
-int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
+static int find_in_search_path(const uint8_t hash[32], const BytelmSettings *s, BlmModel **out);
+
+int blm_model_for_encoding_in(const BlmModelTable *t, const BytelmSettings *s, BlmModel **out,
+                              uint8_t wanted[32])
 {
     *out = NULL;
+    if (wanted)
+        memset(wanted, 0, 32);
     if (s->model_path)
         return load_file(s->model_path, out);
     /* Exact role first, then the kind's default preset, then the bytes model; text
@@ -133,12 +140,23 @@ int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out)
     }
     tries[n][0] = BYTELM_KIND_BYTES;
     tries[n++][1] = BYTELM_PRESET_DEFAULT;
-    for (int t = 0; t < n; t++)
-        for (const BlmModelRole *r = blm_model_roles; r->kind >= 0; r++)
-            if (r->kind == tries[t][0] && r->preset == tries[t][1]) {
-                return load_memory(&blm_embedded_models[r->model], out);
+    for (int i = 0; i < n; i++)
+        for (const BlmModelRole *r = t->roles; r->kind >= 0; r++)
+            if (r->kind == tries[i][0] && r->preset == tries[i][1]) {
+                const BlmEmbeddedModel *e = &t->models[r->model];
+                if (wanted)
+                    memcpy(wanted, e->hash, 32);
+                /* The role's model and no other: a file found by its name alone could
+                 * hold other weights, and the stream would not be the one this
+                 * library's presets promise. */
+                return e->data ? load_memory(e, out) : find_in_search_path(e->hash, s, out);
             }
     return 0;
+}
+
+int blm_model_for_encoding(const BytelmSettings *s, BlmModel **out, uint8_t wanted[32])
+{
+    return blm_model_for_encoding_in(&blm_builtin_models, s, out, wanted);
 }
 
 /* Does the file at path end with this hash? */
@@ -169,14 +187,10 @@ static int find_in_dir(const char *dir, const uint8_t hash[32], BlmModel **out)
     return ret;
 }
 
-int blm_model_find(const uint8_t hash[32], const BytelmSettings *s, BlmModel **out)
+/* settings->model_dir, $BYTELM_MODEL_PATH, the installed model directory: the places
+ * searched by hash, in order (blm_model_describe_missing lists the same). */
+static int find_in_search_path(const uint8_t hash[32], const BytelmSettings *s, BlmModel **out)
 {
-    *out = NULL;
-    for (const BlmEmbeddedModel *e = blm_embedded_models; e->name; e++)
-        if (e->size >= 32 && !memcmp(e->data + e->size - 32, hash, 32))
-            return load_memory(e, out);
-    if (s->model_path && file_has_hash(s->model_path, hash))
-        return load_file(s->model_path, out);
     if (s->model_dir && find_in_dir(s->model_dir, hash, out) == 0)
         return 0;
     const char *env = getenv("BYTELM_MODEL_PATH");
@@ -190,4 +204,58 @@ int blm_model_find(const uint8_t hash[32], const BytelmSettings *s, BlmModel **o
             return 0;
     }
     return find_in_dir(BYTELM_MODELDIR, hash, out);
+}
+
+int blm_model_find_in(const BlmModelTable *t, const uint8_t hash[32], const BytelmSettings *s,
+                      BlmModel **out)
+{
+    *out = NULL;
+    for (const BlmEmbeddedModel *e = t->models; e->name; e++)
+        if (e->data && !memcmp(e->hash, hash, 32))
+            return load_memory(e, out);
+    if (s->model_path && file_has_hash(s->model_path, hash))
+        return load_file(s->model_path, out);
+    return find_in_search_path(hash, s, out);
+}
+
+int blm_model_find(const uint8_t hash[32], const BytelmSettings *s, BlmModel **out)
+{
+    return blm_model_find_in(&blm_builtin_models, hash, s, out);
+}
+
+void blm_model_describe_missing_in(const BlmModelTable *t, const uint8_t hash[32],
+                                   const BytelmSettings *s, char *buf, size_t cap)
+{
+    const BlmEmbeddedModel *known = NULL;
+    for (const BlmEmbeddedModel *e = t->models; e->name && !known; e++)
+        if (!memcmp(e->hash, hash, 32))
+            known = e;
+    char hex[65];
+    blm_hash_to_hex(hash, hex);
+    GString *m = g_string_new(NULL);
+    if (known)
+        g_string_append_printf(m, "model %s (sha256 %s)", known->name, hex);
+    else
+        g_string_append_printf(m, "model sha256 %s", hex);
+    if (known && !known->data)
+        g_string_append(m, ", which this library was built without (-Dembed_models=false),");
+    g_string_append(m, " not found in");
+    if (s->model_path)
+        g_string_append_printf(m, " %s (model_path),", s->model_path);
+    if (s->model_dir)
+        g_string_append_printf(m, " %s (model_dir),", s->model_dir);
+    const char *env = getenv("BYTELM_MODEL_PATH");
+    if (env && *env)
+        g_string_append_printf(m, " %s ($BYTELM_MODEL_PATH),", env);
+    else
+        g_string_append(m, " $BYTELM_MODEL_PATH (unset),");
+    g_string_append(m, " " BYTELM_MODELDIR " (installed models)");
+    g_strlcpy(buf, m->str, cap);
+    g_string_free(m, TRUE);
+}
+
+void blm_model_describe_missing(const uint8_t hash[32], const BytelmSettings *s, char *buf,
+                                size_t cap)
+{
+    blm_model_describe_missing_in(&blm_builtin_models, hash, s, buf, cap);
 }

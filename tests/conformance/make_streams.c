@@ -288,7 +288,7 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
     BlmModel *model = NULL;
     int ret = encoder_header(s, &h);
     if (ret == 0)
-        ret = blm_model_for_encoding(s, &model);
+        ret = blm_model_for_encoding(s, &model, NULL);
     if (ret < 0)
         return ret;
     uint8_t header[BLM_HEADER_SIZE];

@@ -351,6 +351,23 @@ gst_bytelm_caps_are_matroska (const GstCaps * caps)
   return !g_strcmp0 (id, "A_BYTELM") || !g_strcmp0 (id, "V_BYTELM");
 }
 
+gint
+gst_bytelm_buffer_chunk_type (GstBuffer * buf)
+{
+  guint8 head[4];
+  BytelmChunk chunk;
+  gsize n = gst_buffer_extract (buf, 0, head, sizeof (head));
+
+  /* Four bytes name a chunk but cannot show it sound: the parser answers
+   * BYTELM_EAGAIN (or BYTELM_EINVAL for a frame, having no header to check it
+   * against), with the type set. Only "no chunk starts here" leaves its size 0. */
+  if (n < sizeof (head)
+      || (bytelm_chunk_parse (head, n, NULL, &chunk) == BYTELM_EFORMAT
+          && !chunk.size))
+    return -1;
+  return chunk.type;
+}
+
 /* How much of a Matroska file is searched for a track's CodecPrivate: the Tracks
  * element comes before the first Cluster (in FFmpeg's files within 4 KiB). */
 #define MKV_SCAN_SIZE (1 << 20)
@@ -362,8 +379,8 @@ check_header (const guint8 * data, gsize size, gboolean audio)
   BytelmStreamInfo info;
   size_t hlen;
 
-  if (size < GST_BYTELM_HEADER_SIZE || memcmp (data, "BYLM", 4)
-      || bytelm_probe_header (data, GST_BYTELM_HEADER_SIZE, &info, &hlen) < 0)
+  if (bytelm_probe_header (data, size, &info, &hlen) < 0
+      || hlen != GST_BYTELM_HEADER_SIZE)
     return "not a valid bytelm stream header";
   if (audio ? info.kind != BYTELM_KIND_PCM_S16LE :
       gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN)

@@ -34,6 +34,11 @@ GST_DEBUG_CATEGORY_EXTERN (gst_bytelm_debug);
 #define GST_BYTELM_MKV_AUDIO_CAPS "audio/x-unknown, codec-id = (string) A_BYTELM"
 #define GST_BYTELM_MKV_VIDEO_CAPS "video/x-unknown, codec-id = (string) V_BYTELM"
 
+/* The type of the chunk (BytelmChunkType) that buf starts with, told by its first
+ * bytes, or -1 when none does. Whether the chunk is whole and sound is for
+ * bytelm_chunk_parse on all of it to say. */
+gint gst_bytelm_buffer_chunk_type (GstBuffer * buf);
+
 /* TRUE for caps of a Matroska track (either of the above). */
 gboolean gst_bytelm_caps_are_matroska (const GstCaps * caps);
 

@@ -381,9 +381,9 @@ static GstFlowReturn
 gst_bytelm_enc_pre_push (GstAudioEncoder * enc, GstBuffer ** buffer)
 {
   GstBuffer *buf = *buffer;
-  guint8 magic[4];
 
-  if (gst_buffer_extract (buf, 0, magic, 4) == 4 && !memcmp (magic, "BLMT", 4))
+  /* the trailer stands for no samples */
+  if (gst_bytelm_buffer_chunk_type (buf) == BYTELM_CHUNK_TRAILER)
     GST_BUFFER_DURATION (buf) = 0;
   return GST_FLOW_OK;
 }

@@ -131,7 +131,8 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   size_t hlen;
   GstBuffer *in;
   gboolean headerless = self->headerless
-      && gst_buffer_memcmp (frame->input_buffer, 0, "BYLM", 4) != 0;
+      && gst_bytelm_buffer_chunk_type (frame->input_buffer) !=
+      BYTELM_CHUNK_HEADER;
   int ret;
 
   if (headerless && !self->header) {

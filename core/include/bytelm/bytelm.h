@@ -4,6 +4,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
+ * docs/API.md is the guide, with examples; this header is the reference.
+ *
  * Usage, encoding:
  *     BytelmSettings s;
  *     bytelm_default_settings(&s);

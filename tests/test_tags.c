@@ -133,8 +133,16 @@ static void test_round_trip(const uint8_t *pcm, size_t bytes, uint64_t n)
     BytelmSettings s;
     pcm_settings(&s, n);
     TestBuf plain = {0}, tagged = {0}, stripped = {0};
-    CHECK(test_encode(&s, pcm, bytes, 0, &plain) == 0, "encode without tags");
-    CHECK(encode_tagged(&s, pcm, bytes, N_TAGS, &tagged) == 0, "encode with tags");
+    int ret = test_encode(&s, pcm, bytes, 0, &plain);
+    CHECK(ret == 0, "encode without tags: %s", bytelm_strerror(ret));
+    if (ret == 0)
+        CHECK((ret = encode_tagged(&s, pcm, bytes, N_TAGS, &tagged)) == 0, "encode with tags: %s",
+              bytelm_strerror(ret));
+    if (ret < 0) {
+        free(plain.data);
+        free(tagged.data);
+        return;
+    }
     CHECK(tagged.len > plain.len + 12 && !memcmp(tagged.data + HEADER_SIZE, "BLMC", 4) &&
               (blm_get_u16(tagged.data + 10) & 1) && !(blm_get_u16(plain.data + 10) & 1),
           "the flag is set and the chunk follows the header");
@@ -224,7 +232,10 @@ static void test_add_tag_rules(const uint8_t *pcm, size_t bytes, uint64_t n)
     BytelmSettings s;
     pcm_settings(&s, n);
     BytelmEncoder *e;
-    CHECK(bytelm_encoder_open(&e, &s) == 0, "open");
+    int ret = bytelm_encoder_open(&e, &s);
+    CHECK(ret == 0, "open: %s", bytelm_strerror(ret));
+    if (ret < 0)
+        return;
     CHECK(bytelm_encoder_add_tag(e, "", "x") == BYTELM_EINVAL, "empty key");
     CHECK(bytelm_encoder_add_tag(e, "A=B", "x") == BYTELM_EINVAL, "key with '='");
     CHECK(bytelm_encoder_add_tag(e, "TIT\xc3\x89", "x") == BYTELM_EINVAL, "key not ASCII");

@@ -68,7 +68,7 @@ tail -c $((40 * 30 * 3)) "$dir/one.ppm" | cmp - "$dir/rgb.raw"
 cmp "$dir/rgb.raw" "$dir/rgb-back.raw"
 echo "gst_launch_test: video ok ($(wc -c < "$dir/video.blm") bytes from $(wc -c < "$dir/vref.raw"))"
 
-# several streams in one process (issue 7, thread safety): four bytelmenc with two
+# several streams in one process (thread safety): four bytelmenc with two
 # worker threads each in one pipeline make the same bytes as one pipeline per stream,
 # and four bytelmdec in one pipeline give back every input
 acaps=audio/x-raw,format=S16LE,layout=interleaved,rate=16000,channels=1

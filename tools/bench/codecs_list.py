@@ -115,7 +115,7 @@ def baselines():
                                     "--num_threads=%d" % j], None),
               lambda it, i, o, j: (["djxl", i, o, "--quiet", "--num_threads=%d" % j], None),
               back="pnm", ext="jxl", threaded=True),
-        # JPEG-XL's slowest lossless effort: the bar of issue 18's aim
+        # JPEG-XL's slowest lossless effort, the strongest JPEG-XL to compare with
         Codec("cjxl -d 0 -e 9", IMAGE, "pnm",
               lambda it, i, o, j: (["cjxl", i, o, "-d", "0", "-e", "9", "--quiet",
                                     "--num_threads=%d" % j], None),

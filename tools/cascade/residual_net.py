@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Could a small pre-trained network, fed the mode-6 predictor's state, code the residual
-in fewer bits than today's adaptive residual coder? (issue 17, item 3; docs/STUDY.md
-finding 10.) A feasibility measurement, not part of the codec.
+in fewer bits than today's adaptive residual coder? (docs/STUDY.md finding 10.) A feasibility measurement, not part of the codec.
 
 usage: residual_net.py dump  [--dir /tmp/h17/data] [--dev-budget 4000000] [--train-budget 6000000]
        residual_net.py train [--dir ...] [--hidden 32] [--mix 3] [--steps 3000] [--joint]

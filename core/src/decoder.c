@@ -473,16 +473,17 @@ static int parse(BytelmDecoder *d)
                 return 0;
             if (ret == BYTELM_EAGAIN && !d->recover)
                 return input_ended(d);
-            d->state = WANT_FRAME;
             if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
                 /* The tags are lost, the data need not be: resynchronise on a frame. */
                 used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
             } else if (ret < 0) {
+                /* get_tags keeps answering EAGAIN: there are no tags to give */
                 blm_log(&d->log, BYTELM_LOG_ERROR, "tags after the header: %s", bytelm_strerror(ret));
                 return ret;
             } else {
                 d->tags_bytes = used;
             }
+            d->state = WANT_FRAME;
         } else if (d->resync && (used = next_sync(p, avail)) > 0) {
             /* damaged bytes up to the next sync */
         } else if (d->resync && avail < 4) {

@@ -363,6 +363,27 @@ gst_bytelm_dec_handle_frame (GstAudioDecoder * dec, GstBuffer * buffer)
   return flow;
 }
 
+/* A stream decoded from its first frame in order that ends without its trailer
+ * was cut short: say so rather than end quietly, as the command-line tool does.
+ * Not after a seek or in a segment with a stop, which end before the trailer. It
+ * also catches damage that upstream reported while decodebin was still plugging
+ * it in, when decodebin drops the element's error message. */
+static gboolean
+gst_bytelm_dec_sink_event (GstAudioDecoder * dec, GstEvent * event)
+{
+  GstBytelmDec *self = GST_BYTELM_DEC (dec);
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->dec && self->md5_valid
+      && self->next_unit > 0 && !self->seen_trailer
+      && !GST_CLOCK_TIME_IS_VALID (dec->input_segment.stop)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        ("Truncated bytelm stream: it ends after %" G_GUINT64_FORMAT
+            " samples, without its trailer", self->next_unit), (NULL));
+  }
+  return GST_AUDIO_DECODER_CLASS (gst_bytelm_dec_parent_class)->sink_event
+      (dec, event);
+}
+
 static void
 gst_bytelm_dec_flush (GstAudioDecoder * dec, gboolean hard)
 {
@@ -438,4 +459,5 @@ gst_bytelm_dec_class_init (GstBytelmDecClass * klass)
   dec_class->set_format = GST_DEBUG_FUNCPTR (gst_bytelm_dec_set_format);
   dec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_bytelm_dec_handle_frame);
   dec_class->flush = GST_DEBUG_FUNCPTR (gst_bytelm_dec_flush);
+  dec_class->sink_event = GST_DEBUG_FUNCPTR (gst_bytelm_dec_sink_event);
 }

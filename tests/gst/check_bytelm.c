@@ -654,6 +654,14 @@ GST_START_TEST (test_damaged_streams)
   fail_unless (err != NULL && strstr (err, "runcated") != NULL, "%s", err);
   g_free (err);
 
+  /* cut exactly after a frame: every packet the parser sees is whole, so only
+   * the decoder, at EOS without the trailer, can tell */
+  fail_unless (g_file_set_contents (bad, data, f1 - data, NULL));
+  err = play_file (bad);
+  fail_unless (err != NULL && strstr (err, "without its trailer") != NULL, "%s", err);
+  GST_INFO ("cut after frame 0: %s", err);
+  g_free (err);
+
   /* a damaged header */
   memcpy (copy, data, len);
   copy[30] ^= 1;

@@ -34,28 +34,6 @@ static void pcm_settings(BytelmSettings *s, uint64_t n)
     s->threads = 2;
 }
 
-/* Encodes data with the tags (n of them) added after open. */
-static int encode_tagged(const BytelmSettings *s, const uint8_t *data, size_t len, size_t n_tags,
-                         TestBuf *out)
-{
-    BytelmEncoder *e;
-    int ret = bytelm_encoder_open(&e, s);
-    if (ret < 0)
-        return ret;
-    for (size_t i = 0; i < n_tags && ret == 0; i++)
-        ret = bytelm_encoder_add_tag(e, keys[i], values[i]);
-    if (ret == 0)
-        ret = bytelm_encoder_push(e, data, len);
-    if (ret == 0)
-        ret = bytelm_encoder_finish(e);
-    uint8_t buf[4096];
-    size_t got;
-    while (ret == 0 && bytelm_encoder_pull(e, buf, sizeof buf, &got) == 0 && got)
-        test_buf_append(out, buf, got);
-    bytelm_encoder_close(&e);
-    return ret;
-}
-
 typedef struct Decoded {
     int ret, tags_ret, n_losses;
     size_t n_tags;
@@ -136,7 +114,7 @@ static void test_round_trip(const uint8_t *pcm, size_t bytes, uint64_t n)
     int ret = test_encode(&s, pcm, bytes, 0, &plain);
     CHECK(ret == 0, "encode without tags: %s", bytelm_strerror(ret));
     if (ret == 0)
-        CHECK((ret = encode_tagged(&s, pcm, bytes, N_TAGS, &tagged)) == 0, "encode with tags: %s",
+        CHECK((ret = test_encode_tagged(&s, keys, values, N_TAGS, pcm, bytes, 0, &tagged)) == 0, "encode with tags: %s",
               bytelm_strerror(ret));
     if (ret < 0) {
         free(plain.data);

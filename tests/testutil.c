@@ -31,10 +31,18 @@ static void drain_encoder(BytelmEncoder *e, TestBuf *out)
 
 int test_encode(const BytelmSettings *s, const uint8_t *data, size_t len, size_t chunk, TestBuf *out)
 {
+    return test_encode_tagged(s, NULL, NULL, 0, data, len, chunk, out);
+}
+
+int test_encode_tagged(const BytelmSettings *s, const char *const *keys, const char *const *values,
+                       size_t n_tags, const uint8_t *data, size_t len, size_t chunk, TestBuf *out)
+{
     BytelmEncoder *e;
     int ret = bytelm_encoder_open(&e, s);
     if (ret < 0)
         return ret;
+    for (size_t i = 0; i < n_tags && ret == 0; i++)
+        ret = bytelm_encoder_add_tag(e, keys[i], values[i]);
     if (!chunk)
         chunk = len ? len : 1;
     for (size_t off = 0; off < len && ret == 0; off += chunk) {

@@ -40,6 +40,9 @@ typedef struct TestBuf {
 void test_buf_append(TestBuf *b, const void *p, size_t n);
 /* Encodes data pushed in chunks of `chunk` bytes (0 = all at once). */
 int test_encode(const BytelmSettings *s, const uint8_t *data, size_t len, size_t chunk, TestBuf *out);
+/* The same with n_tags tags (keys[i], values[i]) added before the first push. */
+int test_encode_tagged(const BytelmSettings *s, const char *const *keys, const char *const *values,
+                       size_t n_tags, const uint8_t *data, size_t len, size_t chunk, TestBuf *out);
 int test_decode(const BytelmSettings *s, const uint8_t *stream, size_t len, size_t chunk, TestBuf *out);
 
 uint32_t test_rand(uint64_t *state);

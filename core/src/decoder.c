@@ -432,6 +432,31 @@ static int recover_frame(BytelmDecoder *d, const BlmFrameHeader *fh, const uint8
     return queue_frame(d, fh, p, len);
 }
 
+/* How parse() goes on after a chunk parser's answer ret at the current position. */
+enum ChunkOutcome {
+    CHUNK_TAKE,   /* ret is 0: the chunk is whole and sound */
+    CHUNK_SKIP,   /* recovery: *used steps over damaged bytes */
+    CHUNK_STOP,   /* parse() returns *stop: 0 to wait for more input, or the error */
+};
+
+static enum ChunkOutcome chunk_outcome(BytelmDecoder *d, int ret, size_t *used, int *stop)
+{
+    if (ret == BYTELM_EAGAIN && !d->finishing) {
+        *stop = 0;
+        return CHUNK_STOP;
+    }
+    if (ret == BYTELM_EAGAIN && !d->recover) {
+        *stop = input_ended(d);
+        return CHUNK_STOP;
+    }
+    if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
+        *used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
+        return CHUNK_SKIP;
+    }
+    *stop = ret;
+    return ret < 0 ? CHUNK_STOP : CHUNK_TAKE;
+}
+
 /* Parses and decodes as much of the buffered input as possible. */
 static int parse(BytelmDecoder *d)
 {
@@ -440,7 +465,7 @@ static int parse(BytelmDecoder *d)
             return 0; /* pull() resumes once it has handed them out */
         size_t avail = d->in.len - d->in_read, used = 0;
         const uint8_t *p = avail ? d->in.data + d->in_read : NULL;
-        int ret;
+        int ret, stop;
         if (d->state == DONE) {
             if (avail && d->recover) {
                 if ((ret = add_loss(d, d->units_out, 0, 1, d->stream_pos, avail, BYTELM_EFORMAT)) < 0)
@@ -468,21 +493,17 @@ static int parse(BytelmDecoder *d)
             used = BLM_HEADER_SIZE;
             d->state = h.flags & BLM_HEADER_HAS_TAGS ? WANT_TAGS : WANT_FRAME;
         } else if (d->state == WANT_TAGS) {
+            /* Damaged tags are lost in recovery, not the data after them; without
+             * it, the state stays and get_tags keeps answering EAGAIN. */
             ret = blm_tags_chunk_parse(p, avail, &d->tags, &used);
-            if (ret == BYTELM_EAGAIN && !d->finishing)
-                return 0;
-            if (ret == BYTELM_EAGAIN && !d->recover)
-                return input_ended(d);
-            if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
-                /* The tags are lost, the data need not be: resynchronise on a frame. */
-                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
-            } else if (ret < 0) {
-                /* get_tags keeps answering EAGAIN: there are no tags to give */
-                blm_log(&d->log, BYTELM_LOG_ERROR, "tags after the header: %s", bytelm_strerror(ret));
-                return ret;
-            } else {
-                d->tags_bytes = used;
+            const enum ChunkOutcome how = chunk_outcome(d, ret, &used, &stop);
+            if (how == CHUNK_STOP) {
+                if (stop < 0 && ret != BYTELM_EAGAIN)
+                    blm_log(&d->log, BYTELM_LOG_ERROR, "tags after the header: %s", bytelm_strerror(ret));
+                return stop;
             }
+            if (how == CHUNK_TAKE)
+                d->tags_bytes = used;
             d->state = WANT_FRAME;
         } else if (d->resync && (used = next_sync(p, avail)) > 0) {
             /* damaged bytes up to the next sync */
@@ -492,30 +513,23 @@ static int parse(BytelmDecoder *d)
             used = avail;
         } else if (avail >= 4 && blm_is_trailer_sync(p, avail)) {
             ret = check_trailer(d, p, avail, &used);
-            if (ret == BYTELM_EAGAIN && !d->finishing)
-                return 0;
-            if (ret == BYTELM_EAGAIN && !d->recover)
-                return input_ended(d);
-            if (ret < 0 && d->recover && ret != BYTELM_ENOMEM) {
-                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
-            } else if (ret < 0) {
-                return ret;
-            } else {
+            const enum ChunkOutcome how = chunk_outcome(d, ret, &used, &stop);
+            if (how == CHUNK_STOP)
+                return stop;
+            if (how == CHUNK_TAKE)
                 d->state = DONE;
-            }
         } else {
             BlmFrameHeader fh;
             ret = blm_frame_parse(p, avail, &d->h, &fh, &used);
-            if (ret == BYTELM_EAGAIN && !d->finishing)
-                return 0;
-            if (ret == BYTELM_EAGAIN && !d->recover)
-                return input_ended(d);
-            if (ret < 0 && d->recover) {
-                used = damaged(d, ret == BYTELM_EAGAIN ? BYTELM_ETRUNCATED : ret);
-            } else if (ret < 0) {
-                blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u at byte %llu: %s", d->n_frames,
-                        (unsigned long long)d->stream_pos, bytelm_strerror(ret));
-                return ret;
+            const enum ChunkOutcome how = chunk_outcome(d, ret, &used, &stop);
+            if (how == CHUNK_STOP) {
+                if (stop < 0 && ret != BYTELM_EAGAIN)
+                    blm_log(&d->log, BYTELM_LOG_ERROR, "frame %u at byte %llu: %s", d->n_frames,
+                            (unsigned long long)d->stream_pos, bytelm_strerror(ret));
+                return stop;
+            }
+            if (how == CHUNK_SKIP) {
+                /* damaged bytes, stepped over */
             } else if (d->recover) {
                 if ((ret = recover_frame(d, &fh, p, used, &used)) < 0)
                     return ret;

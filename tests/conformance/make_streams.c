@@ -340,29 +340,24 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
 static int public_stream(const BytelmSettings *s, const char *tags, const uint8_t *raw, size_t len,
                          BlmBuf *out)
 {
-    BytelmEncoder *e;
-    int ret = bytelm_encoder_open(&e, s);
-    if (ret < 0)
-        return ret;
-    for (const char *t = tags; ret == 0 && t && *t;) {
+    /* tags: "KEY=value" fields separated by '\n' */
+    char keys[8][64], values[8][256];
+    const char *kp[8], *vp[8];
+    size_t n = 0;
+    for (const char *t = tags; t && *t && n < 8; n++) {
         const char *eq = strchr(t, '='), *end = strchr(t, '\n');
-        char key[64], value[256];
         end = end ? end : t + strlen(t);
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - t), t);
-        snprintf(value, sizeof(value), "%.*s", (int)(end - eq - 1), eq + 1);
-        ret = bytelm_encoder_add_tag(e, key, value);
+        snprintf(keys[n], sizeof(keys[n]), "%.*s", (int)(eq - t), t);
+        snprintf(values[n], sizeof(values[n]), "%.*s", (int)(end - eq - 1), eq + 1);
+        kp[n] = keys[n];
+        vp[n] = values[n];
         t = *end ? end + 1 : end;
     }
-    if (ret == 0)
-        ret = bytelm_encoder_push(e, raw, len);
-    if (ret == 0)
-        ret = bytelm_encoder_finish(e);
-    uint8_t buf[4096];
-    size_t got;
-    while (ret == 0 && (ret = bytelm_encoder_pull(e, buf, sizeof(buf), &got)) == 0 && got)
-        if (blm_buf_write(out, buf, got))
-            ret = BYTELM_ENOMEM;
-    bytelm_encoder_close(&e);
+    TestBuf st = {0};
+    int ret = test_encode_tagged(s, kp, vp, n, raw, len, 0, &st);
+    if (ret == 0 && blm_buf_write(out, st.data, st.len))
+        ret = BYTELM_ENOMEM;
+    free(st.data);
     return ret;
 }
 

@@ -136,15 +136,17 @@ static void test_damage(void)
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 1, state, back) == BYTELM_EDESYNC,
           "wrong profile: not found");
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == 0, "intact payload");
-    /* the parameter bytes a decoder takes: 0..15, 20..23 and 28..31; not wide without
-     * the short cascade (16..19, 24..27), not 32 and up, not two bytes */
+    /* the parameter bytes a decoder takes: 0..15, 20..23 and 28..31, each also with
+     * bit 5 (the learned starting states); not wide without the short cascade
+     * (16..19, 24..27), not 64 and up, not two bytes */
     int takes = 0, wrong = 0;
     for (int v = 0; v < 256; v++) {
         const int ok = blm_cascade_check_params((const uint8_t[]){(uint8_t)v}, 1) == 0;
+        const int p = v & ~BLM_PP_WARM;
         takes += ok;
-        wrong += ok != (v < 16 || ((v & ~8) >= 20 && (v & ~8) <= 23));
+        wrong += ok != (p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23));
     }
-    CHECK(takes == 24 && !wrong &&
+    CHECK(takes == 48 && !wrong &&
               blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT,
           "parameter check");
     free(back);
@@ -305,7 +307,8 @@ static void test_frames(void)
         CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
               ch, bytelm_strerror(ret));
         if (ch <= 2)
-            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && blm_pcm_profile_valid(fh.params[0]),
+            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && (fh.params[0] & BLM_PP_WARM) &&
+                      blm_pcm_profile_valid(fh.params[0] & ~BLM_PP_WARM),
                   "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
         else
             CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");

@@ -28,9 +28,9 @@ static size_t round_trip(const uint8_t *img, uint32_t w, uint32_t rows, int plan
     uint32_t state = 0;
     const size_t n = (size_t)w * rows * planes;
     uint8_t *back = malloc(n + 1);
-    int ret = pc ? blm_pixel_encode(pc, img, rows, &out, &state) : BYTELM_ENOMEM;
+    int ret = pc ? blm_pixel_encode(pc, img, rows, BLM_PX_WARM, &out, &state) : BYTELM_ENOMEM;
     if (ret == 0)
-        ret = blm_pixel_decode(pc, out.data, out.len, rows, state, back);
+        ret = blm_pixel_decode(pc, out.data, out.len, rows, BLM_PX_WARM, state, back);
     const int same = ret == 0 && !memcmp(back, img, n);
     CHECK(same, "%s: %ux%u, %d planes: %s", what, w, rows, planes, ret ? bytelm_strerror(ret) : "differs");
     const size_t len = same ? out.len : 0;
@@ -91,19 +91,19 @@ static void test_damage(void)
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     uint32_t state;
-    CHECK(blm_pixel_encode(pc, img, H, &out, &state) == 0, "encode");
+    CHECK(blm_pixel_encode(pc, img, H, BLM_PX_WARM, &out, &state) == 0, "encode");
     uint8_t *back = malloc(W * H * 3);
     for (size_t pos = 0; pos < out.len; pos += out.len / 9 + 1) {
         out.data[pos] ^= 0x08;
-        CHECK(blm_pixel_decode(pc, out.data, out.len, H, state, back) == BYTELM_EDESYNC,
+        CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
               "byte %zu flipped: not found", pos);
         out.data[pos] ^= 0x08;
     }
-    CHECK(blm_pixel_decode(pc, out.data, out.len / 3, H, state, back) == BYTELM_EDESYNC,
+    CHECK(blm_pixel_decode(pc, out.data, out.len / 3, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
           "truncated payload: not found");
-    CHECK(blm_pixel_decode(pc, out.data, out.len, H, state ^ 1, back) == BYTELM_EDESYNC,
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state ^ 1, back) == BYTELM_EDESYNC,
           "wrong final state: not found");
-    CHECK(blm_pixel_decode(pc, out.data, out.len, H, state, back) == 0 && !memcmp(back, img, W * H * 3),
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == 0 && !memcmp(back, img, W * H * 3),
           "intact payload");
 
     BlmBuf again;
@@ -111,7 +111,7 @@ static void test_damage(void)
     uint32_t state2;
     const unsigned csr = _mm_getcsr();
     _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x2000u); /* FTZ, DAZ, round down */
-    blm_pixel_encode(pc, img, H, &again, &state2);
+    blm_pixel_encode(pc, img, H, BLM_PX_WARM, &again, &state2);
     _mm_setcsr(csr);
     CHECK(again.len == out.len && state2 == state && !memcmp(again.data, out.data, out.len),
           "the host's MXCSR changed the stream");

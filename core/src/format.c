@@ -205,7 +205,8 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->mode = buf[20];
     fh->n_params = buf[21];
     if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_PIXELS ||
-        (fh->mode == BLM_MODE_PIXELS && h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) ||
+        (fh->mode == BLM_MODE_PIXELS &&
+         ((h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) || fh->n_params > 1)) ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
         (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
         (fh->mode == BLM_MODE_CASCADE &&

@@ -54,7 +54,7 @@ static inline int blm_mode_uses_model(int mode)
 /* Modes whose frame header may carry parameter bytes (all others have none). */
 static inline int blm_mode_has_params(int mode)
 {
-    return blm_mode_uses_model(mode) || mode == BLM_MODE_CASCADE;
+    return blm_mode_uses_model(mode) || mode == BLM_MODE_CASCADE || mode == BLM_MODE_PIXELS;
 }
 
 typedef struct BlmHeader {

@@ -370,11 +370,12 @@ static int ensure_pixels(BlmFrameCoder *fc)
 static int cascade_profiles(int preset, int out[BLM_PP_PROFILES])
 {
     enum { F = BLM_PP_PROFILE_FAST, W = BLM_PP_PROFILE_WIDE };
-    static const int fast[] = {F, F | W, F | 2, F | 3};
-    static const int normal[] = {0, F | 2, F | 3};
+    enum { H = BLM_PP_WARM };
+    static const int fast[] = {H | F, H | F | W, H | F | 2, H | F | 3};
+    static const int normal[] = {H, H | F | 2, H | F | 3};
     if (preset == BYTELM_PRESET_MAX) {
         for (int i = 0; i < BLM_PP_PROFILES; i++)
-            out[i] = blm_pcm_profile(i);
+            out[i] = H | blm_pcm_profile(i);
         return BLM_PP_PROFILES;
     }
     if (preset == BYTELM_PRESET_FAST) {
@@ -458,11 +459,12 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
         blm_buf_reset(&fc->cascade_out, forced < 0 ? fh.payload_size : no_limit);
-        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, &fc->cascade_out, &state)) < 0)
+        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, BLM_PX_WARM, &fc->cascade_out, &state)) < 0)
             return ret;
         if (ret == 0 && (fc->cascade_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_PIXELS;
-            fh.n_params = 0;
+            fh.n_params = 1;
+            fh.params[0] = BLM_PX_WARM;
             fh.final_state = state;
             fh.payload_size = (uint32_t)fc->cascade_out.len;
             payload = fc->cascade_out.data;
@@ -553,11 +555,12 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
         return 0;
     }
     case BLM_MODE_PIXELS:
-        if (!pixels_apply(fc) || fh->n_params)
+        if (!pixels_apply(fc) || blm_pixel_check_params(fh->params, fh->n_params) < 0)
             return BYTELM_EFORMAT;
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
-        return blm_pixel_decode(fc->pixels, payload, fh->payload_size, fh->n_units, fh->final_state, raw);
+        return blm_pixel_decode(fc->pixels, payload, fh->payload_size, fh->n_units,
+                                fh->n_params ? fh->params[0] : 0, fh->final_state, raw);
     case BLM_MODE_MODEL:
     case BLM_MODE_MATCH:
     case BLM_MODE_MIX:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "bytelm/bytelm.h"
+#include "coderstates.h"
 #include "fpenv.h"
 
 BlmCascadeCoder *blm_cascade_new(int channels)
@@ -35,7 +36,7 @@ void blm_cascade_free(BlmCascadeCoder *cc)
 
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 {
-    return n_params == 1 && blm_pcm_profile_valid(params[0] & ~BLM_PP_VALUE_MAPS) ? 0
+    return n_params == 1 && blm_pcm_profile_valid(params[0] & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM)) ? 0
                                                                                  : BYTELM_EFORMAT;
 }
 
@@ -58,12 +59,19 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
         }
         cc->cap = n;
     }
-    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & ~BLM_PP_VALUE_MAPS);
+    int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & BLM_PP_PROFILE_BITS);
     if (ret < 0)
         return ret;
     if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
         return ret;
     blm_residual_coder_init(&cc->res, cc->channels);
+    if (param & BLM_PP_WARM) {
+        const BlmResChannel *const *states = cc->start_states;
+        if (!states && !(states = blm_coder_states(cc->channels == 1 ? BLM_STATES_PCM_MONO
+                                                                     : BLM_STATES_PCM_STEREO)))
+            return BYTELM_EFORMAT;
+        blm_residual_coder_start_from(&cc->res, states);
+    }
     for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++)
         cc->mapped[c] = 0;
     return 0;

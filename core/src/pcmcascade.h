@@ -23,6 +23,9 @@ typedef struct BlmCascadeCoder {
     uint32_t cap;
     BlmValueMap map[BLM_PP_MAX_CHANNELS];
     int mapped[BLM_PP_MAX_CHANNELS];   /* this frame codes channel c by its map */
+    /* the coder's starting states when the param has BLM_PP_WARM: NULL for the
+     * built-in ones (coderstates.h); others only to train or measure them */
+    const BlmResChannel *const *start_states;
 } BlmCascadeCoder;
 
 /* channels 1 or 2; NULL when out of memory or channels is out of range. */

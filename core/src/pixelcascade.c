@@ -12,6 +12,7 @@
 
 #include "bitio.h"
 #include "bytelm/bytelm.h"
+#include "coderstates.h"
 #include "fpenv.h"
 
 #define OLS_LAMBDA 0.9995
@@ -56,7 +57,12 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     free(pc);
 }
 
-static void start(BlmPixelCoder *pc)
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params)
+{
+    return n_params == 0 || (n_params == 1 && params[0] == BLM_PX_WARM) ? 0 : BYTELM_EFORMAT;
+}
+
+static int start(BlmPixelCoder *pc, int param)
 {
     for (int c = 0; c < pc->planes; c++) {
         const int n = OWN_INPUTS + CROSS_INPUTS * c;
@@ -65,6 +71,13 @@ static void start(BlmPixelCoder *pc)
             pc->bias_sum[c][k] = pc->bias_count[c][k] = 0.0;
     }
     blm_residual_coder_init(&pc->res, pc->planes);
+    if (param & BLM_PX_WARM) {
+        const BlmResChannel *const *states = pc->start_states;
+        if (!states && !(states = blm_coder_states(pc->planes == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB)))
+            return BYTELM_EFORMAT;
+        blm_residual_coder_start_from(&pc->res, states);
+    }
+    return 0;
 }
 
 /* A plane's rows as the neighbourhood sees them: row y's pixel x, or the fallback
@@ -223,10 +236,12 @@ static uint32_t bytes_hash(const uint8_t *b, size_t n)
     return h;
 }
 
-int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBuf *out,
+int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int param, BlmBuf *out,
                      uint32_t *final_state)
 {
-    start(pc);
+    const int ret = start(pc, param);
+    if (ret < 0)
+        return ret;
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
     const BlmBitIo io = {&enc, NULL};
@@ -237,10 +252,12 @@ int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBu
     return blm_rc_finish(&enc);
 }
 
-int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows,
+int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows, int param,
                      uint32_t final_state, uint8_t *raw)
 {
-    start(pc);
+    const int ret = start(pc, param);
+    if (ret < 0)
+        return ret;
     const size_t n = (size_t)rows * pc->width * pc->planes;
     memset(raw, 0, n); /* a damaged frame stops early: what it leaves is defined */
     BlmRcDecoder dec;

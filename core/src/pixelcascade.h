@@ -30,19 +30,28 @@ typedef struct BlmPixelCoder {
     double bias_sum[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     double bias_count[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     BlmResidualCoder res;
+    /* the coder's starting states with BLM_PX_WARM: NULL for the built-in ones
+     * (coderstates.h); others only to train or measure them */
+    const BlmResChannel *const *start_states;
 } BlmPixelCoder;
 
 /* planes 1 or 3, width 1..65535; NULL when out of memory or out of range. */
 BlmPixelCoder *blm_pixel_coder_new(int planes, uint32_t width);
 void blm_pixel_coder_free(BlmPixelCoder *pc);
 
-/* Codes rows rows of interleaved pixels (width * planes bytes each) into out (a
- * range coder stream, flushed) and gives the frame's final state: the range coder's,
- * XOR a hash of the pixels. 0, BYTELM_ENOMEM, or 1 when out's limit was reached. */
-int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, BlmBuf *out,
+/* The frame parameter of mode 7: none (a frame of the first version: the coder
+ * starts cold), or one byte, BLM_PX_WARM (it starts from the learned states). */
+#define BLM_PX_WARM 1
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params);
+
+/* Codes rows rows of interleaved pixels (width * planes bytes each) with the
+ * parameter param (0 or BLM_PX_WARM) into out (a range coder stream, flushed) and
+ * gives the frame's final state: the range coder's, XOR a hash of the pixels. 0,
+ * BYTELM_ENOMEM, or 1 when out's limit was reached. */
+int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int param, BlmBuf *out,
                      uint32_t *final_state);
 /* Decodes rows rows into raw. BYTELM_EDESYNC when the stream is damaged. */
-int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows,
+int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint32_t rows, int param,
                      uint32_t final_state, uint8_t *raw);
 
 #endif

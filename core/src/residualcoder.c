@@ -139,6 +139,36 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
     }
 }
 
+void blm_residual_coder_start_from(BlmResidualCoder *rc, const BlmResChannel *const *start)
+{
+    for (int c = 0; c < rc->channels; c++)
+        rc->ch[c] = *start[c];
+}
+
+static void cap_count(uint32_t *c, uint32_t cap)
+{
+    if ((*c & 0xffff) > cap)
+        *c = (*c & 0xffff0000u) | cap;
+}
+
+void blm_residual_channel_settle(BlmResChannel *ch, uint32_t cap)
+{
+    for (int d = 0; d < BLM_RES_DECISIONS; d++)
+        for (int q = 0; q < BLM_RES_SCALES; q++) {
+            cap_count(&ch->by_fast[d][q], cap);
+            cap_count(&ch->by_slow[d][q], cap);
+            cap_count(&ch->by_last[d][q], cap);
+        }
+    for (int b = 0; b < BLM_RES_BITS; b++)
+        for (int k = 0; k < BLM_RES_BITS; k++)
+            cap_count(&ch->low[b][k], cap);
+    for (int k = 0; k < 3; k++)
+        for (int j = 0; j < 4; j++)
+            cap_count(&ch->sign[k][j], cap);
+    ch->fast = ch->slow = ch->last = 0;
+    ch->last_sign = 1;
+}
+
 int blm_residual_scale_ctx(uint32_t v)
 {
     return scale_ctx(v);

@@ -43,6 +43,14 @@ typedef struct BlmResidualCoder {
 } BlmResidualCoder;
 
 void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
+/* Channel c starts from start[c] instead (a learned starting state,
+ * blm_residual_channel_settle'd): counters, mixer weights and SSE tables copied,
+ * running scales from start[c] too (zero in a settled state). */
+void blm_residual_coder_start_from(BlmResidualCoder *rc, const BlmResChannel *const *start);
+/* Makes ch, the state after coding some signal, a starting state: running scales
+ * and the last sign as at init, every counter's count capped at cap, so that what
+ * it learnt weighs as cap bits seen. */
+void blm_residual_channel_settle(BlmResChannel *ch, uint32_t cap);
 /* hint (0..3): where the unrounded prediction fell between pred - 1/2 and pred + 1/2,
  * in quarters (blm_pcm_rounding_hint); it tells the sign of a small error. */
 void blm_residual_encode(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int32_t e, int hint);

@@ -4,7 +4,12 @@
  * encoder does; with --verify every frame is decoded and compared. For measuring
  * (docs/STUDY.md finding 8), not a codec: no stream is written.
  *
- *   cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] CHANNELS FILE.s16...
+ *   cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--cold | --states FILE]
+ *                CHANNELS FILE.s16...
+ *
+ * Every profile starts the residual coder from the built-in learned states
+ * (BLM_PP_WARM, docs/MODEL.md §13), from those of a states file with --states (as
+ * tools/cascade/coder_states writes), or cold with --cold.
  *
  * Like the encoder, it then tries the best profile with value maps (docs/MODEL.md
  * §11) where a channel leaves a quarter of its range unused, unless --no-maps.
@@ -18,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coderstates.h"
 #include "pcmcascade.h"
 
 static double now(void)
@@ -59,6 +65,8 @@ int main(int argc, char **argv)
 {
     uint32_t frame = 131072;
     int profiles[BLM_PP_PROFILES] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
+    int warm = BLM_PP_WARM;
+    const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--frame") && a + 1 < argc) {
             frame = (uint32_t)strtoul(argv[++a], NULL, 10);
@@ -70,6 +78,10 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[a], "--verify")) {
             verify = 1;
+        } else if (!strcmp(argv[a], "--cold")) {
+            warm = 0;
+        } else if (!strcmp(argv[a], "--states") && a + 1 < argc) {
+            states_file = argv[++a];
         } else if (!strcmp(argv[a], "--no-maps")) {
             maps = 0;
         } else {
@@ -77,7 +89,8 @@ int main(int argc, char **argv)
         }
     }
     if (a + 2 > argc || frame < 1) {
-        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] CHANNELS FILE.s16...\n");
+        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] "
+                        "[--cold | --states FILE] CHANNELS FILE.s16...\n");
         return 2;
     }
     const int ch = atoi(argv[a++]);
@@ -86,6 +99,23 @@ int main(int argc, char **argv)
         fprintf(stderr, "cascade_size: 1 or 2 channels\n");
         return 2;
     }
+    static BlmResChannel states[BLM_STATES_COUNT];
+    const BlmResChannel *start[BLM_PP_MAX_CHANNELS];
+    if (states_file) {
+        FILE *f = fopen(states_file, "rb");
+        static uint8_t file[1 << 20];
+        const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
+        if (!f || blm_coder_states_parse(file, len, states) < 0) {
+            fprintf(stderr, "cascade_size: %s is not a states file\n", states_file);
+            return 1;
+        }
+        fclose(f);
+        start[0] = &states[ch == 1 ? 0 : 1];
+        start[1] = &states[2];
+        cc->start_states = start;
+    }
+    for (int k = 0; k < n_profiles; k++)
+        profiles[k] |= warm;
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     size_t sum_raw = 0, sum_coded = 0;

@@ -5,7 +5,10 @@
  * band; with --verify every band is decoded and compared. For measuring
  * (docs/STUDY.md finding 9), not a codec: no stream is written.
  *
- *   pixel_size [--band BYTES] [--verify] LIST
+ *   pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST
+ *
+ * The residual coder starts from the built-in learned states (BLM_PX_WARM,
+ * docs/MODEL.md §13), from those of a states file with --states, or cold with --cold.
  *
  * LIST has one image a line: path, gray or rgb, width, height (tab or space
  * separated). Prints per image: path, raw bytes, coded bytes, encode seconds, decode
@@ -17,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "coderstates.h"
 #include "pixelcascade.h"
 
 static double now(void)
@@ -44,10 +48,15 @@ static uint8_t *read_file(const char *path, size_t want)
 int main(int argc, char **argv)
 {
     size_t band = 1 << 20;
-    int verify = 0, a = 1;
+    int verify = 0, a = 1, param = BLM_PX_WARM;
+    const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--band") && a + 1 < argc)
             band = strtoul(argv[++a], NULL, 10);
+        else if (!strcmp(argv[a], "--cold"))
+            param = 0;
+        else if (!strcmp(argv[a], "--states") && a + 1 < argc)
+            states_file = argv[++a];
         else if (!strcmp(argv[a], "--verify"))
             verify = 1;
         else
@@ -55,13 +64,25 @@ int main(int argc, char **argv)
     }
     FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
     if (!list || band < 1) {
-        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] LIST\n");
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST\n");
         return 2;
     }
     char path[4096], kind[16];
     unsigned w, h;
     size_t raw_total = 0, coded_total = 0;
     double enc_total = 0, dec_total = 0;
+    static BlmResChannel states[BLM_STATES_COUNT];
+    const BlmResChannel *gray[1] = {&states[3]}, *rgb[3] = {&states[4], &states[5], &states[6]};
+    if (states_file) {
+        FILE *f = fopen(states_file, "rb");
+        static uint8_t file[1 << 20];
+        const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
+        if (!f || blm_coder_states_parse(file, len, states) < 0) {
+            fprintf(stderr, "pixel_size: %s is not a states file\n", states_file);
+            return 1;
+        }
+        fclose(f);
+    }
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     while (fscanf(list, "%4095s %15s %u %u%*[^\n]", path, kind, &w, &h) == 4) {
@@ -73,6 +94,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "pixel_size: %s: cannot read %ux%u %s\n", path, w, h, kind);
             return 1;
         }
+        if (states_file)
+            pc->start_states = planes == 1 ? gray : rgb;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;
         double t_enc = 0, t_dec = 0;
@@ -81,7 +104,7 @@ int main(int argc, char **argv)
             uint32_t state;
             blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
             double t0 = now();
-            if (blm_pixel_encode(pc, img + y * row, n, &out, &state) != 0) {
+            if (blm_pixel_encode(pc, img + y * row, n, param, &out, &state) != 0) {
                 fprintf(stderr, "pixel_size: %s: cannot encode\n", path);
                 return 1;
             }
@@ -89,7 +112,7 @@ int main(int argc, char **argv)
             coded += out.len + 32;
             if (verify) {
                 t0 = now();
-                const int ret = blm_pixel_decode(pc, out.data, out.len, n, state, back + y * row);
+                const int ret = blm_pixel_decode(pc, out.data, out.len, n, param, state, back + y * row);
                 t_dec += now() - t0;
                 if (ret || memcmp(back + y * row, img + y * row, n * row)) {
                     fprintf(stderr, "pixel_size: %s: band at row %u does not decode\n", path, y);

@@ -27,7 +27,8 @@
 /* The frame parameter byte of mode 6: bits 0-1 choose the OLS forgetting factor,
  * bit 2 the short (fast) cascade, bit 4 (with bit 2 only) a short cascade whose first
  * stage is twice as long: together the predictor's profile. Bit 3 says that value
- * maps are coded (valuemap.h); the other bits are zero. */
+ * maps are coded (valuemap.h), bit 5 that the residual coder starts from the learned
+ * states (coderstates.h); the other bits are zero. */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
 #define BLM_PP_VALUE_MAPS 8

@@ -123,6 +123,16 @@ static const Case cases[] = {
      .frame_units = 29, .known_length = 1, .input = IN_IMAGE, .modes = "n"},
     {"rgb-image-modes", BYTELM_KIND_RGB24, .width = 24, .height = 24, .units = 24,
      .frame_units = 8, .input = IN_IMAGE, .modes = "051"},
+    /* modes 6 and 7 with the coder starting from the learned states (docs/MODEL.md
+     * §13), as the encoder has coded them since; the streams above start cold */
+    {"pcm-mono-warm", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 2 * 3000,
+     .frame_units = 3000, .input = IN_TONES, .modes = "n"},
+    {"pcm-stereo-warm", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 2000,
+     .frame_units = 2000, .known_length = 1, .input = IN_TONES, .modes = "n"},
+    {"gray-image-warm", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
+     .frame_units = 23, .input = IN_IMAGE, .modes = "n"},
+    {"rgb-image-warm", BYTELM_KIND_RGB24, .width = 37, .height = 29, .units = 29,
+     .frame_units = 29, .input = IN_IMAGE, .modes = "n"},
 };
 
 /* Words a text generator strings together: English-like, repetitive enough for a

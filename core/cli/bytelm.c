@@ -67,6 +67,11 @@ static const char usage_text[] =
 "  -F, --recover         decompress a damaged stream as far as possible: keep\n"
 "                        every intact frame, zeros in place of lost ones, list\n"
 "                        the lost spans; exit status 1 if anything was lost\n"
+"      --skip=POS        decompress from POS on: a count of samples (per\n"
+"                        channel), rows or bytes, or for audio a time\n"
+"                        [[h:]m:]s[.frac]; only the frames that hold the range\n"
+"                        are decoded (the stream's MD5 is then not checked)\n"
+"      --until=POS       decompress up to POS (not included)\n"
 "\n"
 "Raw input (instead of detecting WAV/PNG/PNM/bytes from the content):\n"
 "      --raw=pcm --rate=R --channels=C     signed 16-bit little-endian PCM\n"
@@ -141,7 +146,7 @@ static void add_tag_option(Options *o, char *arg)
 
 enum {
     OPT_RM = 256, OPT_PRESET, OPT_MODEL, OPT_MODEL_DIR, OPT_FRAME, OPT_VERIFY,
-    OPT_RAW, OPT_RATE, OPT_CHANNELS, OPT_WIDTH, OPT_HEIGHT, OPT_MAX_MEMORY,
+    OPT_RAW, OPT_RATE, OPT_CHANNELS, OPT_WIDTH, OPT_HEIGHT, OPT_MAX_MEMORY, OPT_SKIP, OPT_UNTIL,
 };
 
 static const struct option long_options[] = {
@@ -163,6 +168,8 @@ static const struct option long_options[] = {
     {"verify", no_argument, NULL, OPT_VERIFY},
     {"tag", required_argument, NULL, 'T'},
     {"recover", no_argument, NULL, 'F'},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"until", required_argument, NULL, OPT_UNTIL},
     {"raw", required_argument, NULL, OPT_RAW},
     {"rate", required_argument, NULL, OPT_RATE},
     {"channels", required_argument, NULL, OPT_CHANNELS},
@@ -227,6 +234,8 @@ int main(int argc, char **argv)
         case OPT_VERIFY: o.verify = 1; break;
         case 'T': add_tag_option(&o, optarg); break;
         case 'F': o.recover = 1; break;
+        case OPT_SKIP: o.skip = optarg; break;
+        case OPT_UNTIL: o.until = optarg; break;
         case OPT_RAW:
             if (!strcmp(optarg, "pcm"))
                 o.raw = RAW_PCM;
@@ -285,6 +294,10 @@ int main(int argc, char **argv)
         usage_error("--recover applies to decompression (-d) and testing (-t)");
     if (o.recover && o.rm_input)
         usage_error("--recover keeps the damaged input; --rm does not apply");
+    if ((o.skip || o.until) && o.mode != MODE_DECODE)
+        usage_error("--skip and --until apply to decompression (-d)");
+    if ((o.skip || o.until) && (o.recover || o.rm_input))
+        usage_error("--skip and --until decode part of a stream; --recover and --rm do not apply");
     if ((o.mode == MODE_TEST || o.mode == MODE_INFO) && (o.output || o.to_stdout))
         usage_error("-t and info write nothing; -o and -c do not apply");
     if (o.mode == MODE_INFO && nfiles == 0)

@@ -41,6 +41,7 @@ typedef struct Options {
     size_t max_memory;          /* for what an input file claims (PNG) */
     char **tags;                /* -T KEY=VALUE, in the order given */
     size_t n_tags;
+    const char *skip, *until;   /* --skip, --until: positions, resolved per stream */
 } Options;
 
 /* ---- messages.c: all go to stderr, "bytelm: NAME: ..." */

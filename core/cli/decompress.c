@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "output_file.h"
+#include "range.h"
 #include "sink.h"
 
 int probe_input(InFile *in, BytelmStreamInfo *info, size_t *header_len, const char *name)
@@ -172,8 +173,11 @@ int decompress_file(const Options *o, const char *path)
     Progress prog;
     int test = o->mode == MODE_TEST;
 
+    Range range;
+    const int ranged = o->skip || o->until;
     memset(&out, 0, sizeof out);
     memset(&sink, 0, sizeof sink);
+    memset(&range, 0, sizeof range);
     if (infile_open(&in, path, err, sizeof err) < 0) {
         error_msg(name, "%s", err);
         return EXIT_ERROR;
@@ -181,6 +185,18 @@ int decompress_file(const Options *o, const char *path)
     size_t header_len;
     if (probe_input(&in, &info, &header_len, name) < 0)
         goto done;
+    /* --skip, --until: the sink is told the range's length (and an image's rows) */
+    if (ranged) {
+        if (in.is_stdin || !S_ISREG(in.st.st_mode)) {
+            error_msg(name, "--skip and --until need a file the tool can seek in, not a pipe");
+            goto done;
+        }
+        if (range_open(&range, o, path, name, &info, header_len) < 0)
+            goto done;
+        info.total_units = range.to - range.from;
+        if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24)
+            info.height = (uint32_t)info.total_units;
+    }
 
     SinkType type = SINK_NONE;
     if (!test) {
@@ -224,7 +240,8 @@ int decompress_file(const Options *o, const char *path)
     active_progress = &prog;
     uint64_t in_bytes;
     int losses = 0;
-    if (run_decoder(o, name, &in, &sink, &prog, &in_bytes, &losses) < 0)
+    if (ranged ? range_decode(o, name, &range, &sink, &prog, &in_bytes)
+               : run_decoder(o, name, &in, &sink, &prog, &in_bytes, &losses))
         goto done;
     /* A recovered image whose end was lost is completed with zero rows (a
      * shorter image file cannot be written); audio and bytes just end early. */
@@ -276,6 +293,7 @@ done:
     if (have_out)
         outfile_abort(&out);
     infile_close(&in);
+    range_close(&range);
     free(out_name);
     return ret;
 }

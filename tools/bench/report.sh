@@ -2,7 +2,8 @@
 # Writes docs/BENCHMARKS.md: every codec against bytelm on the dev-eval sets (sizes,
 # speed, memory: tools/bench/bench.py, which also writes docs/benchmarks.csv and the
 # chart docs/benchmarks.png, and the summary in README.md's Benchmarks section), speed
-# against flac -8 on longer audio, and the pre-transform measurements, each table with
+# against flac -8 on longer audio, seek latency (tools/bench/seek.sh), and the
+# pre-transform measurements, each table with
 # the command that produced it. Needs the corpus (tools/corpus/build.sh). sac, the
 # optional audio baseline, is measured when a `sac` program is on PATH; the report says
 # how to build it (section "Building sac").
@@ -104,6 +105,16 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo "Command: \`bash tools/bench/speed.sh --runs $runs --seconds $seconds\`"
   echo
   bash tools/bench/speed.sh --runs "$runs" --seconds "$seconds"
+  echo
+  echo "## Seek latency"
+  echo
+  echo "How long \`bytelm -d --skip=T --until=T+0.1\` takes, in a fresh process, to write 0.1 s"
+  echo "of audio from T: the tool reads the seek table and decodes the frame that holds T (and"
+  echo "the next when the range crosses into it), so the latency is about one frame's decode."
+  echo "FLAC's \`flac -d --skip --until\` on the same WAV for comparison. sac has no seeking."
+  echo "Command: \`bash tools/bench/seek.sh --seconds 60\`"
+  echo
+  bash tools/bench/seek.sh --seconds 60
   echo
   echo "## Pre-transforms"
   echo

@@ -318,7 +318,8 @@ def main():
     if ok:
         with wave.open("out/part.wav") as w:
             ok = w.getnframes() == 3500 and w.readframes(10**6) == pcm[2500 * 4:6000 * 4]
-    check(ok, "--skip=2500 --until=0:0.75 gives samples 2500 to 5999: " + err)
+    check(ok and read_info("out/part.wav").get(b"INAM") == b"x",
+          "--skip=2500 --until=0:0.75 gives samples 2500 to 5999 and the tags: " + err)
     rc, _, err = run("-d", "-f", "--skip=8999", "-o", "out/tail.raw", "seek.blm")
     check(rc == 0 and open("out/tail.raw", "rb").read() == pcm[-4:], "--skip to the last sample: " + err)
     rc, _, err = run("-d", "-f", "--until=1.2", "-o", "out/none.wav", "seek.blm")

@@ -2,7 +2,8 @@
  * bytelm command-line tool: --skip and --until, decoding part of a stream. As flac
  * does, the tool seeks: it reads the header and the trailer's seek table, decodes
  * only the frames that hold the range (each checked by its CRC and final state) and
- * keeps the range's units. The stream's MD5 covers all of it, so it is not checked.
+ * keeps the range's units, and the stream's tags. The stream's MD5 covers all of it,
+ * so it is not checked.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -153,6 +154,34 @@ int range_open(Range *r, const Options *o, const char *path, const char *name,
     return 0;
 }
 
+/* The stream's tags, as a whole decode would give them: the header and the tags chunk
+ * pushed into a decoder of their own. */
+static int copy_tags(const Options *o, const char *name, Range *r, Sink *k)
+{
+    BytelmSettings s;
+    BytelmDecoder *dec = NULL;
+    const char *const *keys, *const *values;
+    size_t n_tags;
+    uint8_t *tags = malloc(r->tags_size ? r->tags_size : 1);
+    int ret = 0;
+    base_settings(o, &s, name);
+    int rc = !tags || bytelm_decoder_open(&dec, &s) < 0 || read_at(r->f, r->header_len, tags, r->tags_size) < 0
+                 ? -1 : bytelm_decoder_push(dec, r->header, r->header_len);
+    if (rc == 0 || rc == BYTELM_EAGAIN)
+        rc = bytelm_decoder_push(dec, tags, r->tags_size);
+    if (rc < 0 && rc != BYTELM_EAGAIN) {
+        error_msg(name, "cannot read the stream's tags");
+        ret = -1;
+    } else if (bytelm_decoder_get_tags(dec, &keys, &values, &n_tags) == 0 && n_tags &&
+               sink_set_tags(k, keys, values, n_tags) < 0) {
+        error_msg(name, "cannot keep the stream's tags: out of memory");
+        ret = -1;
+    }
+    bytelm_decoder_close(&dec);
+    free(tags);
+    return ret;
+}
+
 int range_decode(const Options *o, const char *name, Range *r, Sink *k, Progress *prog,
                  uint64_t *in_bytes)
 {
@@ -210,6 +239,8 @@ int range_decode(const Options *o, const char *name, Range *r, Sink *k, Progress
         }
         progress_update(prog, *in_bytes, k->written);
     }
+    if (r->tags_size && copy_tags(o, name, r, k) < 0)
+        goto done;
     ret = 0;
 done:
     free(frame);

@@ -21,7 +21,7 @@
 static int failures, passes;
 
 /* docs/MODEL.md §13: the SHA-256 that ends models/bytelm-coder-states-v1.bin */
-static const char builtin_hash[] = "2a26ff3e9c0e2b83f6211426f4a11cba2f1ba4108b33421f12d26e0a09fdf918";
+static const char builtin_hash[] = "47cc4ecb7e6136010aa5d64dd7851a56ebc402c4984332d716722c8d3cb8e186";
 
 extern const unsigned char blm_builtin_coder_states[];
 extern const size_t blm_builtin_coder_states_size;
@@ -59,6 +59,18 @@ static void test_builtin(void)
         }
     }
     CHECK(blm_coder_states(BLM_STATES_SETS) == NULL, "no set past the last");
+    /* mode 7's bias tables: learnt (some context has a count), counts below 256 */
+    for (int s = BLM_STATES_GRAY; s <= BLM_STATES_RGB; s++) {
+        const BlmPixelBias *const *b = blm_coder_bias((BlmCoderStateSet)s);
+        int ok = b != NULL, learnt = 0;
+        for (int c = 0; ok && c < (s == BLM_STATES_GRAY ? 1 : 3); c++)
+            for (int k = 0; k < BLM_STATES_BIAS_CONTEXTS; k++) {
+                ok &= b[c]->count[k] >= 0 && b[c]->count[k] < 256;
+                learnt += b[c]->count[k] > 0;
+            }
+        CHECK(ok && learnt > 100, "set %d: bias tables (%d contexts learnt)", s, learnt);
+    }
+    CHECK(blm_coder_bias(BLM_STATES_PCM_MONO) == NULL, "no bias tables for PCM");
 }
 
 static void rehash(uint8_t *file, size_t len)
@@ -70,27 +82,39 @@ static void test_file(void)
 {
     const size_t len = blm_coder_states_file_size();
     BlmResChannel *states = malloc(BLM_STATES_COUNT * sizeof *states);
+    BlmPixelBias *bias = malloc(BLM_STATES_BIAS_PLANES * sizeof *bias);
     uint8_t *file = malloc(len), *again = malloc(len);
-    CHECK(blm_coder_states_parse(blm_builtin_coder_states, len, states) == 0, "parse");
-    blm_coder_states_write(states, again);
+    CHECK(blm_coder_states_parse(blm_builtin_coder_states, len, states, bias) == 0, "parse");
+    blm_coder_states_write(states, bias, again);
     CHECK(!memcmp(again, blm_builtin_coder_states, len), "write gives back the same bytes");
 
     memcpy(file, again, len);
     file[len / 2] ^= 1;
-    CHECK(blm_coder_states_parse(file, len, states) == BYTELM_EFORMAT, "a flipped bit: refused");
-    CHECK(blm_coder_states_parse(again, len - 1, states) == BYTELM_EFORMAT, "one byte short: refused");
+    CHECK(blm_coder_states_parse(file, len, states, bias) == BYTELM_EFORMAT, "a flipped bit: refused");
+    CHECK(blm_coder_states_parse(again, len - 1, states, bias) == BYTELM_EFORMAT, "one byte short: refused");
     memcpy(file, again, len);
     file[4] = 2;
     rehash(file, len);
-    CHECK(blm_coder_states_parse(file, len, states) == BYTELM_EFORMAT, "version 2: refused");
+    CHECK(blm_coder_states_parse(file, len, states, bias) == BYTELM_EFORMAT, "version 2: refused");
     /* a counter whose count would index past the rate table, its hash made right */
     memcpy(file, again, len);
     file[16] = 0x00, file[17] = 0x01; /* the first counter's count: 256 */
     rehash(file, len);
-    CHECK(blm_coder_states_parse(file, len, states) == BYTELM_EFORMAT, "count 256: refused");
+    CHECK(blm_coder_states_parse(file, len, states, bias) == BYTELM_EFORMAT, "count 256: refused");
     file[16] = 0xff, file[17] = 0x00;
     rehash(file, len);
-    CHECK(blm_coder_states_parse(file, len, states) == 0, "count 255: taken");
+    CHECK(blm_coder_states_parse(file, len, states, bias) == 0, "count 255: taken");
+    /* a bias table's count of 256 (mode 7 halves at 256) or a NaN sum, hash made right */
+    const size_t table = len - 32 - BLM_STATES_BIAS_PLANES * sizeof(BlmPixelBias);
+    memcpy(file, again, len);
+    memcpy(file + table + 8 * BLM_STATES_BIAS_CONTEXTS, (const uint8_t[8]){0, 0, 0, 0, 0, 0, 0x70, 0x40}, 8);
+    rehash(file, len);
+    CHECK(blm_coder_states_parse(file, len, states, bias) == BYTELM_EFORMAT, "bias count 256: refused");
+    memcpy(file, again, len);
+    memcpy(file + table, (const uint8_t[8]){0, 0, 0, 0, 0, 0, 0xf8, 0x7f}, 8);
+    rehash(file, len);
+    CHECK(blm_coder_states_parse(file, len, states, bias) == BYTELM_EFORMAT, "bias sum NaN: refused");
+    free(bias);
     free(states);
     free(file);
     free(again);

@@ -58,9 +58,9 @@ static const Golden golden[] = {
     {"cascade value maps",
      "0f1d5e01357f15ba4df1a94dc7345c6eca40f4270269264dbd4ec90fce5a3908"},
     {"gray frame, pixels",
-     "7f19b6941a12f632ea631f54b917afe4ba23fdf2939ee5174b6739748149d758"},
+     "4a0797f750a9ecd6871024d2980d4e57be43b10b54cc71a5182d6c2b3fb566ac"},
     {"rgb frame, pixels",
-     "ae6720d453dd502a52b51e53ae2d557c87c27dacf64be8746c2127eb9a568d03"},
+     "c6d6570667ae30a4ebd8ee1d6cfe0c6a7ab6361734cd86c9b970875d79c3db96"},
     {"gray pixels, cold",
      "8f18a8ed12eb15353ad92c290041510bb8832712117352c151414d141ad7a434"},
 };

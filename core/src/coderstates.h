@@ -23,6 +23,14 @@ typedef enum BlmCoderStateSet {
 } BlmCoderStateSet;
 
 #define BLM_STATES_COUNT 7       /* states in the file, the sets' in this order */
+#define BLM_STATES_BIAS_PLANES 4 /* mode 7's bias tables: gray, then RGB's three planes */
+#define BLM_STATES_BIAS_CONTEXTS 1024
+
+/* Mode 7's bias per texture of one plane (docs/MODEL.md §12: B and C) to start from. */
+typedef struct BlmPixelBias {
+    double sum[BLM_STATES_BIAS_CONTEXTS];
+    double count[BLM_STATES_BIAS_CONTEXTS];
+} BlmPixelBias;
 #define BLM_STATES_MAGIC "BLMS"
 #define BLM_STATES_VERSION 1
 
@@ -30,13 +38,18 @@ typedef enum BlmCoderStateSet {
  * table is damaged (its hash disagrees), which the tests rule out. */
 const BlmResChannel *const *blm_coder_states(BlmCoderStateSet set);
 
-/* The file's bytes: a header, BLM_STATES_COUNT states, the SHA-256 of the rest. */
+/* Mode 7's bias tables of a set (BLM_STATES_GRAY or BLM_STATES_RGB), one pointer per
+ * plane; NULL for the PCM sets or a damaged built-in table. */
+const BlmPixelBias *const *blm_coder_bias(BlmCoderStateSet set);
+
+/* The file's bytes: a header, BLM_STATES_COUNT states, BLM_STATES_BIAS_PLANES bias
+ * tables, the SHA-256 of the rest. */
 size_t blm_coder_states_file_size(void);
-/* Parses a states file into states[BLM_STATES_COUNT]: 0, or BYTELM_EFORMAT when its
- * size, header or hash is wrong. */
-int blm_coder_states_parse(const uint8_t *data, size_t len, BlmResChannel *states);
-/* Writes states[BLM_STATES_COUNT] as a file into out (blm_coder_states_file_size
- * bytes). For the tool that trains them. */
-void blm_coder_states_write(const BlmResChannel *states, uint8_t *out);
+/* Parses a states file into states[BLM_STATES_COUNT] and bias[BLM_STATES_BIAS_PLANES]:
+ * 0, or BYTELM_EFORMAT when its size, header, hash or a value is wrong. */
+int blm_coder_states_parse(const uint8_t *data, size_t len, BlmResChannel *states, BlmPixelBias *bias);
+/* Writes them as a file into out (blm_coder_states_file_size bytes). For the tool
+ * that trains them. */
+void blm_coder_states_write(const BlmResChannel *states, const BlmPixelBias *bias, uint8_t *out);
 
 #endif

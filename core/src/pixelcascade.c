@@ -12,7 +12,6 @@
 
 #include "bitio.h"
 #include "bytelm/bytelm.h"
-#include "coderstates.h"
 #include "fpenv.h"
 
 #define OLS_LAMBDA 0.9995
@@ -64,19 +63,26 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params)
 
 static int start(BlmPixelCoder *pc, int param)
 {
+    const BlmCoderStateSet set = pc->planes == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
+    const BlmResChannel *const *states = NULL;
+    const BlmPixelBias *const *bias = NULL;
+    if (param & BLM_PX_WARM) {
+        states = pc->start_states ? pc->start_states : blm_coder_states(set);
+        bias = pc->start_bias ? pc->start_bias : blm_coder_bias(set);
+        if (!states || !bias)
+            return BYTELM_EFORMAT;
+    }
     for (int c = 0; c < pc->planes; c++) {
         const int n = OWN_INPUTS + CROSS_INPUTS * c;
         blm_ols_init(&pc->ols[c], (n + 3) & ~3, OLS_LAMBDA, OLS_NU, OLS_ESUM_ADD, BLM_OLS_WEIGHT_POW2);
-        for (int k = 0; k < BLM_PX_BIAS_CONTEXTS; k++)
-            pc->bias_sum[c][k] = pc->bias_count[c][k] = 0.0;
+        for (int k = 0; k < BLM_PX_BIAS_CONTEXTS; k++) {
+            pc->bias_sum[c][k] = bias ? bias[c]->sum[k] : 0.0;
+            pc->bias_count[c][k] = bias ? bias[c]->count[k] : 0.0;
+        }
     }
     blm_residual_coder_init(&pc->res, pc->planes);
-    if (param & BLM_PX_WARM) {
-        const BlmResChannel *const *states = pc->start_states;
-        if (!states && !(states = blm_coder_states(pc->planes == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB)))
-            return BYTELM_EFORMAT;
+    if (states)
         blm_residual_coder_start_from(&pc->res, states);
-    }
     return 0;
 }
 

@@ -13,13 +13,14 @@
 
 #include <stdint.h>
 
+#include "coderstates.h"
 #include "ols.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
 
 #define BLM_PX_MAX_PLANES 3
 #define BLM_PX_ROWS 4          /* rows kept: the current one and three above */
-#define BLM_PX_BIAS_CONTEXTS 1024
+#define BLM_PX_BIAS_CONTEXTS BLM_STATES_BIAS_CONTEXTS
 
 typedef struct BlmPixelCoder {
     int planes;                /* 1 (gray) or 3 (RGB: coded green, red, blue) */
@@ -30,9 +31,10 @@ typedef struct BlmPixelCoder {
     double bias_sum[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     double bias_count[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     BlmResidualCoder res;
-    /* the coder's starting states with BLM_PX_WARM: NULL for the built-in ones
-     * (coderstates.h); others only to train or measure them */
+    /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
+     * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
+    const BlmPixelBias *const *start_bias;
 } BlmPixelCoder;
 
 /* planes 1 or 3, width 1..65535; NULL when out of memory or out of range. */

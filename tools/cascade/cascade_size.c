@@ -100,12 +100,13 @@ int main(int argc, char **argv)
         return 2;
     }
     static BlmResChannel states[BLM_STATES_COUNT];
+    static BlmPixelBias bias[BLM_STATES_BIAS_PLANES];
     const BlmResChannel *start[BLM_PP_MAX_CHANNELS];
     if (states_file) {
         FILE *f = fopen(states_file, "rb");
         static uint8_t file[1 << 20];
         const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
-        if (!f || blm_coder_states_parse(file, len, states) < 0) {
+        if (!f || blm_coder_states_parse(file, len, states, bias) < 0) {
             fprintf(stderr, "cascade_size: %s is not a states file\n", states_file);
             return 1;
         }

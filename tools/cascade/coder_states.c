@@ -4,7 +4,9 @@
  * (mode 6 at profile 0 in frames of 131072 samples, mode 7 in bands of 1 MiB), each
  * frame starting where the last one left off; its state at the end, settled
  * (blm_residual_channel_settle: counts capped at --cap), is the set's starting
- * state. A set without a list keeps the cold state of blm_residual_coder_init.
+ * state, and for images mode 7's bias tables at the end, as they are, the set's
+ * starting tables. A set without a list keeps the cold state of
+ * blm_residual_coder_init (and zero tables).
  * tools/cascade/coder_states.py picks the files and runs this.
  *
  *   coder_states [--cap 16] [--mono LIST] [--stereo LIST] [--gray LIST] [--rgb LIST] OUT.bin
@@ -87,10 +89,11 @@ static int train_pcm(const char *list, int channels, BlmResChannel *state)
     return 0;
 }
 
-static int train_pixels(const char *list, int planes, BlmResChannel *state)
+static int train_pixels(const char *list, int planes, BlmResChannel *state, BlmPixelBias *bias)
 {
     FILE *lf = fopen(list, "r");
     const BlmResChannel *start[BLM_PX_MAX_PLANES] = {&state[0], &state[planes > 1], &state[2 * (planes > 1)]};
+    const BlmPixelBias *start_bias[BLM_PX_MAX_PLANES] = {&bias[0], &bias[planes > 1], &bias[2 * (planes > 1)]};
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     char path[4096], kind[16];
@@ -108,6 +111,7 @@ static int train_pixels(const char *list, int planes, BlmResChannel *state)
             return -1;
         }
         pc->start_states = start;
+        pc->start_bias = start_bias;
         const uint32_t rows = (uint32_t)(BAND / row ? BAND / row : 1);
         for (uint32_t y = 0; y < h; y += rows) {
             const uint32_t n = h - y < rows ? h - y : rows;
@@ -115,8 +119,11 @@ static int train_pixels(const char *list, int planes, BlmResChannel *state)
             blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
             if (blm_pixel_encode(pc, img + y * row, n, BLM_PX_WARM, &out, &final_state) != 0)
                 return -1;
-            for (int c = 0; c < planes; c++)
+            for (int c = 0; c < planes; c++) {
                 state[c] = pc->res.ch[c];
+                memcpy(bias[c].sum, pc->bias_sum[c], sizeof bias[c].sum);
+                memcpy(bias[c].count, pc->bias_count[c], sizeof bias[c].count);
+            }
         }
         pixels += (size_t)w * h;
         files++;
@@ -151,6 +158,7 @@ int main(int argc, char **argv)
         return 2;
     }
     static BlmResChannel states[BLM_STATES_COUNT];
+    static BlmPixelBias bias[BLM_STATES_BIAS_PLANES]; /* zero, as a cold frame's */
     static BlmResidualCoder cold;
     blm_residual_coder_init(&cold, 1);
     for (int s = 0; s < BLM_STATES_COUNT; s++)
@@ -160,7 +168,8 @@ int main(int argc, char **argv)
             continue;
         BlmResChannel *st = &states[first[s]];
         const int ret = s < BLM_STATES_GRAY ? train_pcm(lists[s], count[s], st)
-                                            : train_pixels(lists[s], count[s], st);
+                                            : train_pixels(lists[s], count[s], st,
+                                                           &bias[s == BLM_STATES_GRAY ? 0 : 1]);
         if (ret < 0) {
             fprintf(stderr, "coder_states: %s %s failed\n", names[s], lists[s]);
             return 1;
@@ -173,7 +182,7 @@ int main(int argc, char **argv)
     FILE *f = fopen(argv[a], "wb");
     if (!file || !f)
         return 1;
-    blm_coder_states_write(states, file);
+    blm_coder_states_write(states, bias, file);
     const int ok = fwrite(file, 1, size, f) == size;
     if (fclose(f) != 0 || !ok) {
         fprintf(stderr, "coder_states: cannot write %s\n", argv[a]);

@@ -72,12 +72,14 @@ int main(int argc, char **argv)
     size_t raw_total = 0, coded_total = 0;
     double enc_total = 0, dec_total = 0;
     static BlmResChannel states[BLM_STATES_COUNT];
+    static BlmPixelBias bias[BLM_STATES_BIAS_PLANES];
     const BlmResChannel *gray[1] = {&states[3]}, *rgb[3] = {&states[4], &states[5], &states[6]};
+    const BlmPixelBias *gray_bias[1] = {&bias[0]}, *rgb_bias[3] = {&bias[1], &bias[2], &bias[3]};
     if (states_file) {
         FILE *f = fopen(states_file, "rb");
         static uint8_t file[1 << 20];
         const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
-        if (!f || blm_coder_states_parse(file, len, states) < 0) {
+        if (!f || blm_coder_states_parse(file, len, states, bias) < 0) {
             fprintf(stderr, "pixel_size: %s is not a states file\n", states_file);
             return 1;
         }
@@ -94,8 +96,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "pixel_size: %s: cannot read %ux%u %s\n", path, w, h, kind);
             return 1;
         }
-        if (states_file)
+        if (states_file) {
             pc->start_states = planes == 1 ? gray : rgb;
+            pc->start_bias = planes == 1 ? gray_bias : rgb_bias;
+        }
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;
         double t_enc = 0, t_dec = 0;

@@ -118,6 +118,23 @@ static int one_frame(BlmHeader *h, const uint8_t *raw, uint32_t n_units, size_t 
 /* The level BYTELM_SIMD names must be the one that runs: 0 if it does (or none is
  * named), 77 (skipped, for meson) if this CPU or build lacks it, 1 for an unknown
  * name. Without this, a missing level would quietly test a lower one. */
+/* A payload that a coder wrote into out (ret its result), its final state appended:
+ * its SHA-256 must be the golden one. */
+static int payload_golden(BlmBuf *out, int ret, uint32_t state, size_t raw_len, const Golden *g, int print)
+{
+    const uint8_t st4[4] = {(uint8_t)state, (uint8_t)(state >> 8), (uint8_t)(state >> 16),
+                            (uint8_t)(state >> 24)};
+    blm_buf_write(out, st4, 4);
+    uint8_t sum[32];
+    char hex[65];
+    blm_sha256(out->data, out->len, sum);
+    for (int k = 0; k < 32; k++)
+        snprintf(hex + 2 * k, 3, "%02x", sum[k]);
+    const int ok = ret == 0 && (print || !strcmp(hex, g->sha256));
+    printf("%-20s %zu -> %zu bytes, %s %s\n", g->name, raw_len, out->len, hex, ok ? "ok" : "FAIL");
+    return ok;
+}
+
 static int check_simd_level(void)
 {
     static const char *const names[BLM_SIMD_COUNT] = {"c", "sse2", "avx2", "avx512"};
@@ -307,18 +324,8 @@ int main(int argc, char **argv)
         BlmBuf out;
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);
         uint32_t state = 0;
-        int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, profile, &out, &state);
-        uint8_t st4[4] = {(uint8_t)state, (uint8_t)(state >> 8), (uint8_t)(state >> 16),
-                          (uint8_t)(state >> 24)};
-        blm_buf_write(&out, st4, 4);
-        uint8_t sum[32];
-        char hex[65];
-        blm_sha256(out.data, out.len, sum);
-        for (int k = 0; k < 32; k++)
-            snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        const int ok = ret == 0 && (print || !strcmp(hex, golden[g].sha256));
-        printf("%-20s %d -> %zu bytes, %s %s\n", golden[g].name, 4 * n, out.len, hex, ok ? "ok" : "FAIL");
-        ok ? passes++ : failures++;
+        const int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, profile, &out, &state);
+        payload_golden(&out, ret, state, 4 * (size_t)n, &golden[g], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_cascade_free(cc);
         free(pcm);
@@ -333,17 +340,7 @@ int main(int argc, char **argv)
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);
         uint32_t state = 0;
         const int ret = pc ? blm_pixel_encode(pc, img, 50, 0, &out, &state) : BYTELM_ENOMEM;
-        const uint8_t st4[4] = {(uint8_t)state, (uint8_t)(state >> 8), (uint8_t)(state >> 16),
-                                (uint8_t)(state >> 24)};
-        blm_buf_write(&out, st4, 4);
-        uint8_t sum[32];
-        char hex[65];
-        blm_sha256(out.data, out.len, sum);
-        for (int k = 0; k < 32; k++)
-            snprintf(hex + 2 * k, 3, "%02x", sum[k]);
-        const int ok = ret == 0 && (print || !strcmp(hex, golden[18].sha256));
-        printf("%-20s %d -> %zu bytes, %s %s\n", golden[18].name, 72 * 50, out.len, hex, ok ? "ok" : "FAIL");
-        ok ? passes++ : failures++;
+        payload_golden(&out, ret, state, 72 * 50, &golden[18], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);

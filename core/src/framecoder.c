@@ -370,12 +370,11 @@ static int ensure_pixels(BlmFrameCoder *fc)
 static int cascade_profiles(int preset, int out[BLM_PP_PROFILES])
 {
     enum { F = BLM_PP_PROFILE_FAST, W = BLM_PP_PROFILE_WIDE };
-    enum { H = BLM_PP_WARM };
-    static const int fast[] = {H | F, H | F | W, H | F | 2, H | F | 3};
-    static const int normal[] = {H, H | F | 2, H | F | 3};
+    static const int fast[] = {F, F | W, F | 2, F | 3};
+    static const int normal[] = {0, F | 2, F | 3};
     if (preset == BYTELM_PRESET_MAX) {
         for (int i = 0; i < BLM_PP_PROFILES; i++)
-            out[i] = H | blm_pcm_profile(i);
+            out[i] = blm_pcm_profile(i);
         return BLM_PP_PROFILES;
     }
     if (preset == BYTELM_PRESET_FAST) {
@@ -421,7 +420,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
         for (int k = 0; k <= n_profiles; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
-            int param = k < n_profiles ? profiles[k] : -1;
+            /* every frame starts from the learned states (docs/MODEL.md §13) */
+            int param = k < n_profiles ? profiles[k] | BLM_PP_WARM : -1;
             if (param < 0) {
                 /* last, the best profile with value maps, where they might pay */
                 if (!best_is_cascade ||

@@ -28,19 +28,10 @@ corpus=${BYTELM_CACHE:-$HOME/.cache/bytelm}/corpus/dev
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The dev-eval music files, sorted, concatenated to S seconds (as speed.sh does).
-need=$(( 44100 * 4 * seconds ))
-: > "$work/music.raw"
-for f in $(ls "$corpus"/audio-music/*.s16 2>/dev/null | sort); do
-  cat "$f" >> "$work/music.raw"
-  [ "$(stat -c %s "$work/music.raw")" -ge "$need" ] && break
-done
-[ -s "$work/music.raw" ] || sox samples/music-tabla-44k-stereo.wav -t raw "$work/music.raw"
-head -c "$need" "$work/music.raw" > "$work/cut" && mv "$work/cut" "$work/music.raw"
-sox -t raw -r 44100 -e signed -b 16 -c 2 -L "$work/music.raw" "$work/music.wav"
+. tools/bench/inputs.sh
+make_input music 44100 2 "$corpus/audio-music/*.s16" samples/music-tabla-44k-stereo.wav
 length=$(soxi -D "$work/music.wav")
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 longest() { sort -g | tail -1; }
 # the wall time of one command, in milliseconds
 ms() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }

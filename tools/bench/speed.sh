@@ -28,24 +28,10 @@ corpus=${BYTELM_CACHE:-$HOME/.cache/bytelm}/corpus/dev
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Concatenate dev-eval files (sorted, so the input is the same every time) up to S seconds.
-make_input() { # name rate channels glob fallback
-  local name=$1 rate=$2 ch=$3 glob=$4 fallback=$5 need=$(( $2 * $3 * 2 * seconds ))
-  : > "$work/$name.raw"
-  for f in $(ls $glob 2>/dev/null | sort); do
-    cat "$f" >> "$work/$name.raw"
-    [ "$(stat -c %s "$work/$name.raw")" -ge "$need" ] && break
-  done
-  if [ ! -s "$work/$name.raw" ]; then
-    sox "$fallback" -t raw "$work/$name.raw"
-  fi
-  head -c "$need" "$work/$name.raw" > "$work/$name.cut" && mv "$work/$name.cut" "$work/$name.raw"
-  sox -t raw -r "$rate" -e signed -b 16 -c "$ch" -L "$work/$name.raw" "$work/$name.wav"
-}
+. tools/bench/inputs.sh
 make_input speech 16000 1 "$corpus/audio-speech/festvox-ru__*.s16" samples/speech-ru-16k-mono.wav
 make_input music 44100 2 "$corpus/audio-music/*.s16" samples/music-tabla-44k-stereo.wav
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 time_cmd() { # runs the command N times, prints the median wall time in seconds
   for _ in $(seq "$runs"); do
     local t0 t1

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "coderstates.h"
+#include "states_file.h"
 #include "pcmcascade.h"
 
 static double now(void)
@@ -103,14 +104,10 @@ int main(int argc, char **argv)
     static BlmPixelBias bias[BLM_STATES_BIAS_PLANES];
     const BlmResChannel *start[BLM_PP_MAX_CHANNELS];
     if (states_file) {
-        FILE *f = fopen(states_file, "rb");
-        static uint8_t file[1 << 20];
-        const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
-        if (!f || blm_coder_states_parse(file, len, states, bias) < 0) {
+        if (states_file_read(states_file, states, bias) < 0) {
             fprintf(stderr, "cascade_size: %s is not a states file\n", states_file);
             return 1;
         }
-        fclose(f);
         start[0] = &states[ch == 1 ? 0 : 1];
         start[1] = &states[2];
         cc->start_states = start;

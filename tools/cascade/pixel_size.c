@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "coderstates.h"
+#include "states_file.h"
 #include "pixelcascade.h"
 
 static double now(void)
@@ -76,14 +77,10 @@ int main(int argc, char **argv)
     const BlmResChannel *gray[1] = {&states[3]}, *rgb[3] = {&states[4], &states[5], &states[6]};
     const BlmPixelBias *gray_bias[1] = {&bias[0]}, *rgb_bias[3] = {&bias[1], &bias[2], &bias[3]};
     if (states_file) {
-        FILE *f = fopen(states_file, "rb");
-        static uint8_t file[1 << 20];
-        const size_t len = f ? fread(file, 1, sizeof file, f) : 0;
-        if (!f || blm_coder_states_parse(file, len, states, bias) < 0) {
+        if (states_file_read(states_file, states, bias) < 0) {
             fprintf(stderr, "pixel_size: %s is not a states file\n", states_file);
             return 1;
         }
-        fclose(f);
     }
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);

@@ -335,7 +335,7 @@ int main(int argc, char **argv)
      * the gray band above. */
     {
         uint8_t *img = test_image(72, 50, 1, 21);
-        BlmPixelCoder *pc = blm_pixel_coder_new(1, 72);
+        BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, 72);
         BlmBuf out;
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);
         uint32_t state = 0;

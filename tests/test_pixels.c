@@ -22,7 +22,7 @@ static int failures, passes;
 /* Encodes and decodes; returns the payload size (0 when it failed). */
 static size_t round_trip(const uint8_t *img, uint32_t w, uint32_t rows, int planes, const char *what)
 {
-    BlmPixelCoder *pc = blm_pixel_coder_new(planes, w);
+    BlmPixelCoder *pc = blm_pixel_coder_new(planes, 1, w);
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     uint32_t state = 0;
@@ -62,8 +62,9 @@ static void test_shapes(void)
         round_trip(flat, W, H, planes, "flat");
         round_trip(extremes, W, H, planes, "checkerboard");
     }
-    CHECK(!blm_pixel_coder_new(2, 10) && !blm_pixel_coder_new(1, 0) && !blm_pixel_coder_new(3, 65536),
-          "planes 2, width 0 or 65536 accepted");
+    CHECK(!blm_pixel_coder_new(5, 1, 10) && !blm_pixel_coder_new(1, 3, 10) && !blm_pixel_coder_new(1, 1, 0) &&
+              !blm_pixel_coder_new(3, 1, 65536),
+          "planes 5, 3-byte samples, width 0 or 65536 accepted");
 }
 
 /* A smooth gradient with a little noise: the predictor must find the gradient. */
@@ -87,7 +88,7 @@ static void test_damage(void)
 {
     enum { W = 50, H = 40 };
     uint8_t *img = test_image(W, H, 3, 31);
-    BlmPixelCoder *pc = blm_pixel_coder_new(3, W);
+    BlmPixelCoder *pc = blm_pixel_coder_new(3, 1, W);
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     uint32_t state;

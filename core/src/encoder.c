@@ -97,17 +97,17 @@ static int setup_header(BlmHeader *h, const BytelmSettings *s)
         h->channel_mask = s->channel_mask;
         h->transform = BLM_TRANSFORM_LPC;
         break;
-    case BYTELM_KIND_GRAY8:
-    case BYTELM_KIND_RGB24:
-        h->width = s->width;
-        h->height = s->height;
-        h->total_units = s->height;
-        h->transform = BLM_TRANSFORM_PREDICT;
-        break;
     default:
+        if (blm_kind_is_image(s->kind)) {
+            h->width = s->width;
+            h->height = s->height;
+            h->total_units = s->height;
+            /* the model's transform exists for the first image kinds only */
+            h->transform = blm_kind_is_v1_image(s->kind) ? BLM_TRANSFORM_PREDICT : BLM_TRANSFORM_IDENTITY;
+        }
         break;
     }
-    if ((unsigned)s->kind > BYTELM_KIND_RGB24 || (unsigned)s->preset > BYTELM_PRESET_MAX)
+    if ((unsigned)s->kind > BYTELM_KIND_LAST || (unsigned)s->preset > BYTELM_PRESET_MAX)
         return BYTELM_EINVAL;
     h->frame_units = s->frame_units ? s->frame_units : 1;
     if (blm_header_validate(h) < 0)
@@ -137,7 +137,9 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
         goto fail;
     }
     uint8_t wanted[32];
-    if ((ret = blm_model_for_encoding(s, &e->model, wanted)) < 0) {
+    /* images with alpha or 16-bit samples have no model path: mode 7 or stored */
+    const int wants_model = !blm_kind_is_image(s->kind) || blm_kind_is_v1_image(s->kind);
+    if (wants_model && (ret = blm_model_for_encoding(s, &e->model, wanted)) < 0) {
         if (ret == BYTELM_ENOMODEL && !s->model_path) {
             char why[1024];
             blm_model_describe_missing(wanted, s, why, sizeof(why));
@@ -154,7 +156,7 @@ int bytelm_encoder_open(BytelmEncoder **out, const BytelmSettings *s)
         blm_hash_to_hex(e->h.model_hash, hex);
         blm_log(&e->log, BYTELM_LOG_INFO, "model %s (%s), kernels %s",
                 blm_model_params(e->model)->name, hex, blm_kernels_name());
-    } else {
+    } else if (wants_model) {
         blm_log(&e->log, BYTELM_LOG_WARNING, "no model built in: frames are stored or FLAC-coded");
     }
     e->threads = s->threads > 0 ? s->threads : blm_cpu_count();

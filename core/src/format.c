@@ -31,14 +31,36 @@ static const uint8_t frame_magic[4] = {'B', 'L', 'M', 'F'};
 static const uint8_t trailer_magic[4] = {'B', 'L', 'M', 'T'};
 static const uint8_t end_magic[4] = {'B', 'L', 'M', 'E'};
 
+int bytelm_kind_planes(BytelmKind kind)
+{
+    switch (kind) {
+    case BYTELM_KIND_GRAY8:
+    case BYTELM_KIND_GRAY16LE: return 1;
+    case BYTELM_KIND_GRAYA8:
+    case BYTELM_KIND_GRAYA16LE: return 2;
+    case BYTELM_KIND_RGB24:
+    case BYTELM_KIND_RGB48LE: return 3;
+    case BYTELM_KIND_RGBA32:
+    case BYTELM_KIND_RGBA64LE: return 4;
+    default: return 0;
+    }
+}
+
+int bytelm_kind_sample_bytes(BytelmKind kind)
+{
+    if (!bytelm_kind_planes(kind))
+        return 0;
+    return kind >= BYTELM_KIND_GRAY16LE ? 2 : 1;
+}
+
 uint64_t blm_header_unit_bytes(const BlmHeader *h)
 {
-    switch (h->kind) {
-    case BYTELM_KIND_PCM_S16LE: return 2ull * h->channels;
-    case BYTELM_KIND_GRAY8: return h->width;
-    case BYTELM_KIND_RGB24: return 3ull * h->width;
-    default: return 1;
-    }
+    if (h->kind == BYTELM_KIND_PCM_S16LE)
+        return 2ull * h->channels;
+    if (blm_kind_is_image(h->kind))
+        return (uint64_t)h->width * (uint64_t)bytelm_kind_planes(h->kind) *
+               (uint64_t)bytelm_kind_sample_bytes(h->kind);
+    return 1;
 }
 
 uint32_t blm_default_frame_units(const BlmHeader *h)
@@ -48,11 +70,11 @@ uint32_t blm_default_frame_units(const BlmHeader *h)
         n = BLM_DEFAULT_CASCADE_FRAME_UNITS;
     if (h->kind == BYTELM_KIND_BYTES)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
-    if (h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24)
+    if (blm_kind_is_image(h->kind))
         n = BLM_DEFAULT_IMAGE_FRAME_BYTES / blm_header_unit_bytes(h);
     if (n < 1)
         n = 1;
-    if ((h->kind == BYTELM_KIND_GRAY8 || h->kind == BYTELM_KIND_RGB24) && n > h->height)
+    if (blm_kind_is_image(h->kind) && n > h->height)
         n = h->height;
     return (uint32_t)n;
 }
@@ -63,14 +85,14 @@ BlmLayout blm_header_layout(const BlmHeader *h)
                      .unit_bytes = (uint32_t)blm_header_unit_bytes(h)};
     if (h->kind == BYTELM_KIND_PCM_S16LE)
         lay.channels = h->channels;
-    else if (h->kind == BYTELM_KIND_RGB24)
-        lay.channels = 3;
+    else if (blm_kind_is_image(h->kind))
+        lay.channels = (uint32_t)bytelm_kind_planes(h->kind);
     return lay;
 }
 
 int blm_header_validate(const BlmHeader *h)
 {
-    if ((unsigned)h->kind > BYTELM_KIND_RGB24 || (unsigned)h->source > BYTELM_SOURCE_PNM ||
+    if ((unsigned)h->kind > BYTELM_KIND_LAST || (unsigned)h->source > BYTELM_SOURCE_PNM ||
         h->preset > BYTELM_PRESET_MAX || !blm_transform_allowed(h->kind, h->transform))
         return BYTELM_EINVAL;
     switch (h->kind) {
@@ -81,6 +103,12 @@ int blm_header_validate(const BlmHeader *h)
         break;
     case BYTELM_KIND_GRAY8:
     case BYTELM_KIND_RGB24:
+    case BYTELM_KIND_GRAYA8:
+    case BYTELM_KIND_RGBA32:
+    case BYTELM_KIND_GRAY16LE:
+    case BYTELM_KIND_GRAYA16LE:
+    case BYTELM_KIND_RGB48LE:
+    case BYTELM_KIND_RGBA64LE:
         if (h->width < 1 || h->height < 1 || h->width > BYTELM_MAX_IMAGE_SIDE ||
             h->height > BYTELM_MAX_IMAGE_SIDE ||
             (uint64_t)h->width * h->height > BYTELM_MAX_IMAGE_PIXELS ||
@@ -206,9 +234,10 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
     fh->n_params = buf[21];
     if (fh->n_units < 1 || fh->n_units > h->frame_units || fh->mode > BLM_MODE_PIXELS ||
         (fh->mode == BLM_MODE_PIXELS &&
-         ((h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) || fh->n_params > 1)) ||
+         (!blm_kind_is_image(h->kind) || fh->n_params > 1)) ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
-        (fh->mode == BLM_MODE_SCALE && h->kind == BYTELM_KIND_BYTES) ||
+        (fh->mode == BLM_MODE_SCALE && h->kind != BYTELM_KIND_PCM_S16LE &&
+         h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) ||
         (fh->mode == BLM_MODE_CASCADE &&
          (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || fh->n_params != 1)) ||
         (!blm_mode_has_params(fh->mode) && fh->n_params) ||
@@ -303,7 +332,7 @@ void blm_header_to_info(const BlmHeader *h, BytelmStreamInfo *info)
     info->source = h->source;
     info->sample_rate = h->sample_rate;
     info->channels = h->kind == BYTELM_KIND_PCM_S16LE ? h->channels
-                     : h->kind == BYTELM_KIND_RGB24    ? 3
+                     : blm_kind_is_image(h->kind)      ? (uint32_t)bytelm_kind_planes(h->kind)
                                                        : 1;
     info->channel_mask = h->channel_mask;
     info->width = h->width;

@@ -57,6 +57,19 @@ static inline int blm_mode_has_params(int mode)
     return blm_mode_uses_model(mode) || mode == BLM_MODE_CASCADE || mode == BLM_MODE_PIXELS;
 }
 
+/* Every image kind: 8- and 16-bit, with and without alpha. */
+static inline int blm_kind_is_image(BytelmKind kind)
+{
+    return bytelm_kind_planes(kind) > 0;
+}
+
+/* The kinds of the first image path (gray8 and rgb24), which the model's modes and
+ * transform 1 also code; the others have mode 7 and stored frames only. */
+static inline int blm_kind_is_v1_image(BytelmKind kind)
+{
+    return kind == BYTELM_KIND_GRAY8 || kind == BYTELM_KIND_RGB24;
+}
+
 typedef struct BlmHeader {
     BytelmKind kind;
     BytelmSource source;

@@ -348,16 +348,17 @@ static int ensure_cascade(BlmFrameCoder *fc)
     return 0;
 }
 
-/* Whether mode 7 applies to this stream: 8-bit gray or RGB images. */
+/* Whether mode 7 applies to this stream: images of every kind. */
 static int pixels_apply(const BlmFrameCoder *fc)
 {
-    return fc->h.kind == BYTELM_KIND_GRAY8 || fc->h.kind == BYTELM_KIND_RGB24;
+    return blm_kind_is_image(fc->h.kind);
 }
 
 static int ensure_pixels(BlmFrameCoder *fc)
 {
-    if (!fc->pixels &&
-        !(fc->pixels = blm_pixel_coder_new(fc->h.kind == BYTELM_KIND_RGB24 ? 3 : 1, fc->h.width)))
+    if (!fc->pixels && !(fc->pixels = blm_pixel_coder_new(bytelm_kind_planes(fc->h.kind),
+                                                          bytelm_kind_sample_bytes(fc->h.kind),
+                                                          fc->h.width)))
         return BYTELM_ENOMEM;
     return 0;
 }
@@ -459,11 +460,14 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
         blm_buf_reset(&fc->cascade_out, forced < 0 ? fh.payload_size : no_limit);
-        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, BLM_PX_WARM, &fc->cascade_out, &state)) < 0)
+        /* learned states exist for 8-bit samples only */
+        const int warm = bytelm_kind_sample_bytes(fc->h.kind) == 1;
+        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, warm ? BLM_PX_WARM : 0, &fc->cascade_out,
+                                    &state)) < 0)
             return ret;
         if (ret == 0 && (fc->cascade_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_PIXELS;
-            fh.n_params = 1;
+            fh.n_params = (uint8_t)warm;
             fh.params[0] = BLM_PX_WARM;
             fh.final_state = state;
             fh.payload_size = (uint32_t)fc->cascade_out.len;
@@ -555,7 +559,8 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
         return 0;
     }
     case BLM_MODE_PIXELS:
-        if (!pixels_apply(fc) || blm_pixel_check_params(fh->params, fh->n_params) < 0)
+        if (!pixels_apply(fc) ||
+            blm_pixel_check_params(fh->params, fh->n_params, bytelm_kind_sample_bytes(fc->h.kind)) < 0)
             return BYTELM_EFORMAT;
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;

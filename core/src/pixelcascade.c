@@ -22,17 +22,26 @@
 #define CROSS_INPUTS 6
 #define BIAS_HALVE_AT 256.0
 
-/* the source channel of each coded plane of RGB: green first, the others see it */
-static const int rgb_order[3] = {1, 0, 2};
+/* The source sample of each coded plane, by planes: colour before alpha, and of RGB
+ * green first, so that red and blue see it. */
+static const int plane_source[BLM_PX_MAX_PLANES + 1][BLM_PX_MAX_PLANES] = {
+    {0}, {0}, {0, 1}, {1, 0, 2}, {1, 0, 2, 3},
+};
 
-BlmPixelCoder *blm_pixel_coder_new(int planes, uint32_t width)
+BlmPixelCoder *blm_pixel_coder_new(int planes, int sample_bytes, uint32_t width)
 {
-    if ((planes != 1 && planes != 3) || width < 1 || width > 65535)
+    if (planes < 1 || planes > BLM_PX_MAX_PLANES || sample_bytes < 1 || sample_bytes > 2 || width < 1 ||
+        width > 65535)
         return NULL;
     BlmPixelCoder *pc = calloc(1, sizeof(*pc));
     if (!pc)
         return NULL;
     pc->planes = planes;
+    pc->colours = planes >= 3 ? 3 : 1;
+    pc->sample_bytes = sample_bytes;
+    pc->max_value = sample_bytes == 1 ? 255 : 65535;
+    pc->light_shift = sample_bytes == 1 ? 3 : 11;
+    pc->bias_shift = sample_bytes == 1 ? 0 : 4;
     pc->width = width;
     for (int c = 0; c < planes; c++) {
         pc->pix[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
@@ -56,32 +65,46 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     free(pc);
 }
 
-int blm_pixel_check_params(const uint8_t *params, uint32_t n_params)
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_bytes)
 {
-    return n_params == 0 || (n_params == 1 && params[0] == BLM_PX_WARM) ? 0 : BYTELM_EFORMAT;
+    if (n_params == 0)
+        return 0;
+    return n_params == 1 && params[0] == BLM_PX_WARM && sample_bytes == 1 ? 0 : BYTELM_EFORMAT;
+}
+
+/* Plane c's inputs: colour planes see the colour planes before them, alpha only
+ * itself. */
+static int plane_inputs(const BlmPixelCoder *pc, int c)
+{
+    return c < pc->colours ? OWN_INPUTS + CROSS_INPUTS * c : OWN_INPUTS;
 }
 
 static int start(BlmPixelCoder *pc, int param)
 {
-    const BlmCoderStateSet set = pc->planes == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
-    const BlmResChannel *const *states = NULL;
-    const BlmPixelBias *const *bias = NULL;
+    const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
+    const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
+    const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
     if (param & BLM_PX_WARM) {
-        states = pc->start_states ? pc->start_states : blm_coder_states(set);
-        bias = pc->start_bias ? pc->start_bias : blm_coder_bias(set);
-        if (!states || !bias)
+        /* the colour planes start learnt; alpha, which no state was trained on, cold */
+        const BlmResChannel *const *s = pc->start_states ? pc->start_states : blm_coder_states(set);
+        const BlmPixelBias *const *b = pc->start_bias ? pc->start_bias : blm_coder_bias(set);
+        if (!s || !b)
             return BYTELM_EFORMAT;
+        for (int c = 0; c < pc->colours; c++) {
+            states[c] = s[c];
+            bias[c] = b[c];
+        }
     }
     for (int c = 0; c < pc->planes; c++) {
-        const int n = OWN_INPUTS + CROSS_INPUTS * c;
+        const int n = plane_inputs(pc, c);
         blm_ols_init(&pc->ols[c], (n + 3) & ~3, OLS_LAMBDA, OLS_NU, OLS_ESUM_ADD, BLM_OLS_WEIGHT_POW2);
         for (int k = 0; k < BLM_PX_BIAS_CONTEXTS; k++) {
-            pc->bias_sum[c][k] = bias ? bias[c]->sum[k] : 0.0;
-            pc->bias_count[c][k] = bias ? bias[c]->count[k] : 0.0;
+            pc->bias_sum[c][k] = bias[c] ? bias[c]->sum[k] : 0.0;
+            pc->bias_count[c][k] = bias[c] ? bias[c]->count[k] : 0.0;
         }
     }
     blm_residual_coder_init(&pc->res, pc->planes);
-    if (states)
+    if (param & BLM_PX_WARM)
         blm_residual_coder_start_from(&pc->res, states);
     return 0;
 }
@@ -112,7 +135,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const Plane P = {pc->pix[c], y, pc->width}, E = {pc->err[c], y, pc->width};
     const int x1 = x > 0, y1 = y > 0, x2 = x > 1, y2 = y > 1;
     const int r1 = x + 1 < w, r2 = x + 2 < w;
-    const int32_t W = x1 ? at(&P, x - 1, 0) : y1 ? at(&P, x, 1) : 128;
+    const int32_t W = x1 ? at(&P, x - 1, 0) : y1 ? at(&P, x, 1) : (pc->max_value + 1) / 2;
     const int32_t N = y1 ? at(&P, x, 1) : W;
     const int32_t NW = x1 && y1 ? at(&P, x - 1, 1) : N;
     const int32_t NE = y1 && r1 ? at(&P, x + 1, 1) : N;
@@ -135,7 +158,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     int n = 0;
     for (; n < OWN_INPUTS; n++)
         o->x[n] = (double)own[n];
-    for (int k = 0; k < c; k++) {
+    for (int k = 0; k < (c < pc->colours ? c : 0); k++) {
         const Plane Q = {pc->pix[k], y, pc->width}, EK = {pc->err[k], y, pc->width};
         const int32_t X = at(&Q, x, 0);
         const int32_t QW = x1 ? at(&Q, x - 1, 0) : X;
@@ -166,14 +189,15 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const int en = eW + eN;
     const int bits = (N > p) | (W > p) << 1 | (NW > p) << 2 | (NE > p) << 3 | (NN > p) << 4 |
                      (WW > p) << 5 | ((2 * N - NN) > p) << 6 | ((2 * W - WW) > p) << 7;
-    const int bctx = bits << 2 | (en < 2 ? 0 : en < 6 ? 1 : en < 16 ? 2 : 3);
+    const int eq = en >> pc->bias_shift;
+    const int bctx = bits << 2 | (eq < 2 ? 0 : eq < 6 ? 1 : eq < 16 ? 2 : 3);
     p = p + pc->bias_sum[c][bctx] / (pc->bias_count[c][bctx] + 1.0);
 
     double r = floor(p + 0.5);
     if (!(r >= 0.0))
         r = 0.0;
-    if (r > 255.0)
-        r = 255.0;
+    if (r > (double)pc->max_value)
+        r = (double)pc->max_value;
     const int32_t pred = (int32_t)r;
     const double q = floor(((p - r) + 0.5) * 4.0);
     const int hint = !(q >= 0) ? 0 : q > 3 ? 3 : (int)q;
@@ -181,19 +205,19 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const uint32_t act = (uint32_t)(2 * eW + 2 * eN + eNW + eNE + eWW + eNN);
     const uint32_t grad = (uint32_t)(iabs(W - NW) + iabs(N - NW) + iabs(N - NE) + iabs(W - WW) + iabs(N - NN));
     uint32_t texture = 2 * grad;
-    if (c > 0) {
+    if (c > 0 && c < pc->colours) {
         const Plane E0 = {pc->err[0], y, pc->width};
         texture = 8 * (uint32_t)iabs(at(&E0, x, 0)) + grad;
     }
     /* the third context is the prediction's brightness: a sensor's noise grows with
      * the light it caught (docs/STUDY.md finding 9) */
     const BlmResContext ctx = {blm_residual_scale_ctx(4 * act), blm_residual_scale_ctx(texture),
-                               pred >> 3};
+                               pred >> pc->light_shift};
     if (io->enc) {
         blm_residual_encode_ctx(&pc->res, io->enc, c, v - pred, hint, ctx);
     } else {
         v = pred + blm_residual_decode_ctx(&pc->res, io->dec, c, hint, ctx);
-        v = v < 0 ? 0 : v > 255 ? 255 : v; /* damaged: the frame's check fails */
+        v = v < 0 ? 0 : v > pc->max_value ? pc->max_value : v; /* damaged: the frame's check fails */
     }
     const size_t i = (size_t)(y & (BLM_PX_ROWS - 1)) * pc->width + (uint32_t)x;
     pc->pix[c][i] = v;
@@ -217,15 +241,19 @@ static inline int stop(const BlmRcEncoder *enc, const BlmRcDecoder *dec)
 static void code_frame(BlmPixelCoder *pc, const BlmBitIo *io, const uint8_t *in, uint8_t *out, uint32_t rows)
 {
     const uint32_t w = pc->width;
-    const int planes = pc->planes;
+    const int planes = pc->planes, sb = pc->sample_bytes;
     for (uint32_t y = 0; y < rows; y++) {
         for (uint32_t x = 0; x < w; x++) {
             const size_t px = ((size_t)y * w + x) * (size_t)planes;
             for (int c = 0; c < planes; c++) {
-                const int src = planes == 3 ? rgb_order[c] : 0;
-                const int32_t v = code_plane(pc, io, c, (int32_t)x, (int32_t)y, in ? in[px + src] : 0);
-                if (out)
-                    out[px + src] = (uint8_t)v;
+                const size_t at = (px + (size_t)plane_source[planes][c]) * (size_t)sb;
+                const int32_t in_v = !in ? 0 : sb == 1 ? in[at] : in[at] | in[at + 1] << 8;
+                const int32_t v = code_plane(pc, io, c, (int32_t)x, (int32_t)y, in_v);
+                if (out) {
+                    out[at] = (uint8_t)v;
+                    if (sb == 2)
+                        out[at + 1] = (uint8_t)(v >> 8);
+                }
             }
         }
         if (stop(io->enc, io->dec))
@@ -254,7 +282,7 @@ int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int p
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, raw, NULL, rows);
     blm_fp_restore(csr);
-    *final_state = blm_rc_enc_final_state(&enc) ^ bytes_hash(raw, (size_t)rows * pc->width * pc->planes);
+    *final_state = blm_rc_enc_final_state(&enc) ^ bytes_hash(raw, (size_t)rows * pc->width * (size_t)(pc->planes * pc->sample_bytes));
     return blm_rc_finish(&enc);
 }
 
@@ -264,7 +292,7 @@ int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint
     const int ret = start(pc, param);
     if (ret < 0)
         return ret;
-    const size_t n = (size_t)rows * pc->width * pc->planes;
+    const size_t n = (size_t)rows * pc->width * (size_t)(pc->planes * pc->sample_bytes);
     memset(raw, 0, n); /* a damaged frame stops early: what it leaves is defined */
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);

@@ -1,10 +1,10 @@
 /*
- * Frame mode 7 for 8-bit gray and RGB images (docs/FORMAT.md §2, mode 7;
- * docs/MODEL.md §12): each pixel's planes predicted in raster order by a weighted
- * least-squares stage over the causal neighbourhood (and, for red and blue, over
- * the earlier planes' pixel, neighbours and error), corrected by a bias per local
- * texture, the errors coded by mode 6's residual coder in contexts of the neighbours'
- * errors and the brightness. No model
+ * Frame mode 7 for images of 8- or 16-bit samples, gray or RGB, with or without
+ * alpha (docs/FORMAT.md §2, mode 7; docs/MODEL.md §12): each pixel's planes
+ * predicted in raster order by a weighted least-squares stage over the causal
+ * neighbourhood (and, for red and blue, over the earlier planes' pixel, neighbours
+ * and error), corrected by a bias per local texture, the errors coded by mode 6's
+ * residual coder in contexts of the neighbours' errors and the brightness. No model
  * is involved. A frame is a band of rows, coded as if it were a whole image.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,12 +18,17 @@
 #include "rangecoder.h"
 #include "residualcoder.h"
 
-#define BLM_PX_MAX_PLANES 3
+#define BLM_PX_MAX_PLANES 4
 #define BLM_PX_ROWS 4          /* rows kept: the current one and three above */
 #define BLM_PX_BIAS_CONTEXTS BLM_STATES_BIAS_CONTEXTS
 
 typedef struct BlmPixelCoder {
-    int planes;                /* 1 (gray) or 3 (RGB: coded green, red, blue) */
+    int planes;                /* 1 gray, 2 gray and alpha, 3 RGB, 4 RGBA */
+    int colours;               /* planes without alpha: 1 or 3 (coded green, red, blue) */
+    int sample_bytes;          /* 1 or 2 (little-endian) */
+    int32_t max_value;         /* 255 or 65535 */
+    int light_shift;           /* the brightness context: pred >> 3 or 11 */
+    int bias_shift;            /* the bias's error context: e >> 0 or 4 */
     uint32_t width;
     int32_t *pix[BLM_PX_MAX_PLANES];    /* BLM_PX_ROWS rows of each plane, a ring */
     int32_t *err[BLM_PX_MAX_PLANES];    /* the prediction errors, the same way */
@@ -37,16 +42,18 @@ typedef struct BlmPixelCoder {
     const BlmPixelBias *const *start_bias;
 } BlmPixelCoder;
 
-/* planes 1 or 3, width 1..65535; NULL when out of memory or out of range. */
-BlmPixelCoder *blm_pixel_coder_new(int planes, uint32_t width);
+/* planes 1..4 (bytelm_kind_planes), sample_bytes 1 or 2, width 1..65535; NULL when
+ * out of memory or out of range. */
+BlmPixelCoder *blm_pixel_coder_new(int planes, int sample_bytes, uint32_t width);
 void blm_pixel_coder_free(BlmPixelCoder *pc);
 
 /* The frame parameter of mode 7: none (a frame of the first version: the coder
- * starts cold), or one byte, BLM_PX_WARM (it starts from the learned states). */
+ * starts cold), or one byte, BLM_PX_WARM (it starts from the learned states, which
+ * exist for 8-bit samples only). */
 #define BLM_PX_WARM 1
-int blm_pixel_check_params(const uint8_t *params, uint32_t n_params);
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_bytes);
 
-/* Codes rows rows of interleaved pixels (width * planes bytes each) with the
+/* Codes rows rows of interleaved pixels (width * planes * sample_bytes bytes each) with the
  * parameter param (0 or BLM_PX_WARM) into out (a range coder stream, flushed) and
  * gives the frame's final state: the range coder's, XOR a hash of the pixels. 0,
  * BYTELM_ENOMEM, or 1 when out's limit was reached. */

@@ -142,7 +142,8 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
 void blm_residual_coder_start_from(BlmResidualCoder *rc, const BlmResChannel *const *start)
 {
     for (int c = 0; c < rc->channels; c++)
-        rc->ch[c] = *start[c];
+        if (start[c])
+            rc->ch[c] = *start[c];
 }
 
 static void cap_count(uint32_t *c, uint32_t cap)

@@ -13,7 +13,7 @@
 
 #include "rangecoder.h"
 
-#define BLM_RES_MAX_CHANNELS 3   /* audio channels, or pixel planes */
+#define BLM_RES_MAX_CHANNELS 4   /* audio channels, or pixel planes */
 #define BLM_RES_SCALES 48      /* quantised scale contexts */
 #define BLM_RES_BITS 17        /* bit lengths 0..16 */
 
@@ -45,7 +45,8 @@ typedef struct BlmResidualCoder {
 void blm_residual_coder_init(BlmResidualCoder *rc, int channels);
 /* Channel c starts from start[c] instead (a learned starting state,
  * blm_residual_channel_settle'd): counters, mixer weights and SSE tables copied,
- * running scales from start[c] too (zero in a settled state). */
+ * running scales from start[c] too (zero in a settled state). A NULL start[c]
+ * leaves channel c as blm_residual_coder_init made it. */
 void blm_residual_coder_start_from(BlmResidualCoder *rc, const BlmResChannel *const *start);
 /* Makes ch, the state after coding some signal, a starting state: running scales
  * and the last sign as at init, every counter's count capped at cap, so that what

@@ -29,7 +29,9 @@ int blm_transform_allowed(BytelmKind kind, uint32_t transform)
 {
     if (transform == BLM_TRANSFORM_LPC)
         return kind == BYTELM_KIND_PCM_S16LE;
-    return transform <= BLM_TRANSFORM_PREDICT;
+    if (transform == BLM_TRANSFORM_PREDICT)
+        return kind <= BYTELM_KIND_RGB24; /* images with alpha or 16 bits: mode 7 only */
+    return transform == BLM_TRANSFORM_IDENTITY;
 }
 
 uint32_t blm_transform_period(const BlmLayout *lay)

@@ -105,7 +105,7 @@ static int train_pixels(const char *list, int planes, BlmResChannel *state, BlmP
         size_t len;
         uint8_t *img = read_all(path, &len);
         const size_t row = (size_t)w * (size_t)planes;
-        BlmPixelCoder *pc = blm_pixel_coder_new(planes, w);
+        BlmPixelCoder *pc = blm_pixel_coder_new(planes, 1, w);
         if (!img || !pc || len < row * h || (planes == 3) != !strcmp(kind, "rgb")) {
             fprintf(stderr, "coder_states: cannot read %s as %ux%u %s\n", path, w, h, kind);
             return -1;

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
         const int planes = !strcmp(kind, "rgb") ? 3 : 1;
         const size_t row = (size_t)w * planes, size = row * h;
         uint8_t *img = read_file(path, size), *back = malloc(size + 1);
-        BlmPixelCoder *pc = blm_pixel_coder_new(planes, w);
+        BlmPixelCoder *pc = blm_pixel_coder_new(planes, 1, w);
         if (!img || !back || !pc) {
             fprintf(stderr, "pixel_size: %s: cannot read %ux%u %s\n", path, w, h, kind);
             return 1;

@@ -61,7 +61,7 @@ extern "C" {
  * runs with a library whose bytelm_api_version() has the same major number and a minor
  * one at least BYTELM_API_VERSION_MINOR. */
 #define BYTELM_API_VERSION_MAJOR 1
-#define BYTELM_API_VERSION_MINOR 1
+#define BYTELM_API_VERSION_MINOR 2
 #define BYTELM_API_VERSION ((BYTELM_API_VERSION_MAJOR << 16) | BYTELM_API_VERSION_MINOR)
 
 /* Error codes. */
@@ -87,7 +87,15 @@ typedef enum BytelmKind {
     BYTELM_KIND_PCM_S16LE = 1, /* signed 16-bit PCM, 1..8 channels, any rate */
     BYTELM_KIND_GRAY8 = 2,     /* 8-bit gray pixels, row-major */
     BYTELM_KIND_RGB24 = 3,     /* 8-bit R, G, B pixels, row-major */
+    /* API 1.2: images with alpha and with 16-bit samples (little-endian) */
+    BYTELM_KIND_GRAYA8 = 4,    /* 8-bit gray, alpha */
+    BYTELM_KIND_RGBA32 = 5,    /* 8-bit R, G, B, alpha */
+    BYTELM_KIND_GRAY16LE = 6,  /* 16-bit gray */
+    BYTELM_KIND_GRAYA16LE = 7, /* 16-bit gray, alpha */
+    BYTELM_KIND_RGB48LE = 8,   /* 16-bit R, G, B */
+    BYTELM_KIND_RGBA64LE = 9,  /* 16-bit R, G, B, alpha */
 } BytelmKind;
+#define BYTELM_KIND_LAST BYTELM_KIND_RGBA64LE
 
 /* Speed against size. For PCM of one or two channels it chooses the cascade predictor's
  * profiles the encoder tries on each frame (max also tries the model); for other data it
@@ -156,11 +164,11 @@ typedef struct BytelmStreamInfo {
     int format_version;
     BytelmKind kind;
     BytelmSource source;
-    uint32_t sample_rate, channels, channel_mask;
+    uint32_t sample_rate, channels, channel_mask; /* images: channels = planes */
     uint32_t width, height;
     uint32_t frame_units;
     uint64_t total_units;      /* BYTELM_UNKNOWN_LENGTH when the writer did not know it */
-    uint32_t unit_bytes;       /* raw bytes per unit: 2*channels, width*(1|3), or 1 */
+    uint32_t unit_bytes;       /* raw bytes per unit: 2*channels, width*planes*sample bytes, or 1 */
     uint8_t model_hash[32];
     char model_name[64];       /* "" if the model is not available */
     int preset;
@@ -195,6 +203,11 @@ BYTELM_API void bytelm_default_settings(BytelmSettings *s);
 /* 1 if the first 64 KiB of data are UTF-8 text with few control characters (then set
  * BytelmSettings.text for plain bytes), else 0. */
 BYTELM_API int bytelm_looks_like_text(const void *data, size_t len);
+/* Image kinds (API 1.2): samples per pixel (1 gray, 2 gray and alpha, 3 RGB, 4 RGBA)
+ * and bytes per sample (1 or 2); both 0 for PCM, bytes and unknown kinds. A unit (row)
+ * is width * planes * sample bytes bytes. */
+BYTELM_API int bytelm_kind_planes(BytelmKind kind);
+BYTELM_API int bytelm_kind_sample_bytes(BytelmKind kind);
 
 /* Encoder. */
 BYTELM_API int bytelm_encoder_open(BytelmEncoder **enc, const BytelmSettings *s);

@@ -27,30 +27,50 @@ gst_bytelm_preset_get_type (void)
   return type;
 }
 
+/* The image kinds, with the raw video format of the same memory layout where
+ * GStreamer has one. The others keep a name for the coded caps, so that parsers
+ * and containers carry them and the decoder can say what it cannot output. */
+static const struct {
+  BytelmKind kind;
+  GstVideoFormat format;
+  const gchar *name;
+} image_kinds[] = {
+  {BYTELM_KIND_GRAY8, GST_VIDEO_FORMAT_GRAY8, "GRAY8"},
+  {BYTELM_KIND_RGB24, GST_VIDEO_FORMAT_RGB, "RGB"},
+  {BYTELM_KIND_GRAYA8, GST_VIDEO_FORMAT_UNKNOWN, "GRAYA8"},
+  {BYTELM_KIND_RGBA32, GST_VIDEO_FORMAT_RGBA, "RGBA"},
+  {BYTELM_KIND_GRAY16LE, GST_VIDEO_FORMAT_GRAY16_LE, "GRAY16_LE"},
+  {BYTELM_KIND_GRAYA16LE, GST_VIDEO_FORMAT_UNKNOWN, "GRAYA16_LE"},
+  {BYTELM_KIND_RGB48LE, GST_VIDEO_FORMAT_UNKNOWN, "RGB48_LE"},
+  {BYTELM_KIND_RGBA64LE, GST_VIDEO_FORMAT_RGBA64_LE, "RGBA64_LE"},
+};
+
 GstVideoFormat
 gst_bytelm_kind_to_video_format (BytelmKind kind)
 {
-  switch (kind) {
-    case BYTELM_KIND_GRAY8:
-      return GST_VIDEO_FORMAT_GRAY8;
-    case BYTELM_KIND_RGB24:
-      return GST_VIDEO_FORMAT_RGB;
-    default:
-      return GST_VIDEO_FORMAT_UNKNOWN;
-  }
+  for (guint i = 0; i < G_N_ELEMENTS (image_kinds); i++)
+    if (image_kinds[i].kind == kind)
+      return image_kinds[i].format;
+  return GST_VIDEO_FORMAT_UNKNOWN;
 }
 
 BytelmKind
 gst_bytelm_video_format_to_kind (GstVideoFormat format)
 {
-  switch (format) {
-    case GST_VIDEO_FORMAT_GRAY8:
-      return BYTELM_KIND_GRAY8;
-    case GST_VIDEO_FORMAT_RGB:
-      return BYTELM_KIND_RGB24;
-    default:
-      return BYTELM_KIND_BYTES;
-  }
+  for (guint i = 0; format != GST_VIDEO_FORMAT_UNKNOWN
+      && i < G_N_ELEMENTS (image_kinds); i++)
+    if (image_kinds[i].format == format)
+      return image_kinds[i].kind;
+  return BYTELM_KIND_BYTES;
+}
+
+const gchar *
+gst_bytelm_kind_caps_format (BytelmKind kind)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (image_kinds); i++)
+    if (image_kinds[i].kind == kind)
+      return image_kinds[i].name;
+  return NULL;
 }
 
 void
@@ -382,8 +402,10 @@ check_header (const guint8 * data, gsize size, gboolean audio)
   if (bytelm_probe_header (data, size, &info, &hlen) < 0
       || hlen != GST_BYTELM_HEADER_SIZE)
     return "not a valid bytelm stream header";
+  /* images GStreamer has no format for are found too: the decoder says why
+   * it cannot output them */
   if (audio ? info.kind != BYTELM_KIND_PCM_S16LE :
-      gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN)
+      !gst_bytelm_kind_caps_format (info.kind))
     return audio ? "a bytelm header, not of audio" :
         "a bytelm header, not of images";
   return NULL;

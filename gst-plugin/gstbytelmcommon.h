@@ -18,8 +18,9 @@ GST_DEBUG_CATEGORY_EXTERN (gst_bytelm_debug);
 
 /* Media type of a .blm stream holding 16-bit PCM (docs/GSTREAMER.md). */
 #define GST_BYTELM_AUDIO_CAPS "audio/x-bytelm"
-/* Media type of .blm streams holding images (gray8 or rgb24), one complete stream
- * per video frame (bytelmvideoenc, bytelmvideoparse, bytelmvideodec). */
+/* Media type of .blm streams holding images (any image kind, its format field
+ * from gst_bytelm_kind_caps_format), one complete stream per video frame
+ * (bytelmvideoenc, bytelmvideoparse, bytelmvideodec). */
 #define GST_BYTELM_VIDEO_CAPS "video/x-bytelm"
 /* A .blm stream of bytes: typefinding only, no element takes it. */
 #define GST_BYTELM_OTHER_CAPS "application/x-bytelm"
@@ -124,10 +125,22 @@ gboolean gst_bytelm_mask_to_positions (guint32 mask, guint channels,
     GstAudioChannelPosition wav_order[BYTELM_MAX_CHANNELS],
     GstAudioChannelPosition gst_order[BYTELM_MAX_CHANNELS]);
 
-/* The raw video format of an image kind (GRAY8, RGB), or UNKNOWN for other kinds;
- * and the inverse (BYTELM_KIND_BYTES for formats bytelm does not code). */
+/* The raw video format of an image kind (GRAY8, RGB, RGBA, GRAY16_LE,
+ * RGBA64_LE: the same bytes in the same order), or UNKNOWN for the other kinds,
+ * gray+alpha and RGB48 among them, which GStreamer 1.22 has no format for; and
+ * the inverse (BYTELM_KIND_BYTES for formats bytelm does not code). */
 GstVideoFormat gst_bytelm_kind_to_video_format (BytelmKind kind);
 BytelmKind gst_bytelm_video_format_to_kind (GstVideoFormat format);
+
+/* The format field of video/x-bytelm caps for an image kind: the raw format's
+ * name, else GRAYA8, GRAYA16_LE or RGB48_LE; NULL for audio and bytes. */
+const gchar *gst_bytelm_kind_caps_format (BytelmKind kind);
+
+/* The formats of video/x-raw that the video elements take and give, and the
+ * format field of their video/x-bytelm caps. */
+#define GST_BYTELM_RAW_FORMATS "{ GRAY8, RGB, RGBA, GRAY16_LE, RGBA64_LE }"
+#define GST_BYTELM_CODED_FORMATS "{ GRAY8, RGB, RGBA, GRAY16_LE, RGBA64_LE, " \
+    "GRAYA8, GRAYA16_LE, RGB48_LE }"
 
 G_END_DECLS
 

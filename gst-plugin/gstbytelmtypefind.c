@@ -38,12 +38,11 @@ bytelm_type_find (GstTypeFind * tf, gpointer user_data)
     gst_type_find_suggest_simple (tf, GST_TYPE_FIND_MAXIMUM,
         GST_BYTELM_AUDIO_CAPS, "rate", G_TYPE_INT, (gint) info.sample_rate,
         "channels", G_TYPE_INT, (gint) info.channels, NULL);
-  else if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24)
+  else if (gst_bytelm_kind_caps_format (info.kind))
     gst_type_find_suggest_simple (tf, GST_TYPE_FIND_MAXIMUM,
         GST_BYTELM_VIDEO_CAPS, "parsed", G_TYPE_BOOLEAN, FALSE,
-        "format", G_TYPE_STRING,
-        gst_video_format_to_string (gst_bytelm_kind_to_video_format
-            (info.kind)), "width", G_TYPE_INT, (gint) info.width,
+        "format", G_TYPE_STRING, gst_bytelm_kind_caps_format (info.kind),
+        "width", G_TYPE_INT, (gint) info.width,
         "height", G_TYPE_INT, (gint) info.height, NULL);
   else
     gst_type_find_suggest_empty_simple (tf, GST_TYPE_FIND_MAXIMUM,

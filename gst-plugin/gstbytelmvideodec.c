@@ -4,8 +4,11 @@
  * decoded on its own with the library's stream decoder, which checks every
  * frame's CRC and range coder state, the trailer and the MD5 of the pixels, so
  * a frame goes out only when it is exactly what was coded. The output format
- * (GRAY8 or RGB, width, height) comes from each stream's header; framerate and
- * pixel aspect ratio from the input caps; timestamps from the input buffers.
+ * (GRAY8, RGB, RGBA, GRAY16_LE or RGBA64_LE, width, height) comes from each
+ * stream's header; images of gray and alpha or of 16-bit RGB without alpha,
+ * which GStreamer has no raw format for, are refused with an error. Framerate
+ * and pixel aspect ratio come from the input caps, timestamps from the input
+ * buffers.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -46,7 +49,8 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("video/x-raw, format = (string) { GRAY8, RGB }, "
+    GST_STATIC_CAPS ("video/x-raw, "
+        "format = (string) " GST_BYTELM_RAW_FORMATS ", "
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -166,9 +170,16 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
   if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
     gst_buffer_unmap (in, &map);
     gst_buffer_unref (in);
-    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
-        ("This bytelm stream holds %s, not images",
-            info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));
+    if (gst_bytelm_kind_caps_format (info.kind))
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          ("This bytelm image (%s) has no GStreamer raw video format: "
+              "decode it with the bytelm tool",
+              gst_bytelm_kind_caps_format (info.kind)),
+          ("kind %d, %u x %u", info.kind, info.width, info.height));
+    else
+      GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+          ("This bytelm stream holds %s, not images",
+              info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));
     gst_video_decoder_drop_frame (dec, frame);
     return GST_FLOW_NOT_NEGOTIATED;
   }
@@ -217,7 +228,8 @@ gst_bytelm_video_dec_handle_frame (GstVideoDecoder * dec,
 
   /* pixels row by row into the frame, whose stride may pad them */
   {
-    gsize row = (gsize) info.width * (info.kind == BYTELM_KIND_RGB24 ? 3 : 1);
+    /* tight rows, the frame's format having the stream's layout */
+    gsize row = info.unit_bytes;
     gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (&vframe, 0);
     guint8 *pixels = GST_VIDEO_FRAME_PLANE_DATA (&vframe, 0);
     guint8 extra;
@@ -312,8 +324,8 @@ gst_bytelm_video_dec_class_init (GstBytelmVideoDecClass * klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "bytelm video decoder", "Codec/Decoder/Video",
-      "Decodes bytelm (.blm) lossless images to 8-bit gray or RGB frames, "
-      "checking each image's MD5", "bytelm developers");
+      "Decodes bytelm (.blm) lossless images to 8- and 16-bit gray, RGB and "
+      "RGBA frames, checking each image's MD5", "bytelm developers");
 
   dec_class->start = GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_start);
   dec_class->stop = GST_DEBUG_FUNCPTR (gst_bytelm_video_dec_stop);

@@ -1,4 +1,4 @@
-/* bytelmvideodec: .blm image streams back to gray/RGB video frames.
+/* bytelmvideodec: .blm image streams back to gray/RGB(A) video frames.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef GST_BYTELM_VIDEO_DEC_H
 #define GST_BYTELM_VIDEO_DEC_H

@@ -1,13 +1,15 @@
 /*
- * bytelmvideoenc: a GstVideoEncoder that codes each raw GRAY8 or RGB video frame
- * as its own complete .blm image stream (header, frames of rows, trailer with
- * the MD5 of the pixels; docs/FORMAT.md). Every output buffer is one whole
- * stream and a key frame; timestamps and durations are the input frame's.
+ * bytelmvideoenc: a GstVideoEncoder that codes each raw GRAY8, RGB, RGBA,
+ * GRAY16_LE or RGBA64_LE video frame as its own complete .blm image stream
+ * (header, frames of rows, trailer with the MD5 of the pixels; docs/FORMAT.md).
+ * Every output buffer is one whole stream and a key frame; timestamps and
+ * durations are the input frame's.
  * Written one after the other into a file, the buffers make a sequence of
  * concatenated streams: with one frame, a normal .blm image file.
  *
- * The stream header names a PGM/PPM source, so `bytelm -d` writes a PGM (gray)
- * or PPM (RGB) file from a single-frame file.
+ * The stream header names a PGM/PPM source for GRAY8 and RGB, so `bytelm -d`
+ * writes a PGM (gray) or PPM (RGB) file from a single-frame file; a PNG source
+ * for the others, which need alpha or 16-bit samples.
  *
  * At EOS the element posts an element message "bytelmvideoenc-stats" with
  * frames, bytes-in, bytes-out (guint64) and ratio (gdouble, bytes-out / bytes-in).
@@ -47,7 +49,8 @@ GST_ELEMENT_REGISTER_DEFINE (bytelmvideoenc, "bytelmvideoenc",
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK,
     GST_PAD_ALWAYS,
-    GST_STATIC_CAPS ("video/x-raw, format = (string) { GRAY8, RGB }, "
+    GST_STATIC_CAPS ("video/x-raw, "
+        "format = (string) " GST_BYTELM_RAW_FORMATS ", "
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -55,7 +58,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true, "
-        "format = (string) { GRAY8, RGB }, "
+        "format = (string) " GST_BYTELM_RAW_FORMATS ", "
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -93,8 +96,7 @@ gst_bytelm_video_enc_set_format (GstVideoEncoder * enc,
 
   GstCaps *caps = gst_caps_new_simple (GST_BYTELM_VIDEO_CAPS,
       "parsed", G_TYPE_BOOLEAN, TRUE,
-      "format", G_TYPE_STRING,
-      gst_video_format_to_string (GST_VIDEO_INFO_FORMAT (info)), NULL);
+      "format", G_TYPE_STRING, gst_bytelm_kind_caps_format (kind), NULL);
   /* width, height, framerate and pixel-aspect-ratio come from the input */
   out = gst_video_encoder_set_output_state (enc, caps, state);
   gst_video_codec_state_unref (out);
@@ -143,7 +145,10 @@ gst_bytelm_video_enc_code (GstBytelmVideoEnc * self, GstVideoFrame * vframe,
   BytelmSettings s;
   BytelmEncoder *e = NULL;
   guint w = GST_VIDEO_FRAME_WIDTH (vframe), h = GST_VIDEO_FRAME_HEIGHT (vframe);
-  gsize row = (gsize) w * GST_VIDEO_FRAME_COMP_PSTRIDE (vframe, 0);
+  /* tight rows: the formats are packed, one plane of samples in the kind's
+   * order and byte order */
+  gsize row = (gsize) w * bytelm_kind_planes (self->kind)
+      * bytelm_kind_sample_bytes (self->kind);
   gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0);
   const guint8 *pixels = GST_VIDEO_FRAME_PLANE_DATA (vframe, 0);
   GByteArray *stream;
@@ -154,7 +159,9 @@ gst_bytelm_video_enc_code (GstBytelmVideoEnc * self, GstVideoFrame * vframe,
   GST_OBJECT_LOCK (self);
   gst_bytelm_settings_init (&s, &self->props, &self->log);
   s.kind = self->kind;
-  s.source = BYTELM_SOURCE_PNM;
+  /* PGM and PPM hold 8-bit gray and RGB; PNG holds every image kind */
+  s.source = self->kind == BYTELM_KIND_GRAY8
+      || self->kind == BYTELM_KIND_RGB24 ? BYTELM_SOURCE_PNM : BYTELM_SOURCE_PNG;
   s.width = w;
   s.height = h;
   s.total_units = h;
@@ -316,8 +323,8 @@ gst_bytelm_video_enc_class_init (GstBytelmVideoEncClass * klass)
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "bytelm video encoder", "Codec/Encoder/Video",
-      "Lossless coding of 8-bit gray and RGB frames, each frame a complete "
-      "bytelm (.blm) image stream", "bytelm developers");
+      "Lossless coding of 8- and 16-bit gray, RGB and RGBA frames, each frame "
+      "a complete bytelm (.blm) image stream", "bytelm developers");
 
   enc_class->start = GST_DEBUG_FUNCPTR (gst_bytelm_video_enc_start);
   enc_class->stop = GST_DEBUG_FUNCPTR (gst_bytelm_video_enc_stop);

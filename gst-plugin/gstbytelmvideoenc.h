@@ -1,4 +1,4 @@
-/* bytelmvideoenc: raw gray/RGB video frames to .blm image streams.
+/* bytelmvideoenc: raw gray/RGB(A) video frames to .blm image streams.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #ifndef GST_BYTELM_VIDEO_ENC_H
 #define GST_BYTELM_VIDEO_ENC_H

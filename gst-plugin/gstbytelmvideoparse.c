@@ -38,7 +38,7 @@ struct _GstBytelmVideoParse {
   gint fps_n, fps_d, par_n, par_d;
   /* what the src caps say */
   gboolean have_caps;
-  GstVideoFormat format;
+  BytelmKind kind;
   guint width, height;
   guint64 images;
 };
@@ -60,7 +60,7 @@ static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC,
     GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_BYTELM_VIDEO_CAPS ", parsed = (boolean) true, "
-        "format = (string) { GRAY8, RGB }, "
+        "format = (string) " GST_BYTELM_CODED_FORMATS ", "
         "width = (int) [ 1, 65535 ], height = (int) [ 1, 65535 ], "
         "framerate = (fraction) [ 0/1, MAX ]"));
 
@@ -177,14 +177,12 @@ static void
 gst_bytelm_video_parse_update_caps (GstBytelmVideoParse * self,
     const BytelmStreamInfo * info)
 {
-  GstVideoFormat format = gst_bytelm_kind_to_video_format (info->kind);
-
-  if (self->have_caps && self->format == format && self->width == info->width
+  if (self->have_caps && self->kind == info->kind && self->width == info->width
       && self->height == info->height)
     return;
   GstCaps *caps = gst_caps_new_simple (GST_BYTELM_VIDEO_CAPS,
       "parsed", G_TYPE_BOOLEAN, TRUE,
-      "format", G_TYPE_STRING, gst_video_format_to_string (format),
+      "format", G_TYPE_STRING, gst_bytelm_kind_caps_format (info->kind),
       "width", G_TYPE_INT, (gint) info->width,
       "height", G_TYPE_INT, (gint) info->height,
       "framerate", GST_TYPE_FRACTION, self->fps_n, self->fps_d,
@@ -193,7 +191,7 @@ gst_bytelm_video_parse_update_caps (GstBytelmVideoParse * self,
   gst_pad_set_caps (GST_BASE_PARSE_SRC_PAD (self), caps);
   gst_caps_unref (caps);
   self->have_caps = TRUE;
-  self->format = format;
+  self->kind = info->kind;
   self->width = info->width;
   self->height = info->height;
 }
@@ -237,7 +235,8 @@ gst_bytelm_video_parse_handle_frame (GstBaseParse * parse,
     goto done;
   }
   bytelm_probe_header (map.data, map.size, &info, &hlen);
-  if (gst_bytelm_kind_to_video_format (info.kind) == GST_VIDEO_FORMAT_UNKNOWN) {
+  /* every image kind: the decoder says which it cannot output */
+  if (!gst_bytelm_kind_caps_format (info.kind)) {
     GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
         ("This bytelm stream holds %s, not images",
             info.kind == BYTELM_KIND_PCM_S16LE ? "audio" : "bytes"), (NULL));

@@ -1,6 +1,6 @@
 /*
  * The bytelm GStreamer plugin: bytelmenc, bytelmdec, bytelmparse (audio),
- * bytelmvideoenc, bytelmvideodec, bytelmvideoparse (gray/RGB frames) and a
+ * bytelmvideoenc, bytelmvideodec, bytelmvideoparse (gray/RGB(A) frames) and a
  * typefinder for .blm files. See docs/GSTREAMER.md.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

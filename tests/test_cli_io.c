@@ -265,7 +265,7 @@ static int png_read_all(const char *path, ImageInfo *info, uint8_t **pix, size_t
         return -1;
     int rc = png_reader_open(&r, &in, info, max_memory, err, errlen);
     if (rc == 0) {
-        size_t row = (size_t)info->width * info->channels;
+        size_t row = image_row_bytes(info);
         *pix = malloc(row * info->height);
         /* Rows in uneven groups, as the compressor asks for them. */
         for (uint32_t y = 0, step = 1; rc == 0 && y < info->height; y += step, step++) {
@@ -288,7 +288,7 @@ static void png_roundtrip(uint32_t w, uint32_t h, uint32_t channels)
     uint8_t *pix = malloc(n);
     for (size_t i = 0; i < n; i++)
         pix[i] = rnd8();
-    ImageInfo info = {w, h, channels};
+    ImageInfo info = {.width = w, .height = h, .channels = channels};
     FILE *f = fopen(path, "wb");
     PngWriter *pw;
     int ok = f && png_writer_open(&pw, f, &info, err, sizeof err) == 0 &&
@@ -362,6 +362,20 @@ static void png_reject(const char *name, int depth, int ctype, int trns, const c
     free(pix);
 }
 
+/* PNG types read as they are (tRNS as alpha): channels and depth. */
+static void png_type(const char *name, int depth, int ctype, int trns, uint32_t channels, int bits16)
+{
+    const char *path = fixture(name);
+    write_png_raw(path, 5, 4, depth, ctype, PNG_INTERLACE_NONE, trns);
+    ImageInfo info;
+    uint8_t *pix;
+    char err[256] = "";
+    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
+    CHECK(rc == 0 && info.width == 5 && info.height == 4 && info.channels == channels &&
+          info.bits16 == bits16, "%s: %s (%u channels, bits16 %d)", name, err, info.channels, info.bits16);
+    free(pix);
+}
+
 /* A palette PNG reads as the RGB it shows: write_png_raw's palette, its indices the
  * low two bits of each byte of the packed rows. */
 static void png_palette(int depth)
@@ -408,14 +422,17 @@ static void test_png(void)
           "interlaced PNG: %s", err);
     free(pix);
 
-    png_reject("rgba.png", 8, PNG_COLOR_TYPE_RGBA, 0, "PNG with alpha channel (8-bit RGBA) is not supported; flatten it first");
-    png_reject("graya.png", 8, PNG_COLOR_TYPE_GRAY_ALPHA, 0, "alpha channel (8-bit gray+alpha)");
-    png_reject("rgb16.png", 16, PNG_COLOR_TYPE_RGB, 0, "16-bit RGB PNG is not supported");
+    png_type("rgba.png", 8, PNG_COLOR_TYPE_RGBA, 0, 4, 0);
+    png_type("graya.png", 8, PNG_COLOR_TYPE_GRAY_ALPHA, 0, 2, 0);
+    png_type("rgb16.png", 16, PNG_COLOR_TYPE_RGB, 0, 3, 1);
+    png_type("rgba16.png", 16, PNG_COLOR_TYPE_RGBA, 0, 4, 1);
     png_reject("gray4.png", 4, PNG_COLOR_TYPE_GRAY, 0, "4-bit gray PNG is not supported");
-    png_reject("palette_trns.png", 8, PNG_COLOR_TYPE_PALETTE, 1, "palette PNG with transparency (tRNS chunk)");
+    /* tRNS becomes an alpha channel */
+    png_type("palette_trns.png", 8, PNG_COLOR_TYPE_PALETTE, 1, 4, 0);
     png_palette(8);
     png_palette(2);
-    png_reject("trns.png", 8, PNG_COLOR_TYPE_GRAY, 1, "transparency (tRNS chunk)");
+    png_type("trns.png", 8, PNG_COLOR_TYPE_GRAY, 1, 2, 0);
+    png_type("trns16.png", 16, PNG_COLOR_TYPE_RGB, 1, 4, 1);
 
     /* A truncated PNG fails with libpng's reason, not silently short. */
     path = fixture("rt_64x17x3.png");
@@ -449,7 +466,7 @@ static int pnm_read_all(const char *path, ImageInfo *info, uint8_t *pix, size_t 
         return -1;
     int rc = pnm_read_header(&in, info, err, errlen);
     if (rc == 0) {
-        size_t n = (size_t)info->width * info->height * info->channels;
+        size_t n = image_row_bytes(info) * info->height;
         rc = n <= cap && infile_read(&in, pix, n) == (long)n ? 0 : -1;
         if (rc < 0)
             snprintf(err, errlen, "short raster");
@@ -492,7 +509,11 @@ static void test_pnm(void)
     /* The raster may start with bytes that look like white space or '#'. */
     pnm_case("rasterws.pgm", "P5 1 1 255\n", 1, 1, 1, 1, NULL);
     pnm_case("maxval15.pgm", "P5\n4 3\n15\n", 12, 0, 0, 0, "PGM with maxval 15 is not supported");
-    pnm_case("maxval65535.ppm", "P6\n2 1\n65535\n", 12, 0, 0, 0, "16-bit PPM (maxval 65535)");
+    pnm_case("maxval65535.ppm", "P6\n2 1\n65535\n", 12, 2, 1, 3, NULL);
+    pnm_case("maxval4095.pgm", "P5\n2 1\n4095\n", 4, 0, 0, 0, "PGM with maxval 4095 is not supported");
+    pnm_case("graya.pam", "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 2\nMAXVAL 255\nTUPLTYPE GRAYSCALE_ALPHA\nENDHDR\n",
+             4, 2, 1, 2, NULL);
+    pnm_case("nodepth.pam", "P7\nWIDTH 2\nHEIGHT 1\nMAXVAL 255\nENDHDR\n", 4, 0, 0, 0, "invalid PAM header");
     pnm_case("trailing.pgm", "P5\n2 2\n255\n", 8, 0, 0, 0, "data after the image");
     pnm_case("badheader.pgm", "P5\nx 2\n255\n", 4, 0, 0, 0, "invalid PGM header");
     pnm_case("zero.pgm", "P5\n0 2\n255\n", 0, 0, 0, 0, "no pixels");
@@ -500,7 +521,7 @@ static void test_pnm(void)
     /* Our header is what we read back. */
     const char *path = fixture("written.ppm");
     FILE *f = fopen(path, "wb");
-    ImageInfo info = {3, 2, 3};
+    ImageInfo info = {.width = 3, .height = 2, .channels = 3};
     uint8_t pix[18];
     for (int i = 0; i < 18; i++)
         pix[i] = (uint8_t)(255 - i);
@@ -525,6 +546,7 @@ static void test_detect(void)
     CHECK(detect_format((const uint8_t *)"P5\n", 3) == INPUT_PNM, "P5");
     CHECK(detect_format((const uint8_t *)"P6 ", 3) == INPUT_PNM, "P6");
     CHECK(detect_format((const uint8_t *)"P2\n", 3) == INPUT_BYTES, "plain PGM is bytes");
+    CHECK(detect_format((const uint8_t *)"P7\n", 3) == INPUT_PNM, "P7 (PAM)");
     CHECK(detect_format((const uint8_t *)"P5x", 3) == INPUT_BYTES, "P5 without white space");
     CHECK(detect_format((const uint8_t *)"hello", 5) == INPUT_BYTES, "text");
 }

@@ -120,6 +120,18 @@ static void test_images(void)
             roundtrip(what, &s, px, len);
             free(px);
         }
+    /* images with alpha and 16-bit samples, over several frames */
+    for (BytelmKind k = BYTELM_KIND_GRAYA8; k <= BYTELM_KIND_LAST; k++)
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            const uint32_t w = sizes[i][0], h = sizes[i][1];
+            uint8_t *px = test_image_kind(k, w, h, (unsigned)i);
+            BytelmSettings s = image_settings(k, w, h);
+            s.frame_units = 16;
+            char what[64];
+            snprintf(what, sizeof(what), "kind %d %ux%u", (int)k, w, h);
+            roundtrip(what, &s, px, (size_t)w * h * (size_t)(bytelm_kind_planes(k) * bytelm_kind_sample_bytes(k)));
+            free(px);
+        }
 }
 
 /* The stream must not depend on the thread count or on how input is pushed. */

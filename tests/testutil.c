@@ -161,6 +161,37 @@ uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed)
     return p;
 }
 
+uint8_t *test_image_kind(BytelmKind kind, uint32_t w, uint32_t h, unsigned seed)
+{
+    const uint32_t planes = (uint32_t)bytelm_kind_planes(kind), sb = (uint32_t)bytelm_kind_sample_bytes(kind);
+    const uint32_t colours = planes >= 3 ? 3 : 1;
+    uint8_t *base = test_image(w, h, colours, seed);
+    uint8_t *p = malloc((size_t)w * h * planes * sb + 1);
+    uint64_t st = seed + 1;
+    const int32_t cx = (int32_t)w / 2, cy = (int32_t)h / 2, r = (int32_t)(w < h ? w : h) / 3 + 1;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            for (uint32_t k = 0; k < planes; k++) {
+                uint32_t v;
+                if (k < colours) {
+                    v = base[((size_t)y * w + x) * colours + k];
+                    if (sb == 2)
+                        v = v * 256 + test_rand(&st) % 256;
+                } else {
+                    const int32_t dx = (int32_t)x - cx, dy = (int32_t)y - cy;
+                    const int32_t d = dx * dx + dy * dy - r * r; /* < 0 inside the disc */
+                    const int32_t a = d < -2 * r ? 0 : d > 2 * r ? 255 : (d + 2 * r) * 255 / (4 * r);
+                    v = sb == 2 ? (uint32_t)a * 257 : (uint32_t)a;
+                }
+                const size_t at = (((size_t)y * w + x) * planes + k) * sb;
+                p[at] = (uint8_t)v;
+                if (sb == 2)
+                    p[at + 1] = (uint8_t)(v >> 8);
+            }
+    free(base);
+    return p;
+}
+
 void test_fix_trailer_crc(uint8_t *stream, size_t len)
 {
     uint32_t size = stream[len - 8] | stream[len - 7] << 8 | stream[len - 6] << 16 |

@@ -60,6 +60,10 @@ uint8_t *test_pcm_repeating(uint32_t n, uint32_t period, int amplitude, int nois
 uint8_t *test_pcm_integer(uint32_t n, uint32_t channels, unsigned seed);
 /* Smooth gradients with edges and noise. */
 uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
+/* The same as raw rows of any image kind (bytelm_kind_planes, _sample_bytes): the
+ * colour planes of test_image, widened to 16 bits with noise in the low byte, and an
+ * alpha plane opaque but for a transparent disc with a soft edge. */
+uint8_t *test_image_kind(BytelmKind kind, uint32_t w, uint32_t h, unsigned seed);
 /* Recomputes the trailer CRC after a test changed trailer bytes. */
 void test_fix_trailer_crc(uint8_t *stream, size_t len);
 

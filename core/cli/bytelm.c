@@ -1,7 +1,7 @@
 /*
  * bytelm: command-line front end of libbytelm.
  *
- *   bytelm [OPTIONS] [FILE...]        compress (WAV, PNG, PGM/PPM, any bytes)
+ *   bytelm [OPTIONS] [FILE...]        compress (WAV, PNG, PGM/PPM/PAM, any bytes)
  *   bytelm -d [OPTIONS] [FILE...]     decompress
  *   bytelm -t [OPTIONS] [FILE...]     test integrity
  *   bytelm info FILE.blm...           describe a stream
@@ -32,9 +32,10 @@
 static const char usage_text[] =
 "Usage: bytelm [OPTION]... [FILE]...\n"
 "       bytelm info FILE.blm...\n"
-"Compress or decompress FILEs with bytelm (lossless; 16-bit PCM WAV, 8-bit\n"
-"gray/RGB PNG, PGM/PPM, or any bytes). With no FILE, or when FILE is -,\n"
-"read standard input and write standard output.\n"
+"Compress or decompress FILEs with bytelm (lossless; 16-bit PCM WAV; gray,\n"
+"RGB, with or without alpha, 8 or 16 bits: PNG, PGM/PPM, PAM; or any bytes).\n"
+"With no FILE, or when FILE is -, read standard input and write standard\n"
+"output.\n"
 "\n"
 "Operation:\n"
 "  -z, --compress        compress (the default)\n"
@@ -75,7 +76,10 @@ static const char usage_text[] =
 "\n"
 "Raw input (instead of detecting WAV/PNG/PNM/bytes from the content):\n"
 "      --raw=pcm --rate=R --channels=C     signed 16-bit little-endian PCM\n"
-"      --raw=gray|rgb --width=W --height=H 8-bit pixels, row-major\n"
+"      --raw=KIND --width=W --height=H     pixels, row-major, channels\n"
+"                        interleaved; KIND gray8 (or gray), rgb24 (or rgb),\n"
+"                        graya8, rgba32, or 16-bit little-endian gray16le,\n"
+"                        graya16le, rgb48le, rgba64le\n"
 "      --raw=bytes                         any bytes\n"
 "\n"
 "Other:\n"
@@ -239,14 +243,14 @@ int main(int argc, char **argv)
         case OPT_RAW:
             if (!strcmp(optarg, "pcm"))
                 o.raw = RAW_PCM;
-            else if (!strcmp(optarg, "gray"))
-                o.raw = RAW_GRAY;
-            else if (!strcmp(optarg, "rgb"))
-                o.raw = RAW_RGB;
             else if (!strcmp(optarg, "bytes"))
                 o.raw = RAW_BYTES;
+            else if (image_kind_by_name(optarg, &o.raw_image) == 0)
+                o.raw = RAW_IMAGE;
             else
-                usage_error("invalid --raw '%s' (expected pcm, gray, rgb or bytes)", optarg);
+                usage_error("invalid --raw '%s' (expected pcm, bytes or an image kind: gray8, "
+                            "rgb24, graya8, rgba32, gray16le, graya16le, rgb48le, rgba64le)",
+                            optarg);
             break;
         case OPT_RATE: o.rate = parse_u32("--rate", optarg, 1, BYTELM_MAX_SAMPLE_RATE); break;
         case OPT_CHANNELS: o.channels = parse_u32("--channels", optarg, 1, BYTELM_MAX_CHANNELS); break;
@@ -304,12 +308,12 @@ int main(int argc, char **argv)
         usage_error("info needs at least one FILE.blm");
     if (o.raw == RAW_PCM && (!o.rate || !o.channels))
         usage_error("--raw=pcm needs --rate and --channels");
-    if ((o.raw == RAW_GRAY || o.raw == RAW_RGB) && (!o.width || !o.height))
-        usage_error("--raw=%s needs --width and --height", o.raw == RAW_GRAY ? "gray" : "rgb");
+    if (o.raw == RAW_IMAGE && (!o.width || !o.height))
+        usage_error("--raw=%s needs --width and --height", kind_name(o.raw_image));
     if ((o.rate || o.channels) && o.raw != RAW_PCM)
         usage_error("--rate and --channels need --raw=pcm");
-    if ((o.width || o.height) && o.raw != RAW_GRAY && o.raw != RAW_RGB)
-        usage_error("--width and --height need --raw=gray or --raw=rgb");
+    if ((o.width || o.height) && o.raw != RAW_IMAGE)
+        usage_error("--width and --height need --raw with an image kind (gray8, rgb24, ...)");
 
     o.progress = !o.quiet && isatty(2);
     outfile_install_signal_handlers();

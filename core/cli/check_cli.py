@@ -4,8 +4,9 @@
 
 usage: check_cli.py BYTELM docs/CLI.md MODEL_DIR
 
-Fixtures are made here (Python's wave module, hand-built headers) in a
-temporary directory. Inputs are tiny so the run stays short with any model.
+Fixtures are made here (Python's wave module, hand-built headers, PNG written
+and read with zlib) in a temporary directory. Inputs are tiny so the run stays
+short with any model.
 """
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+import zlib
 
 BYTELM, DOC, MODELS = (os.path.abspath(a) for a in sys.argv[1:4])
 failures = []
@@ -90,6 +92,71 @@ def read_info(path):
                 q += 8 + n + (n & 1)
         pos += 8 + size + (size & 1)
     return out
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}   # by colour type
+
+
+def make_png(w, h, ctype, depth, raster, plte=b"", trns=b""):
+    """A PNG of the given rows (packed samples, big-endian), filter 0 on every row."""
+    row = (w * PNG_CHANNELS[ctype] * depth + 7) // 8
+    data = b"".join(b"\0" + raster[y * row:(y + 1) * row] for y in range(h))
+    ihdr = struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) +
+            (png_chunk(b"PLTE", plte) if plte else b"") +
+            (png_chunk(b"tRNS", trns) if trns else b"") +
+            png_chunk(b"IDAT", zlib.compress(data)) + png_chunk(b"IEND", b""))
+
+
+def read_png(path):
+    """(width, height, colour type, depth, raster) of a non-interlaced PNG, unfiltered."""
+    b = open(path, "rb").read()
+    assert b[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat = 8, b""
+    while pos < len(b):
+        n, kind = struct.unpack_from(">I4s", b, pos)
+        if kind == b"IHDR":
+            w, h, depth, ctype, _, _, interlace = struct.unpack_from(">IIBBBBB", b, pos + 8)
+            assert interlace == 0
+        elif kind == b"IDAT":
+            idat += b[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    data = zlib.decompress(idat)
+    bpp = max(1, PNG_CHANNELS[ctype] * depth // 8)
+    row = (w * PNG_CHANNELS[ctype] * depth + 7) // 8
+    out, prev = bytearray(), bytearray(row)
+    for y in range(h):
+        f, cur = data[y * (row + 1)], bytearray(data[y * (row + 1) + 1:(y + 1) * (row + 1)])
+        for i in range(row):
+            a = cur[i - bpp] if i >= bpp else 0
+            c = prev[i - bpp] if i >= bpp else 0
+            up = prev[i]
+            if f == 1:
+                cur[i] = (cur[i] + a) & 0xFF
+            elif f == 2:
+                cur[i] = (cur[i] + up) & 0xFF
+            elif f == 3:
+                cur[i] = (cur[i] + (a + up) // 2) & 0xFF
+            elif f == 4:
+                pa, pb, pc = abs(up - c), abs(a - c), abs(a + up - 2 * c)
+                cur[i] = (cur[i] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 0xFF
+        out += cur
+        prev = cur
+    return w, h, ctype, depth, bytes(out)
+
+
+def pam_header(w, h, depth, maxval, tupltype):
+    return b"P7\nWIDTH %d\nHEIGHT %d\nDEPTH %d\nMAXVAL %d\nTUPLTYPE %s\nENDHDR\n" % (
+        w, h, depth, maxval, tupltype)
+
+
+def pixels(n, seed):
+    """n bytes of a smooth-ish pattern with some noise."""
+    return bytes((i * seed + (i * i >> 5) + (i >> 3) * 7) & 0xFF for i in range(n))
 
 
 def help_block():
@@ -196,6 +263,112 @@ def main():
     rc2, _, err2 = run("-d", "out/pic.blm")
     check(rc == 0 and rc2 == 0 and open("out/pic.pgm", "rb").read().endswith(bytes(range(128))),
           "PGM round trip: " + err + err2)
+
+    # PNG of every type bytelm codes: gray, gray+alpha, RGB, RGBA, 8 and 16 bits, come back
+    # as a PNG of the same type with the same samples; info names the kind.
+    w, h = 13, 7
+    kinds = {(0, 8): "gray8", (4, 8): "graya8", (2, 8): "rgb24", (6, 8): "rgba32",
+             (0, 16): "gray16le", (4, 16): "graya16le", (2, 16): "rgb48le", (6, 16): "rgba64le"}
+    rasters = {}
+    for (ctype, depth), kind in kinds.items():
+        n = w * h * PNG_CHANNELS[ctype] * depth // 8
+        raster = rasters[kind] = pixels(n, 29 + ctype * 2 + depth)
+        stem = "img_" + kind
+        open(stem + ".png", "wb").write(make_png(w, h, ctype, depth, raster))
+        rc, _, err = run("--verify", stem + ".png")
+        rc2, out, err2 = run("info", stem + ".blm")
+        rc3, _, err3 = run("-d", "-o", "out/" + stem + ".png", stem + ".blm")
+        got = read_png("out/" + stem + ".png") if rc3 == 0 else None
+        check(rc == 0 and rc2 == 0 and "kind:           %s, %d x %d\n" % (kind, w, h) in out.decode() and
+              got == (w, h, ctype, depth, raster),
+              "%d-bit PNG of colour type %d round trip as %s: %s%s%s" %
+              (depth, ctype, kind, err, err2, err3))
+    # 16-bit samples are little-endian in the stream's rows (-o x.raw), big-endian in a PNG.
+    raster = rasters["rgba64le"]
+    rc, _, err = run("-d", "-o", "out/rgba64.raw", "img_rgba64le.blm")
+    raw = open("out/rgba64.raw", "rb").read() if rc == 0 else b""
+    check(raw == bytes(raster[i ^ 1] for i in range(len(raster))),
+          "RGBA64 rows are little-endian: " + err)
+    # ... and raw 16-bit pixels code and decode as they are.
+    rc, _, err = run("--raw=rgba64le", "--width=%d" % w, "--height=%d" % h, "-o", "rgba64.blm",
+                     "out/rgba64.raw")
+    rc2, out, err2 = run("info", "rgba64.blm")
+    rc3, _, err3 = run("-d", "-o", "out/rgba64.png", "rgba64.blm")
+    check(rc == 0 and "rgba64le, %d x %d" % (w, h) in out.decode() and rc3 == 0 and
+          read_png("out/rgba64.png") == (w, h, 6, 16, raster),
+          "--raw=rgba64le round trip: " + err + err2 + err3)
+    rc, _, err = run("--raw=rgba64le", "--width=%d" % (w + 1), "--height=%d" % h, "-o", "bad.blm",
+                     "out/rgba64.raw")
+    check(rc == 1 and "expected 14 x 7 x 8" in err, "--raw=rgba64le of the wrong size refused: " + err)
+    rc, _, err = run("--raw=rgba16", "--width=2", "--height=2", "out/rgba64.raw")
+    check(rc == 2 and "rgba64le" in err, "--raw with an unknown kind is a usage error: " + err)
+
+    # Transparency in a tRNS chunk becomes an alpha channel: palette -> RGBA, gray ->
+    # gray+alpha, RGB -> RGBA.
+    plte = bytes([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255])
+    idx = bytes((i * 7 + i // 5) % 4 for i in range(w * h))
+    open("pal.png", "wb").write(make_png(w, h, 3, 8, idx, plte=plte, trns=bytes([0, 128])))
+    want = b"".join(plte[3 * i:3 * i + 3] + bytes([(0, 128, 255, 255)[i]]) for i in idx)
+    rc, _, err = run("pal.png")
+    rc2, _, err2 = run("-d", "-o", "out/pal.png", "pal.blm")
+    check(rc == 0 and rc2 == 0 and read_png("out/pal.png") == (w, h, 6, 8, want),
+          "palette PNG with tRNS comes back as RGBA: " + err + err2)
+    gray = bytes((i * 3) % 11 for i in range(w * h))
+    open("gtrns.png", "wb").write(make_png(w, h, 0, 8, gray, trns=struct.pack(">H", 7)))
+    want = b"".join(bytes([g, 0 if g == 7 else 255]) for g in gray)
+    rc, _, err = run("gtrns.png")
+    rc2, _, err2 = run("-d", "-o", "out/gtrns.png", "gtrns.blm")
+    check(rc == 0 and rc2 == 0 and read_png("out/gtrns.png") == (w, h, 4, 8, want),
+          "gray PNG with tRNS comes back as gray+alpha: " + err + err2)
+    rgb = bytes((i // 3 * 5 % 4) * 60 for i in range(w * h * 3))
+    open("rtrns.png", "wb").write(make_png(w, h, 2, 16, bytes(v for b in rgb for v in (b, b)),
+                                           trns=struct.pack(">HHH", 0x3c3c, 0x3c3c, 0x3c3c)))
+    want = b"".join(bytes(rgb[i:i + 3][k // 2] for k in range(6)) +
+                    (b"\0\0" if rgb[i:i + 3] == b"<<<" else b"\xff\xff") for i in range(0, len(rgb), 3))
+    rc, _, err = run("rtrns.png")
+    rc2, out, err2 = run("info", "rtrns.blm")
+    rc3, _, err3 = run("-d", "-o", "out/rtrns.png", "rtrns.blm")
+    check(rc == 0 and "rgba64le" in out.decode() and rc3 == 0 and
+          read_png("out/rtrns.png") == (w, h, 6, 16, want),
+          "16-bit RGB PNG with tRNS comes back as RGBA: " + err + err2 + err3)
+
+    # 16-bit PGM/PPM (maxval 65535, big-endian) and PAM with alpha come back byte for byte,
+    # under their own names; the same stream decodes to a PNG with the same samples.
+    for name, header, ctype, depth, n in (
+            ("deep.pgm", b"P5\n%d %d\n65535\n" % (w, h), 0, 16, w * h * 2),
+            ("deepc.ppm", b"P6\n%d %d\n65535\n" % (w, h), 2, 16, w * h * 6),
+            ("ga.pam", pam_header(w, h, 2, 255, b"GRAYSCALE_ALPHA"), 4, 8, w * h * 2),
+            ("rgba16.pam", pam_header(w, h, 4, 65535, b"RGB_ALPHA"), 6, 16, w * h * 8)):
+        raster = pixels(n, 17 + n % 9)
+        open(name, "wb").write(header + raster)
+        stem = name[:-4]
+        rc, _, err = run(name)
+        shutil.move(stem + ".blm", "out/" + stem + ".blm")
+        rc2, _, err2 = run("-d", "out/" + stem + ".blm")
+        rc3, _, err3 = run("-d", "-o", "out/" + stem + ".png", "out/" + stem + ".blm")
+        back = open("out/" + name, "rb").read() if rc2 == 0 else b""
+        check(rc == 0 and back == header + raster and rc3 == 0 and
+              read_png("out/" + stem + ".png") == (w, h, ctype, depth, raster),
+              "%s round trip, and to PNG: %s%s%s" % (name, err, err2, err3))
+    # A PNG with alpha decodes to a PAM, not to a PGM or PPM, which cannot hold it.
+    rc, _, err = run("-d", "-o", "out/from_png.pam", "img_rgba64le.blm")
+    pam = open("out/from_png.pam", "rb").read() if rc == 0 else b""
+    check(pam == pam_header(w, h, 4, 65535, b"RGB_ALPHA") + rasters["rgba64le"],
+          "RGBA64 PNG stream to PAM: " + err)
+    rc, _, err = run("-d", "-o", "out/alpha.ppm", "img_rgba32.blm")
+    check(rc == 1 and "cannot hold an alpha channel" in err and ".pam" in err and
+          not os.path.exists("out/alpha.ppm"), "alpha to .ppm refused: " + err)
+
+    # What still cannot come back exactly is refused, naming it.
+    open("gray4.png", "wb").write(make_png(4, 2, 0, 4, bytes([0x12, 0x34, 0x56, 0x78])))
+    open("m4095.pgm", "wb").write(b"P5 2 2 4095\n" + bytes(8))
+    open("bw.pam", "wb").write(pam_header(8, 1, 1, 1, b"BLACKANDWHITE") + bytes(8))
+    for name, msg in (("gray4.png", "4-bit gray PNG is not supported"),
+                      ("m4095.pgm", "PGM with maxval 4095 is not supported"),
+                      ("bw.pam", "PAM of TUPLTYPE 'BLACKANDWHITE' and DEPTH 1 is not supported")):
+        rc, _, err = run(name)
+        check(rc == 1 and msg in err and not os.path.exists(name[:-4] + ".blm"),
+              "%s refused: %s" % (name, err))
 
     # Plain bytes keep their name; stdin/stdout pipes.
     text = b"bytelm keeps every byte.\n" * 40

@@ -26,7 +26,7 @@
 #define EXIT_USAGE 2
 
 typedef enum Mode { MODE_ENCODE, MODE_DECODE, MODE_TEST, MODE_INFO } Mode;
-typedef enum RawKind { RAW_NONE, RAW_PCM, RAW_GRAY, RAW_RGB, RAW_BYTES } RawKind;
+typedef enum RawKind { RAW_NONE, RAW_PCM, RAW_IMAGE, RAW_BYTES } RawKind;
 
 typedef struct Options {
     Mode mode;
@@ -37,6 +37,7 @@ typedef struct Options {
     const char *model_path, *model_dir;
     uint32_t frame_units;
     RawKind raw;
+    BytelmKind raw_image;       /* the kind of --raw=KIND pixels */
     uint32_t rate, channels, width, height;
     size_t max_memory;          /* for what an input file claims (PNG) */
     char **tags;                /* -T KEY=VALUE, in the order given */
@@ -70,7 +71,15 @@ BytelmSource effective_source(const BytelmStreamInfo *info);
  * "x.pcm.blm" -> "x.pcm" and "x.blm" -> "x.raw" (other raw kinds). NULL when
  * the name does not end in .blm (like xz: "unknown suffix"). */
 char *decode_output_name(const char *in, const BytelmStreamInfo *info);
-const char *kind_name(BytelmKind k);
+const char *kind_name(BytelmKind k);   /* "gray8", "rgba64le", ... */
+/* Gray or RGB pixels, with or without alpha (bytelm_kind_planes() > 0). */
+int kind_is_image(BytelmKind k);
+/* The kind of 1 to 4 channels (gray, gray+alpha, RGB, RGBA) of 8 or 16 bits. */
+BytelmKind image_kind(uint32_t channels, int bits16);
+/* An image kind from kind_name()'s name (or "gray", "rgb"); -1 if none. */
+int image_kind_by_name(const char *name, BytelmKind *k);
+/* ".pgm", ".ppm", or ".pam" for an image with alpha. */
+const char *pnm_extension(BytelmKind k);
 const char *source_name(BytelmSource s);
 const char *preset_name(int p);
 const char *unit_name(BytelmKind k);

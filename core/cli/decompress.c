@@ -194,7 +194,7 @@ int decompress_file(const Options *o, const char *path)
         if (range_open(&range, o, path, name, &info, header_len) < 0)
             goto done;
         info.total_units = range.to - range.from;
-        if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24)
+        if (kind_is_image(info.kind))
             info.height = (uint32_t)info.total_units;
     }
 
@@ -203,11 +203,16 @@ int decompress_file(const Options *o, const char *path)
         switch (effective_source(&info)) {
         case BYTELM_SOURCE_WAV: type = SINK_WAV; break;
         case BYTELM_SOURCE_PNG: type = SINK_PNG; break;
-        case BYTELM_SOURCE_PNM: type = SINK_PNM; break;
+        case BYTELM_SOURCE_PNM: type = sink_pnm_type(info.kind); break;
         default: type = SINK_RAW; break;
         }
         if (o->output) {
             out_path = strcmp(o->output, "-") ? o->output : NULL;
+            const char *why = out_path ? sink_name_refused(out_path, info.kind) : NULL;
+            if (why) {
+                error_msg(name, "%s: %s", out_path, why);
+                goto done;
+            }
             if (out_path)
                 type = sink_for_name(out_path, info.kind, type);
         } else if (!o->to_stdout && !in.is_stdin) {
@@ -245,7 +250,8 @@ int decompress_file(const Options *o, const char *path)
         goto done;
     /* A recovered image whose end was lost is completed with zero rows (a
      * shorter image file cannot be written); audio and bytes just end early. */
-    if (losses && (type == SINK_PNG || type == SINK_PNM) && sink_pad(&sink, err, sizeof err) < 0) {
+    const int image_out = type == SINK_PNG || type == SINK_PNM || type == SINK_PAM;
+    if (losses && image_out && sink_pad(&sink, err, sizeof err) < 0) {
         error_msg(name, "%s", err);
         goto done;
     }

@@ -1,11 +1,13 @@
 /*
- * bytelm command-line tool: 8-bit gray and RGB images, PNG (libpng) and
- * binary PGM/PPM (our own reader and writer).
+ * bytelm command-line tool: gray and RGB images, with or without alpha, of 8
+ * or 16 bits a sample: PNG (libpng), binary PGM/PPM and PAM (our own reader
+ * and writer).
  *
  * bytelm keeps pixels, not files: a decoded image is written back as a plain
- * PNG or PNM with the same pixels. Inputs whose pixels we could not give back
- * exactly (alpha, transparency, other depths) are refused; a palette PNG is
- * coded as the RGB pixels it shows.
+ * PNG or PNM with the same pixels. A palette PNG is coded as the RGB pixels
+ * it shows, and a tRNS chunk as the alpha channel it means; inputs whose
+ * pixels we could not give back exactly (1/2/4-bit gray, PNM maxvals other
+ * than 255 and 65535) are refused.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,6 +22,20 @@
 
 #define MAX_SIDE 65535u
 #define MAX_PIXELS (1u << 28)
+
+size_t image_row_bytes(const ImageInfo *info)
+{
+    return (size_t)info->width * info->channels * (info->bits16 ? 2 : 1);
+}
+
+void image_swap16(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        uint8_t t = p[i];
+        p[i] = p[i + 1];
+        p[i + 1] = t;
+    }
+}
 
 int image_check_size(const ImageInfo *info, const char *what, char *err, size_t errlen)
 {
@@ -235,9 +251,9 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, size_t max_memor
         r->ihdr.width = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
         r->ihdr.height = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
     }
-    /* Pixels are all we keep: skip every ancillary chunk but tRNS (which we
-     * refuse) unread, in small pieces, so that a chunk's length never sizes
-     * a buffer; store no text or unknown chunk; sides as the codec's. */
+    /* Pixels are all we keep: skip every ancillary chunk but tRNS unread, in
+     * small pieces, so that a chunk's length never sizes a buffer; store no
+     * text or unknown chunk; sides as the codec's. */
     png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
     png_set_chunk_cache_max(r->png, 1);
     png_set_chunk_malloc_max(r->png, 1u << 20);
@@ -247,67 +263,82 @@ int png_reader_open(PngReader **rp, InFile *in, ImageInfo *out, size_t max_memor
     png_uint_32 w, h;
     int depth, ctype, interlace;
     png_get_IHDR(r->png, r->info, &w, &h, &depth, &ctype, &interlace, NULL, NULL);
-    const char *cname = png_color_name(ctype);
-    if (ctype == PNG_COLOR_TYPE_PALETTE && !png_get_valid(r->png, r->info, PNG_INFO_tRNS)) {
-        /* coded as the 8-bit RGB pixels it shows; the palette itself is not kept */
+    const int trns = png_get_valid(r->png, r->info, PNG_INFO_tRNS) != 0;
+    if (depth < 8 && ctype != PNG_COLOR_TYPE_PALETTE) {
+        /* Widening would change the sample values the file holds. */
+        snprintf(err, errlen, "%d-bit gray PNG is not supported; bytelm codes 8- and "
+                 "16-bit samples only", depth);
+        png_reader_close(&r);
+        return -1;
+    }
+    if (ctype == PNG_COLOR_TYPE_PALETTE) {
+        /* coded as the 8-bit RGB(A) pixels it shows; the palette itself is not kept */
         png_set_palette_to_rgb(r->png);
         ctype = PNG_COLOR_TYPE_RGB;
         depth = 8;
     }
-    if (ctype == PNG_COLOR_TYPE_PALETTE) {
-        snprintf(err, errlen, "palette PNG with transparency (tRNS chunk) is not supported; "
-                 "flatten it first");
-    } else if (ctype & PNG_COLOR_MASK_ALPHA) {
-        snprintf(err, errlen, "PNG with alpha channel (%d-bit %s) is not supported; flatten it first",
-                 depth, cname);
-    } else if (depth != 8) {
-        snprintf(err, errlen, "%d-bit %s PNG is not supported; bytelm codes 8-bit gray and RGB only",
-                 depth, cname);
-    } else if (png_get_valid(r->png, r->info, PNG_INFO_tRNS)) {
-        snprintf(err, errlen, "PNG with transparency (tRNS chunk) is not supported; flatten it first");
-    } else {
-        ImageInfo info = {w, h, ctype == PNG_COLOR_TYPE_GRAY ? 1u : 3u};
-        if (image_check_size(&info, "PNG", err, errlen) < 0) {
+    if (trns) {
+        /* A transparent colour (or palette entries) becomes the alpha
+         * channel it stands for, so that transparency is kept. */
+        png_set_tRNS_to_alpha(r->png);
+        ctype |= PNG_COLOR_MASK_ALPHA;
+    }
+    if (depth == 16)
+        png_set_swap(r->png);   /* PNG is big-endian, our rows little-endian */
+    const char *cname = png_color_name(ctype);
+    static const uint32_t channels[7] = {
+        [PNG_COLOR_TYPE_GRAY] = 1, [PNG_COLOR_TYPE_GRAY_ALPHA] = 2,
+        [PNG_COLOR_TYPE_RGB] = 3, [PNG_COLOR_TYPE_RGBA] = 4,
+    };
+    ImageInfo info = {w, h, channels[ctype], depth == 16, 0};
+    if (image_check_size(&info, "PNG", err, errlen) < 0) {
+        png_reader_close(&r);
+        return -1;
+    }
+    r->rowbytes = image_row_bytes(&info);
+    r->height = h;
+    if (interlace != PNG_INTERLACE_NONE) {
+        /* Adam7 rows arrive in passes: decode the whole image up front,
+         * if the limit allows (it is checked before any pixel is read). */
+        png_set_interlace_handling(r->png);
+        png_read_update_info(r->png, r->info);
+        uint64_t need = ((uint64_t)r->rowbytes + sizeof *r->rows) * h;
+        if (need > r->budget.limit - r->budget.used) {
+            char want[32], limit[32];
+            image_format_size(need, want, sizeof want);
+            image_format_size(r->budget.limit, limit, sizeof limit);
+            snprintf(err, errlen, "interlaced PNG (%ux%u %s%s) must be decoded whole, in %s, "
+                     "more than the memory limit of %s; raise it with --max-memory or "
+                     "save the image without interlacing", w, h, depth == 16 ? "16-bit " : "",
+                     cname, want, limit);
             png_reader_close(&r);
             return -1;
         }
-        r->rowbytes = (size_t)w * info.channels;
-        r->height = h;
-        if (interlace != PNG_INTERLACE_NONE) {
-            /* Adam7 rows arrive in passes: decode the whole image up front,
-             * if the limit allows (it is checked before any pixel is read). */
-            png_set_interlace_handling(r->png);
-            png_read_update_info(r->png, r->info);
-            uint64_t need = ((uint64_t)r->rowbytes + sizeof *r->rows) * h;
-            if (need > r->budget.limit - r->budget.used) {
-                char want[32], limit[32];
-                image_format_size(need, want, sizeof want);
-                image_format_size(r->budget.limit, limit, sizeof limit);
-                snprintf(err, errlen, "interlaced PNG (%ux%u %s) must be decoded whole, in %s, "
-                         "more than the memory limit of %s; raise it with --max-memory or "
-                         "save the image without interlacing", w, h, cname, want, limit);
-                png_reader_close(&r);
-                return -1;
-            }
-            r->image = budget_alloc(&r->budget, r->rowbytes * h);
-            r->rows = budget_alloc(&r->budget, sizeof *r->rows * h);
-            if (!r->image || !r->rows) {
-                snprintf(err, errlen, "out of memory for a %ux%u interlaced PNG", w, h);
-                png_reader_close(&r);
-                return -1;
-            }
-            for (uint32_t y = 0; y < h; y++)
-                r->rows[y] = r->image + r->rowbytes * y;
-            png_read_image(r->png, r->rows);
-        } else {
-            png_read_update_info(r->png, r->info);
-        }
-        *out = info;
-        *rp = r;
-        return 0;
+    } else {
+        png_read_update_info(r->png, r->info);
     }
-    png_reader_close(&r);
-    return -1;
+    /* The transforms above must give exactly the rows we announce. */
+    if (png_get_rowbytes(r->png, r->info) != r->rowbytes) {
+        snprintf(err, errlen, "internal error: %d-bit %s PNG rows of %zu bytes, expected %zu",
+                 depth, cname, (size_t)png_get_rowbytes(r->png, r->info), r->rowbytes);
+        png_reader_close(&r);
+        return -1;
+    }
+    if (interlace != PNG_INTERLACE_NONE) {
+        r->image = budget_alloc(&r->budget, r->rowbytes * h);
+        r->rows = budget_alloc(&r->budget, sizeof *r->rows * h);
+        if (!r->image || !r->rows) {
+            snprintf(err, errlen, "out of memory for a %ux%u interlaced PNG", w, h);
+            png_reader_close(&r);
+            return -1;
+        }
+        for (uint32_t y = 0; y < h; y++)
+            r->rows[y] = r->image + r->rowbytes * y;
+        png_read_image(r->png, r->rows);
+    }
+    *out = info;
+    *rp = r;
+    return 0;
 }
 
 int png_reader_read_rows(PngReader *r, uint8_t *buf, uint32_t n, char *err, size_t errlen)
@@ -354,12 +385,24 @@ int png_writer_open(PngWriter **wp, FILE *fp, const ImageInfo *info, char *err, 
         free(w);
         return -1;
     }
+    if (info->channels < 1 || info->channels > 4) {
+        snprintf(err, errlen, "internal error: PNG of %u channels", info->channels);
+        png_destroy_write_struct(&w->png, &w->info);
+        free(w);
+        return -1;
+    }
     png_init_io(w->png, fp);
-    png_set_IHDR(w->png, w->info, info->width, info->height, 8,
-                 info->channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    static const int ctype[5] = {
+        [1] = PNG_COLOR_TYPE_GRAY, [2] = PNG_COLOR_TYPE_GRAY_ALPHA,
+        [3] = PNG_COLOR_TYPE_RGB, [4] = PNG_COLOR_TYPE_RGBA,
+    };
+    png_set_IHDR(w->png, w->info, info->width, info->height, info->bits16 ? 16 : 8,
+                 ctype[info->channels], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+                 PNG_FILTER_TYPE_DEFAULT);
     png_write_info(w->png, w->info);
-    w->rowbytes = (size_t)info->width * info->channels;
+    if (info->bits16)
+        png_set_swap(w->png);   /* our rows are little-endian, PNG big-endian */
+    w->rowbytes = image_row_bytes(info);
     *wp = w;
     return 0;
 }
@@ -440,11 +483,150 @@ static int pnm_read_uint(InFile *in, uint32_t *v, int *after)
     return 0;
 }
 
+/* maxval 255 is 8-bit, 65535 16-bit; other maxvals would need rescaling. */
+static int pnm_check_maxval(uint32_t maxval, const char *what, ImageInfo *info, char *err,
+                            size_t errlen)
+{
+    if (maxval == 0 || maxval > 65535) {
+        snprintf(err, errlen, "invalid %s header: maxval %u", what, maxval);
+        return -1;
+    }
+    if (maxval != 255 && maxval != 65535) {
+        snprintf(err, errlen, "%s with maxval %u is not supported; bytelm codes maxval 255 "
+                 "and 65535 only", what, maxval);
+        return -1;
+    }
+    info->bits16 = maxval == 65535;
+    return 0;
+}
+
+/* One PAM header line, without its newline and cut to len - 1 characters;
+ * 1 if it was cut, -1 at the end of the file. */
+static int pam_read_line(InFile *in, char *line, size_t len)
+{
+    size_t n = 0;
+    int cut = 0;
+    for (;;) {
+        int c = pnm_getc(in);
+        if (c < 0)
+            return -1;
+        if (c == '\n')
+            break;
+        if (n + 1 < len)
+            line[n++] = (char)c;
+        else
+            cut = 1;
+    }
+    while (n && pnm_is_space((unsigned char)line[n - 1]))
+        n--;
+    line[n] = 0;
+    /* It may end up in a message: no control characters on the terminal. */
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)line[i] < 0x20 && line[i] != '\t') || (unsigned char)line[i] > 0x7e)
+            line[i] = '?';
+    return cut;
+}
+
+static int pam_parse_uint(const char *s, uint32_t *v)
+{
+    char *end;
+    while (pnm_is_space((unsigned char)*s))
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (*end || x > UINT32_MAX)
+        return -1;
+    *v = (uint32_t)x;
+    return 0;
+}
+
+/* PAM's TUPLTYPE by channel count. */
+static const char *const pam_tupltypes[5] = {
+    NULL, "GRAYSCALE", "GRAYSCALE_ALPHA", "RGB", "RGB_ALPHA",
+};
+
+/* PAM (P7): "FIELD value" lines up to ENDHDR, the magic number's line read. */
+static int pam_read_header(InFile *in, ImageInfo *info, char *err, size_t errlen)
+{
+    uint32_t w = 0, h = 0, depth = 0, maxval = 0;
+    unsigned seen = 0;
+    char line[128], tuple[64] = "";   /* a line longer than a field is only a comment */
+    for (;;) {
+        int cut = pam_read_line(in, line, sizeof line);
+        const char *key = line;
+        while (pnm_is_space((unsigned char)*key))
+            key++;
+        if (cut == 0 && !*key)
+            continue;
+        if (cut >= 0 && *key == '#')
+            continue;           /* a comment, of any length */
+        if (cut != 0) {
+            snprintf(err, errlen, "invalid PAM header");
+            return -1;
+        }
+        if (!strcmp(key, "ENDHDR"))
+            break;
+        size_t klen = strcspn(key, " \t");
+        const char *val = key + klen;
+        uint32_t *field = NULL;
+        unsigned bit = 0;
+        if (klen == 5 && !memcmp(key, "WIDTH", 5))
+            field = &w, bit = 1;
+        else if (klen == 6 && !memcmp(key, "HEIGHT", 6))
+            field = &h, bit = 2;
+        else if (klen == 5 && !memcmp(key, "DEPTH", 5))
+            field = &depth, bit = 4;
+        else if (klen == 6 && !memcmp(key, "MAXVAL", 6))
+            field = &maxval, bit = 8;
+        if (field) {
+            if (pam_parse_uint(val, field) < 0) {
+                snprintf(err, errlen, "invalid PAM header: %.*s", (int)klen, key);
+                return -1;
+            }
+            seen |= bit;
+        } else if (klen == 8 && !memcmp(key, "TUPLTYPE", 8)) {
+            while (pnm_is_space((unsigned char)*val))
+                val++;
+            snprintf(tuple, sizeof tuple, "%s", val);
+        } else {
+            snprintf(err, errlen, "invalid PAM header: unknown field '%.*s'",
+                     (int)(klen > 16 ? 16 : klen), key);
+            return -1;
+        }
+    }
+    if (seen != 15) {
+        snprintf(err, errlen, "invalid PAM header: WIDTH, HEIGHT, DEPTH or MAXVAL missing");
+        return -1;
+    }
+    if (depth < 1 || depth > 4 || strcmp(tuple, pam_tupltypes[depth])) {
+        snprintf(err, errlen, "PAM of TUPLTYPE '%s' and DEPTH %u is not supported; bytelm codes "
+                 "GRAYSCALE, GRAYSCALE_ALPHA, RGB and RGB_ALPHA (DEPTH 1 to 4)",
+                 tuple[0] ? tuple : "(none)", depth);
+        return -1;
+    }
+    if (pnm_check_maxval(maxval, "PAM", info, err, errlen) < 0)
+        return -1;
+    info->width = w;
+    info->height = h;
+    info->channels = depth;
+    info->pam = 1;
+    return image_check_size(info, "PAM", err, errlen);
+}
+
 int pnm_read_header(InFile *in, ImageInfo *info, char *err, size_t errlen)
 {
+    memset(info, 0, sizeof *info);
     int c0 = pnm_getc(in), c1 = pnm_getc(in);
+    if (c0 == 'P' && c1 == '7') {
+        if (pnm_getc(in) != '\n') {
+            snprintf(err, errlen, "invalid PAM header");
+            return -1;
+        }
+        return pam_read_header(in, info, err, errlen);
+    }
     if (c0 != 'P' || (c1 != '5' && c1 != '6')) {
-        snprintf(err, errlen, "not a binary PGM/PPM file (P5/P6)");
+        snprintf(err, errlen, "not a binary PGM/PPM/PAM file (P5/P6/P7)");
         return -1;
     }
     const char *what = c1 == '5' ? "PGM" : "PPM";
@@ -461,24 +643,17 @@ int pnm_read_header(InFile *in, ImageInfo *info, char *err, size_t errlen)
         snprintf(err, errlen, "invalid %s header: no white space after maxval", what);
         return -1;
     }
-    if (maxval == 0 || maxval > 65535) {
-        snprintf(err, errlen, "invalid %s header: maxval %u", what, maxval);
+    if (pnm_check_maxval(maxval, what, info, err, errlen) < 0)
         return -1;
-    }
-    if (maxval > 255) {
-        snprintf(err, errlen, "16-bit %s (maxval %u) is not supported; bytelm codes maxval 255 only",
-                 what, maxval);
-        return -1;
-    }
-    if (maxval != 255) {
-        snprintf(err, errlen, "%s with maxval %u is not supported; bytelm codes maxval 255 only",
-                 what, maxval);
-        return -1;
-    }
     info->width = w;
     info->height = h;
     info->channels = c1 == '5' ? 1 : 3;
     return image_check_size(info, what, err, errlen);
+}
+
+static const char *pnm_name(const ImageInfo *info)
+{
+    return info->pam ? "PAM" : info->channels == 1 ? "PGM" : "PPM";
 }
 
 int pnm_check_end(InFile *in, const ImageInfo *info, char *err, size_t errlen)
@@ -492,7 +667,7 @@ int pnm_check_end(InFile *in, const ImageInfo *info, char *err, size_t errlen)
     if (n > 0) {
         /* A second image or junk would be lost on the way back. */
         snprintf(err, errlen, "%s has data after the image; multi-image files are not "
-                 "supported (use --raw bytes)", info->channels == 1 ? "PGM" : "PPM");
+                 "supported (use --raw bytes)", pnm_name(info));
         return -1;
     }
     return 0;
@@ -500,6 +675,17 @@ int pnm_check_end(InFile *in, const ImageInfo *info, char *err, size_t errlen)
 
 int pnm_write_header(FILE *fp, const ImageInfo *info)
 {
-    return fprintf(fp, "P%c\n%u %u\n255\n", info->channels == 1 ? '5' : '6',
-                   info->width, info->height) < 0 ? -1 : 0;
+    if (info->channels != 1 && info->channels != 3)
+        return -1;
+    return fprintf(fp, "P%c\n%u %u\n%u\n", info->channels == 1 ? '5' : '6',
+                   info->width, info->height, info->bits16 ? 65535u : 255u) < 0 ? -1 : 0;
+}
+
+int pam_write_header(FILE *fp, const ImageInfo *info)
+{
+    if (info->channels < 1 || info->channels > 4)
+        return -1;
+    return fprintf(fp, "P7\nWIDTH %u\nHEIGHT %u\nDEPTH %u\nMAXVAL %u\nTUPLTYPE %s\nENDHDR\n",
+                   info->width, info->height, info->channels, info->bits16 ? 65535u : 255u,
+                   pam_tupltypes[info->channels]) < 0 ? -1 : 0;
 }

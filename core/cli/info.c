@@ -111,7 +111,7 @@ int info_file(const Options *o, const char *path)
         format_mask(info.channel_mask, mask, sizeof mask);
         printf(", %u Hz, %u channel%s, channel mask %s", info.sample_rate, info.channels,
                info.channels == 1 ? "" : "s", info.channel_mask ? mask : "none");
-    } else if (info.kind == BYTELM_KIND_GRAY8 || info.kind == BYTELM_KIND_RGB24) {
+    } else if (kind_is_image(info.kind)) {
         printf(", %u x %u", info.width, info.height);
     }
     printf("\n  source:         %s\n", source_name(info.source));

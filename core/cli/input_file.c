@@ -186,9 +186,11 @@ InputFormat detect_format(const unsigned char *b, size_t len)
     if (len >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
         return INPUT_PNG;
     /* "P5"/"P6" alone is common at the start of text; require the white space
-     * the format puts after the magic number. */
+     * the format puts after the magic number (PAM's "P7" a newline). */
     if (len >= 3 && b[0] == 'P' && (b[1] == '5' || b[1] == '6') &&
         (b[2] == ' ' || b[2] == '\t' || b[2] == '\n' || b[2] == '\r' || b[2] == '#'))
+        return INPUT_PNM;
+    if (len >= 3 && !memcmp(b, "P7\n", 3))
         return INPUT_PNM;
     return INPUT_BYTES;
 }

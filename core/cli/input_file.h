@@ -17,7 +17,7 @@ typedef enum InputFormat {
     INPUT_BYTES = 0,
     INPUT_WAV,      /* RIFF/RF64/BW64 ... WAVE */
     INPUT_PNG,      /* \x89PNG\r\n\x1a\n */
-    INPUT_PNM,      /* P5 or P6 followed by white space */
+    INPUT_PNM,      /* P5 or P6 followed by white space, or P7 (PAM) */
 } InputFormat;
 
 /* An open input. Bytes read ahead for sniffing are kept in pre[] and served

@@ -42,7 +42,7 @@ char *encode_output_name(const char *in, InputFormat fmt, int raw)
             strip = has_suffix_ci(in, ext[fmt]) ? ext[fmt] : NULL;
         else if (fmt == INPUT_PNM)
             strip = has_suffix_ci(in, ".pgm") || has_suffix_ci(in, ".ppm") ||
-                    has_suffix_ci(in, ".pnm") ? ".pnm" : NULL;
+                    has_suffix_ci(in, ".pnm") || has_suffix_ci(in, ".pam") ? ".pnm" : NULL;
     }
     if (strip)
         n -= strlen(strip);
@@ -56,10 +56,18 @@ BytelmSource effective_source(const BytelmStreamInfo *info)
         return info->kind == BYTELM_KIND_PCM_S16LE ? BYTELM_SOURCE_WAV : BYTELM_SOURCE_RAW;
     case BYTELM_SOURCE_PNG:
     case BYTELM_SOURCE_PNM:
-        return info->kind == BYTELM_KIND_GRAY8 || info->kind == BYTELM_KIND_RGB24
-               ? info->source : BYTELM_SOURCE_RAW;
+        return kind_is_image(info->kind) ? info->source : BYTELM_SOURCE_RAW;
     default:
         return BYTELM_SOURCE_RAW;
+    }
+}
+
+const char *pnm_extension(BytelmKind k)
+{
+    switch (bytelm_kind_planes(k)) {
+    case 1: return ".pgm";
+    case 3: return ".ppm";
+    default: return ".pam";     /* alpha: PGM and PPM have no place for it */
     }
 }
 
@@ -68,7 +76,7 @@ static const char *decoded_extension(const BytelmStreamInfo *info)
     switch (effective_source(info)) {
     case BYTELM_SOURCE_WAV: return ".wav";
     case BYTELM_SOURCE_PNG: return ".png";
-    case BYTELM_SOURCE_PNM: return info->kind == BYTELM_KIND_GRAY8 ? ".pgm" : ".ppm";
+    case BYTELM_SOURCE_PNM: return pnm_extension(info->kind);
     default: return info->kind == BYTELM_KIND_BYTES ? "" : ".raw";
     }
 }
@@ -106,8 +114,44 @@ const char *kind_name(BytelmKind k)
     case BYTELM_KIND_PCM_S16LE: return "PCM s16le";
     case BYTELM_KIND_GRAY8: return "gray8";
     case BYTELM_KIND_RGB24: return "rgb24";
+    case BYTELM_KIND_GRAYA8: return "graya8";
+    case BYTELM_KIND_RGBA32: return "rgba32";
+    case BYTELM_KIND_GRAY16LE: return "gray16le";
+    case BYTELM_KIND_GRAYA16LE: return "graya16le";
+    case BYTELM_KIND_RGB48LE: return "rgb48le";
+    case BYTELM_KIND_RGBA64LE: return "rgba64le";
     default: return "unknown";
     }
+}
+
+int kind_is_image(BytelmKind k)
+{
+    return bytelm_kind_planes(k) > 0;
+}
+
+BytelmKind image_kind(uint32_t channels, int bits16)
+{
+    static const BytelmKind kinds[2][4] = {
+        {BYTELM_KIND_GRAY8, BYTELM_KIND_GRAYA8, BYTELM_KIND_RGB24, BYTELM_KIND_RGBA32},
+        {BYTELM_KIND_GRAY16LE, BYTELM_KIND_GRAYA16LE, BYTELM_KIND_RGB48LE, BYTELM_KIND_RGBA64LE},
+    };
+    return kinds[!!bits16][channels - 1];
+}
+
+int image_kind_by_name(const char *name, BytelmKind *k)
+{
+    /* "gray" and "rgb" are the names --raw had before 16-bit and alpha. */
+    if (!strcmp(name, "gray") || !strcmp(name, "rgb")) {
+        *k = name[0] == 'g' ? BYTELM_KIND_GRAY8 : BYTELM_KIND_RGB24;
+        return 0;
+    }
+    for (int i = 0; i <= BYTELM_KIND_LAST; i++) {
+        if (kind_is_image((BytelmKind)i) && !strcmp(name, kind_name((BytelmKind)i))) {
+            *k = (BytelmKind)i;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 const char *source_name(BytelmSource s)
@@ -135,9 +179,8 @@ const char *unit_name(BytelmKind k)
 {
     switch (k) {
     case BYTELM_KIND_PCM_S16LE: return "samples per channel";
-    case BYTELM_KIND_GRAY8:
-    case BYTELM_KIND_RGB24: return "rows";
-    default: return "bytes";
+    case BYTELM_KIND_BYTES: return "bytes";
+    default: return kind_is_image(k) ? "rows" : "bytes";
     }
 }
 

@@ -12,28 +12,72 @@
 
 #include "sink.h"
 
-SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback)
+static const char *extension(const char *path)
 {
     const size_t n = strlen(path);
-    const char *ext = n >= 4 ? path + n - 4 : "";
-    const int pixels = kind == BYTELM_KIND_GRAY8 || kind == BYTELM_KIND_RGB24;
+    return n >= 4 ? path + n - 4 : "";
+}
+
+SinkType sink_pnm_type(BytelmKind kind)
+{
+    return bytelm_kind_planes(kind) % 2 ? SINK_PNM : SINK_PAM;
+}
+
+SinkType sink_for_name(const char *path, BytelmKind kind, SinkType fallback)
+{
+    const char *ext = extension(path);
+    const int pixels = kind_is_image(kind), planes = bytelm_kind_planes(kind);
     if (!strcasecmp(ext, ".wav") && kind == BYTELM_KIND_PCM_S16LE)
         return SINK_WAV;
     if (!strcasecmp(ext, ".png") && pixels)
         return SINK_PNG;
-    if ((!strcasecmp(ext, ".pgm") && kind == BYTELM_KIND_GRAY8) ||
-        (!strcasecmp(ext, ".ppm") && kind == BYTELM_KIND_RGB24) || (!strcasecmp(ext, ".pnm") && pixels))
+    if ((!strcasecmp(ext, ".pgm") && planes == 1) || (!strcasecmp(ext, ".ppm") && planes == 3))
         return SINK_PNM;
+    if (!strcasecmp(ext, ".pnm") && pixels)
+        return sink_pnm_type(kind);
+    if (!strcasecmp(ext, ".pam") && pixels)
+        return SINK_PAM;
     /* the bare samples or pixels, as --raw reads them */
     if (!strcasecmp(ext, ".raw") || (!strcasecmp(ext, ".pcm") && kind == BYTELM_KIND_PCM_S16LE))
         return SINK_RAW;
     return fallback;
 }
 
+const char *sink_name_refused(const char *path, BytelmKind kind)
+{
+    const char *ext = extension(path);
+    const int planes = bytelm_kind_planes(kind);
+    if ((planes == 2 || planes == 4) && (!strcasecmp(ext, ".pgm") || !strcasecmp(ext, ".ppm")))
+        return "PGM and PPM cannot hold an alpha channel; use a name ending in .png or .pam";
+    return NULL;
+}
+
+/* PNM rows: 16-bit samples are big-endian in the file. */
+static int pnm_write_rows(Sink *k, const uint8_t *p, size_t units, char *err, size_t errlen)
+{
+    if (!k->img.bits16) {
+        if (fwrite(p, k->unit, units, k->out->fp) != units)
+            goto fail;
+        return 0;
+    }
+    for (size_t i = 0; i < units; i++) {
+        memcpy(k->swapped, p + k->unit * i, k->unit);
+        image_swap16(k->swapped, k->unit);
+        if (fwrite(k->swapped, 1, k->unit, k->out->fp) != k->unit)
+            goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "write error: %s", strerror(errno));
+    return -1;
+}
+
 static int sink_units(Sink *k, const uint8_t *p, size_t units, char *err, size_t errlen)
 {
     if (k->type == SINK_WAV)
         return wav_writer_write(k->wav, p, units, err, errlen);
+    if (k->type == SINK_PNM || k->type == SINK_PAM)
+        return pnm_write_rows(k, p, units, err, errlen);
     return png_writer_write_rows(k->png, p, (uint32_t)units, err, errlen);
 }
 
@@ -48,7 +92,6 @@ int sink_write(Sink *k, const uint8_t *p, size_t n, char *err, size_t errlen)
     case SINK_NONE:
         return 0;
     case SINK_RAW:
-    case SINK_PNM:
         if (fwrite(p, 1, n, k->out->fp) != n) {
             snprintf(err, errlen, "write error: %s", strerror(errno));
             return -1;
@@ -86,7 +129,13 @@ int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info
     k->expect = UINT64_MAX;
     if (info->total_units != BYTELM_UNKNOWN_LENGTH && info->unit_bytes)
         k->expect = info->total_units * info->unit_bytes;
-    ImageInfo img = {info->width, info->height, info->kind == BYTELM_KIND_GRAY8 ? 1u : 3u};
+    if (type == SINK_PNG || type == SINK_PNM || type == SINK_PAM) {
+        ImageInfo img = {info->width, info->height, (uint32_t)bytelm_kind_planes(info->kind),
+                         bytelm_kind_sample_bytes(info->kind) == 2, type == SINK_PAM};
+        k->img = img;
+        k->unit = image_row_bytes(&img);
+        k->expect = (uint64_t)k->unit * img.height;
+    }
     switch (type) {
     case SINK_WAV: {
         WavInfo wi = {info->sample_rate, info->channels, info->channel_mask,
@@ -97,14 +146,16 @@ int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info
         break;
     }
     case SINK_PNG:
-        k->unit = (size_t)img.width * img.channels;
-        k->expect = (uint64_t)k->unit * img.height;
-        if (png_writer_open(&k->png, out->fp, &img, err, errlen) < 0)
+        if (png_writer_open(&k->png, out->fp, &k->img, err, errlen) < 0)
             return -1;
         break;
     case SINK_PNM:
-        k->expect = (uint64_t)img.width * img.channels * img.height;
-        if (pnm_write_header(out->fp, &img) < 0) {
+    case SINK_PAM:
+        if (type == SINK_PNM && k->img.channels % 2 == 0) {
+            snprintf(err, errlen, "internal error: PGM/PPM of %u channels", k->img.channels);
+            return -1;
+        }
+        if ((type == SINK_PAM ? pam_write_header : pnm_write_header)(out->fp, &k->img) < 0) {
             snprintf(err, errlen, "write error: %s", strerror(errno));
             return -1;
         }
@@ -113,8 +164,10 @@ int sink_open(Sink *k, SinkType type, OutFile *out, const BytelmStreamInfo *info
         break;
     }
     if (k->unit) {
+        const int swap = k->img.bits16 && type != SINK_PNG;
         k->carry = malloc(k->unit);
-        if (!k->carry) {
+        k->swapped = swap ? malloc(k->unit) : NULL;
+        if (!k->carry || (swap && !k->swapped)) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -202,6 +255,7 @@ void sink_close(Sink *k)
     wav_writer_close(&k->wav, dummy, sizeof dummy);
     png_writer_close(&k->png, dummy, sizeof dummy);
     free(k->carry);
-    k->carry = NULL;
+    free(k->swapped);
+    k->carry = k->swapped = NULL;
     free_tags(k);
 }

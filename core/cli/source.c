@@ -46,16 +46,18 @@ int source_open(Source *src, const Options *o, InFile *in, BytelmSettings *s,
         }
         return 0;
     }
-    if (o->raw == RAW_GRAY || o->raw == RAW_RGB) {
+    if (o->raw == RAW_IMAGE) {
         src->img.width = o->width;
         src->img.height = o->height;
-        src->img.channels = o->raw == RAW_GRAY ? 1 : 3;
+        src->img.channels = (uint32_t)bytelm_kind_planes(o->raw_image);
+        src->img.bits16 = bytelm_kind_sample_bytes(o->raw_image) == 2;
         if (image_check_size(&src->img, "raw image", err, errlen) < 0)
             return -1;
-        src->total_bytes = (uint64_t)o->width * o->height * src->img.channels;
+        src->total_bytes = (uint64_t)image_row_bytes(&src->img) * o->height;
         if (in->seekable && in->size != src->total_bytes) {
-            snprintf(err, errlen, "raw image has %" PRIu64 " bytes, expected %u x %u x %u = %" PRIu64,
-                     in->size, o->width, o->height, src->img.channels, src->total_bytes);
+            snprintf(err, errlen, "raw %s image has %" PRIu64 " bytes, expected %u x %u x %zu = %"
+                     PRIu64, kind_name(o->raw_image), in->size, o->width, o->height,
+                     image_row_bytes(&src->img) / o->width, src->total_bytes);
             return -1;
         }
         goto image;
@@ -82,13 +84,13 @@ int source_open(Source *src, const Options *o, InFile *in, BytelmSettings *s,
         if (png_reader_open(&src->png, in, &src->img, o->max_memory, err, errlen) < 0)
             return -1;
         s->source = BYTELM_SOURCE_PNG;
-        src->total_bytes = (uint64_t)src->img.width * src->img.height * src->img.channels;
+        src->total_bytes = (uint64_t)image_row_bytes(&src->img) * src->img.height;
         goto image;
     case INPUT_PNM:
         if (pnm_read_header(in, &src->img, err, errlen) < 0)
             return -1;
         s->source = BYTELM_SOURCE_PNM;
-        src->total_bytes = (uint64_t)src->img.width * src->img.height * src->img.channels;
+        src->total_bytes = (uint64_t)image_row_bytes(&src->img) * src->img.height;
         goto image;
     default:
         s->kind = BYTELM_KIND_BYTES;
@@ -100,11 +102,11 @@ int source_open(Source *src, const Options *o, InFile *in, BytelmSettings *s,
         return 0;
     }
 image:
-    s->kind = src->img.channels == 1 ? BYTELM_KIND_GRAY8 : BYTELM_KIND_RGB24;
+    s->kind = image_kind(src->img.channels, src->img.bits16);
     s->width = src->img.width;
     s->height = src->img.height;
     s->total_units = src->img.height;
-    src->unit_bytes = src->img.width * src->img.channels;
+    src->unit_bytes = (uint32_t)image_row_bytes(&src->img);
     return 0;
 }
 
@@ -132,7 +134,8 @@ long source_read(Source *src, uint8_t *buf, size_t cap, char *err, size_t errlen
             return -1;
         n = (long)(rows * src->unit_bytes);
     } else {
-        size_t want = cap;
+        /* Whole samples, so that a 16-bit PNM raster can be swapped in place. */
+        size_t want = src->fmt == INPUT_PNM && src->img.bits16 ? cap & ~(size_t)1 : cap;
         if (src->total_bytes != UINT64_MAX && src->total_bytes - src->done_bytes < want)
             want = (size_t)(src->total_bytes - src->done_bytes);
         n = want ? infile_read(src->in, buf, want) : 0;
@@ -140,7 +143,10 @@ long source_read(Source *src, uint8_t *buf, size_t cap, char *err, size_t errlen
             snprintf(err, errlen, "read error: %s", strerror(errno));
             return -1;
         }
-        int image = src->fmt == INPUT_PNM || src->raw == RAW_GRAY || src->raw == RAW_RGB;
+        /* PNM is big-endian, the codec's 16-bit kinds little-endian. */
+        if (src->fmt == INPUT_PNM && src->img.bits16)
+            image_swap16(buf, (size_t)n);
+        int image = src->fmt == INPUT_PNM || src->raw == RAW_IMAGE;
         if (n == 0 && image) {
             if (src->done_bytes != src->total_bytes) {
                 snprintf(err, errlen, "image data ends after %" PRIu64 " of %" PRIu64 " bytes",
@@ -153,8 +159,9 @@ long source_read(Source *src, uint8_t *buf, size_t cap, char *err, size_t errlen
             } else {
                 unsigned char c;
                 if (infile_read(src->in, &c, 1) > 0) {
-                    snprintf(err, errlen, "raw image is longer than %u x %u x %u bytes",
-                             src->img.width, src->img.height, src->img.channels);
+                    snprintf(err, errlen, "raw image is longer than %u x %u x %zu bytes",
+                             src->img.width, src->img.height,
+                             image_row_bytes(&src->img) / src->img.width);
                     return -1;
                 }
             }

@@ -41,7 +41,7 @@ BlmPixelCoder *blm_pixel_coder_new(int planes, int sample_bytes, uint32_t width)
     pc->sample_bytes = sample_bytes;
     pc->max_value = sample_bytes == 1 ? 255 : 65535;
     pc->light_shift = sample_bytes == 1 ? 3 : 11;
-    pc->bias_shift = sample_bytes == 1 ? 0 : 4;
+    pc->bias_shift = sample_bytes == 1 ? 0 : 8;
     pc->width = width;
     for (int c = 0; c < planes; c++) {
         pc->pix[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
@@ -72,11 +72,17 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_
     return n_params == 1 && params[0] == BLM_PX_WARM && sample_bytes == 1 ? 0 : BYTELM_EFORMAT;
 }
 
-/* Plane c's inputs: colour planes see the colour planes before them, alpha only
- * itself. */
+/* The planes before plane c that it sees: every colour plane sees those before it,
+ * alpha the first (gray or green: docs/STUDY.md finding 12). */
+static inline int seen_planes(const BlmPixelCoder *pc, int c)
+{
+    return c < pc->colours ? c : 1;
+}
+
+/* Plane c's OLS inputs: its own neighbours, then six of each plane it sees. */
 static int plane_inputs(const BlmPixelCoder *pc, int c)
 {
-    return c < pc->colours ? OWN_INPUTS + CROSS_INPUTS * c : OWN_INPUTS;
+    return OWN_INPUTS + CROSS_INPUTS * seen_planes(pc, c);
 }
 
 static int start(BlmPixelCoder *pc, int param)
@@ -158,7 +164,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     int n = 0;
     for (; n < OWN_INPUTS; n++)
         o->x[n] = (double)own[n];
-    for (int k = 0; k < (c < pc->colours ? c : 0); k++) {
+    for (int k = 0; k < seen_planes(pc, c); k++) {
         const Plane Q = {pc->pix[k], y, pc->width}, EK = {pc->err[k], y, pc->width};
         const int32_t X = at(&Q, x, 0);
         const int32_t QW = x1 ? at(&Q, x - 1, 0) : X;
@@ -205,7 +211,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const uint32_t act = (uint32_t)(2 * eW + 2 * eN + eNW + eNE + eWW + eNN);
     const uint32_t grad = (uint32_t)(iabs(W - NW) + iabs(N - NW) + iabs(N - NE) + iabs(W - WW) + iabs(N - NN));
     uint32_t texture = 2 * grad;
-    if (c > 0 && c < pc->colours) {
+    if (c > 0) {
         const Plane E0 = {pc->err[0], y, pc->width};
         texture = 8 * (uint32_t)iabs(at(&E0, x, 0)) + grad;
     }
@@ -282,7 +288,8 @@ int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int p
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, raw, NULL, rows);
     blm_fp_restore(csr);
-    *final_state = blm_rc_enc_final_state(&enc) ^ bytes_hash(raw, (size_t)rows * pc->width * (size_t)(pc->planes * pc->sample_bytes));
+    const size_t n = (size_t)rows * pc->width * (size_t)(pc->planes * pc->sample_bytes);
+    *final_state = blm_rc_enc_final_state(&enc) ^ bytes_hash(raw, n);
     return blm_rc_finish(&enc);
 }
 

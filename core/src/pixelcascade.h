@@ -28,7 +28,7 @@ typedef struct BlmPixelCoder {
     int sample_bytes;          /* 1 or 2 (little-endian) */
     int32_t max_value;         /* 255 or 65535 */
     int light_shift;           /* the brightness context: pred >> 3 or 11 */
-    int bias_shift;            /* the bias's error context: e >> 0 or 4 */
+    int bias_shift;            /* the bias's error context: e >> 0 or 8 */
     uint32_t width;
     int32_t *pix[BLM_PX_MAX_PLANES];    /* BLM_PX_ROWS rows of each plane, a ring */
     int32_t *err[BLM_PX_MAX_PLANES];    /* the prediction errors, the same way */

@@ -24,7 +24,7 @@
 static void read_rows(PngReader *png, InFile *in, const ImageInfo *info)
 {
     char err[256];
-    size_t row = (size_t)info->width * info->channels;
+    size_t row = image_row_bytes(info);
     uint8_t *buf = malloc(row > PIECE ? row : PIECE);
     if (!buf)
         return;
@@ -66,14 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fmt == INPUT_PNG) {
         PngReader *png = NULL;
         if (png_reader_open(&png, &in, &info, FUZZ_PNG_MEMORY, err, sizeof err) == 0) {
-            FUZZ_ASSERT(info.channels == 1 || info.channels == 3);
+            FUZZ_ASSERT(info.channels >= 1 && info.channels <= 4);
             FUZZ_ASSERT(info.width >= 1 && info.height >= 1);
             read_rows(png, &in, &info);
             png_reader_close(&png);
         }
     } else if (fmt == INPUT_PNM) {
         if (pnm_read_header(&in, &info, err, sizeof err) == 0) {
-            FUZZ_ASSERT(info.channels == 1 || info.channels == 3);
+            FUZZ_ASSERT(info.channels >= 1 && info.channels <= 4);
             read_rows(NULL, &in, &info);
         }
     }

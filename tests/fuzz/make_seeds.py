@@ -29,9 +29,11 @@ def wav(channels, rate, samples, bits=16, fmt_tag=1, mask=None):
     return b'RIFF' + struct.pack('<I', len(body)) + body
 
 
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+
+
 def png(w, h, ctype, depth=8, interlace=0, extra=b''):
-    def chunk(t, d):
-        return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
     comps = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype]
     row = (w * comps * depth + 7) // 8
     raw = b''.join(bytes([y % 5]) + bytes((x * 7 + y * 13) & 255 for x in range(row))
@@ -55,6 +57,14 @@ put('image', 'interlaced.png', png(9, 9, 2, interlace=1))
 put('image', 'palette.png', png(4, 4, 3, extra=b'\x00\x00\x00\x06PLTE' + bytes(6) + b'\x00\x00\x00\x00'))
 put('image', 'gray.pgm', b'P5\n# c\n3 2\n255\n' + bytes(range(6)))
 put('image', 'rgb.ppm', b'P6 2 2 255\n' + bytes(range(12)))
+put('image', 'graya.png', png(4, 3, 4))
+put('image', 'rgba16.png', png(3, 2, 6, depth=16))
+put('image', 'gray_trns.png', png(4, 3, 0, extra=chunk(b'tRNS', b'\x00\x07')))
+put('image', 'palette_trns.png', png(4, 4, 3, extra=chunk(b'PLTE', bytes(range(6))) +
+                                     chunk(b'tRNS', b'\x80')))
+put('image', 'gray16.pgm', b'P5 3 2 65535\n' + bytes(range(12)))
+put('image', 'rgba.pam', b'P7\nWIDTH 2\nHEIGHT 2\nDEPTH 4\nMAXVAL 255\nTUPLTYPE RGB_ALPHA\n'
+                         b'ENDHDR\n' + bytes(range(16)))
 
 # Encoder seeds: 4 setting bytes (fuzz_encoder.c: kind, channels or width, frame size,
 # threads / length known / push size), then the data.

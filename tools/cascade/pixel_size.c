@@ -1,6 +1,5 @@
 /*
- * Mode 7 (the pixel predictor, docs/MODEL.md §12) alone on raw 8-bit gray or RGB
- * images: the coded size of each image in bands of at most BYTES raw bytes (whole
+ * Mode 7 (the pixel predictor, docs/MODEL.md §12) alone on raw images: the coded size of each image in bands of at most BYTES raw bytes (whole
  * rows), as the encoder's frames would be, with 32 bytes of frame header counted per
  * band; with --verify every band is decoded and compared. For measuring
  * (docs/STUDY.md finding 9), not a codec: no stream is written.
@@ -10,8 +9,9 @@
  * The residual coder starts from the built-in learned states (BLM_PX_WARM,
  * docs/MODEL.md §13), from those of a states file with --states, or cold with --cold.
  *
- * LIST has one image a line: path, gray or rgb, width, height (tab or space
- * separated). Prints per image: path, raw bytes, coded bytes, encode seconds, decode
+ * LIST has one image a line: path, kind, width, height (tab or space separated);
+ * kind gray, graya, rgb or rgba, with 16 after it (gray16, rgba16) for 16-bit
+ * little-endian samples, which always start cold. Prints per image: path, raw bytes, coded bytes, encode seconds, decode
  * seconds; the last line sums them.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -85,18 +85,21 @@ int main(int argc, char **argv)
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     while (fscanf(list, "%4095s %15s %u %u%*[^\n]", path, kind, &w, &h) == 4) {
-        const int planes = !strcmp(kind, "rgb") ? 3 : 1;
-        const size_t row = (size_t)w * planes, size = row * h;
+        const int sb = strstr(kind, "16") ? 2 : 1;
+        const int planes = !strncmp(kind, "rgba", 4) ? 4 : !strncmp(kind, "rgb", 3) ? 3
+                           : !strncmp(kind, "graya", 5) ? 2 : 1;
+        const size_t row = (size_t)w * planes * sb, size = row * h;
         uint8_t *img = read_file(path, size), *back = malloc(size + 1);
-        BlmPixelCoder *pc = blm_pixel_coder_new(planes, 1, w);
+        BlmPixelCoder *pc = blm_pixel_coder_new(planes, sb, w);
         if (!img || !back || !pc) {
             fprintf(stderr, "pixel_size: %s: cannot read %ux%u %s\n", path, w, h, kind);
             return 1;
         }
         if (states_file) {
-            pc->start_states = planes == 1 ? gray : rgb;
-            pc->start_bias = planes == 1 ? gray_bias : rgb_bias;
+            pc->start_states = planes < 3 ? gray : rgb;
+            pc->start_bias = planes < 3 ? gray_bias : rgb_bias;
         }
+        const int p = sb == 1 ? param : 0;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;
         double t_enc = 0, t_dec = 0;
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
             uint32_t state;
             blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
             double t0 = now();
-            if (blm_pixel_encode(pc, img + y * row, n, param, &out, &state) != 0) {
+            if (blm_pixel_encode(pc, img + y * row, n, p, &out, &state) != 0) {
                 fprintf(stderr, "pixel_size: %s: cannot encode\n", path);
                 return 1;
             }
@@ -113,7 +116,7 @@ int main(int argc, char **argv)
             coded += out.len + 32;
             if (verify) {
                 t0 = now();
-                const int ret = blm_pixel_decode(pc, out.data, out.len, n, param, state, back + y * row);
+                const int ret = blm_pixel_decode(pc, out.data, out.len, n, p, state, back + y * row);
                 t_dec += now() - t0;
                 if (ret || memcmp(back + y * row, img + y * row, n * row)) {
                     fprintf(stderr, "pixel_size: %s: band at row %u does not decode\n", path, y);

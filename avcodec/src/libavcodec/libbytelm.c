@@ -91,3 +91,34 @@ int ff_bytelm_mask_to_layout(AVChannelLayout *layout, int channels, uint32_t mas
     layout->nb_channels = channels;
     return 0;
 }
+
+/* Packed formats only: a row of the frame is a unit of the stream. */
+static const struct {
+    BytelmKind kind;
+    enum AVPixelFormat pix_fmt;
+} image_kinds[] = {
+    { BYTELM_KIND_GRAY8,     AV_PIX_FMT_GRAY8    },
+    { BYTELM_KIND_RGB24,     AV_PIX_FMT_RGB24    },
+    { BYTELM_KIND_GRAYA8,    AV_PIX_FMT_YA8      },
+    { BYTELM_KIND_RGBA32,    AV_PIX_FMT_RGBA     },
+    { BYTELM_KIND_GRAY16LE,  AV_PIX_FMT_GRAY16LE },
+    { BYTELM_KIND_GRAYA16LE, AV_PIX_FMT_YA16LE   },
+    { BYTELM_KIND_RGB48LE,   AV_PIX_FMT_RGB48LE  },
+    { BYTELM_KIND_RGBA64LE,  AV_PIX_FMT_RGBA64LE },
+};
+
+enum AVPixelFormat ff_bytelm_kind_to_pix_fmt(BytelmKind kind)
+{
+    for (int i = 0; i < FF_ARRAY_ELEMS(image_kinds); i++)
+        if (image_kinds[i].kind == kind)
+            return image_kinds[i].pix_fmt;
+    return AV_PIX_FMT_NONE;
+}
+
+BytelmKind ff_bytelm_pix_fmt_to_kind(enum AVPixelFormat pix_fmt)
+{
+    for (int i = 0; i < FF_ARRAY_ELEMS(image_kinds); i++)
+        if (image_kinds[i].pix_fmt == pix_fmt)
+            return image_kinds[i].kind;
+    return BYTELM_KIND_BYTES;
+}

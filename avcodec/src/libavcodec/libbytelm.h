@@ -26,6 +26,7 @@
 #include <bytelm/bytelm.h>
 
 #include "libavutil/channel_layout.h"
+#include "libavutil/pixfmt.h"
 #include "avcodec.h"
 
 /* Speaker bits shared by WAVE_FORMAT_EXTENSIBLE and AV_CH_*: FL .. TBR. */
@@ -47,5 +48,11 @@ uint32_t ff_bytelm_layout_to_mask(const AVChannelLayout *layout);
 
 /* The layout for a stream's channel count and WAVE mask. */
 int ff_bytelm_mask_to_layout(AVChannelLayout *layout, int channels, uint32_t mask);
+
+/* The pixel format with an image kind's samples in the same order and byte order,
+ * AV_PIX_FMT_NONE for other kinds; and the inverse, BYTELM_KIND_BYTES for formats
+ * that bytelm does not code. */
+enum AVPixelFormat ff_bytelm_kind_to_pix_fmt(BytelmKind kind);
+BytelmKind ff_bytelm_pix_fmt_to_kind(enum AVPixelFormat pix_fmt);
 
 #endif /* AVCODEC_LIBBYTELM_H */

@@ -85,12 +85,12 @@ static av_cold int libbytelm_decode_init(AVCodecContext *avctx)
                                         s->info.channel_mask);
     }
 
-    if (s->info.kind != BYTELM_KIND_GRAY8 && s->info.kind != BYTELM_KIND_RGB24) {
+    avctx->pix_fmt = ff_bytelm_kind_to_pix_fmt(s->info.kind);
+    if (avctx->pix_fmt == AV_PIX_FMT_NONE) {
         av_log(avctx, AV_LOG_ERROR, "the stream holds no image\n");
         return AVERROR_INVALIDDATA;
     }
-    avctx->pix_fmt = s->info.kind == BYTELM_KIND_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24;
-    avctx->bits_per_raw_sample = 8;
+    avctx->bits_per_raw_sample = 8 * bytelm_kind_sample_bytes(s->info.kind);
     return ff_set_dimensions(avctx, s->info.width, s->info.height);
 }
 

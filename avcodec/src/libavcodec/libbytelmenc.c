@@ -206,8 +206,7 @@ static av_cold int libbytelm_video_init(AVCodecContext *avctx)
     int ret;
 
     common_settings(avctx);
-    s->settings.kind   = avctx->pix_fmt == AV_PIX_FMT_GRAY8 ? BYTELM_KIND_GRAY8
-                                                            : BYTELM_KIND_RGB24;
+    s->settings.kind   = ff_bytelm_pix_fmt_to_kind(avctx->pix_fmt);
     s->settings.source = BYTELM_SOURCE_PNG;
     s->settings.width  = avctx->width;
     s->settings.height = avctx->height;
@@ -216,7 +215,7 @@ static av_cold int libbytelm_video_init(AVCodecContext *avctx)
                avctx->width, avctx->height, BYTELM_MAX_IMAGE_SIDE, BYTELM_MAX_IMAGE_SIDE);
         return AVERROR(EINVAL);
     }
-    avctx->bits_per_raw_sample = 8;
+    avctx->bits_per_raw_sample = 8 * bytelm_kind_sample_bytes(s->settings.kind);
 
     /* The header of every frame's stream is the same: keep it as extradata. */
     ret = open_encoder(avctx);
@@ -228,7 +227,9 @@ static int libbytelm_video_encode(AVCodecContext *avctx, AVPacket *avpkt,
                                   const AVFrame *frame, int *got_packet)
 {
     LibBytelmEncContext *s = avctx->priv_data;
-    size_t row = (size_t)avctx->width * (s->settings.kind == BYTELM_KIND_RGB24 ? 3 : 1);
+    /* The rows packed: linesize may pad them. */
+    size_t row = (size_t)avctx->width * bytelm_kind_planes(s->settings.kind) *
+                 bytelm_kind_sample_bytes(s->settings.kind);
     size_t size = row * avctx->height, out_size = 0;
     BytelmPacket pkt;
     int ret;
@@ -362,6 +363,9 @@ const FFCodec ff_libbytelm_video_encoder = {
     .p.capabilities  = AV_CODEC_CAP_OTHER_THREADS | AV_CODEC_CAP_DR1,
     .caps_internal   = FF_CODEC_CAP_INIT_CLEANUP | FF_CODEC_CAP_AUTO_THREADS,
     .p.pix_fmts      = (const enum AVPixelFormat[]){ AV_PIX_FMT_GRAY8, AV_PIX_FMT_RGB24,
+                                                     AV_PIX_FMT_YA8, AV_PIX_FMT_RGBA,
+                                                     AV_PIX_FMT_GRAY16LE, AV_PIX_FMT_YA16LE,
+                                                     AV_PIX_FMT_RGB48LE, AV_PIX_FMT_RGBA64LE,
                                                      AV_PIX_FMT_NONE },
     .p.priv_class    = &libbytelm_video_class,
     .p.wrapper_name  = "libbytelm",

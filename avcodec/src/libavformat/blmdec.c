@@ -49,7 +49,26 @@
 #define MAX_TAGS_BODY (1 << 20)
 #define FLAG_TAGS 1
 
-enum { KIND_PCM = 1, KIND_GRAY8 = 2, KIND_RGB24 = 3 };
+enum {
+    KIND_PCM = 1, KIND_GRAY8, KIND_RGB24, KIND_GRAYA8, KIND_RGBA32,
+    KIND_GRAY16LE, KIND_GRAYA16LE, KIND_RGB48LE, KIND_RGBA64LE,
+};
+
+/* The image kinds as pixel formats of the same layout, and their bits per
+ * sample: the libavcodec wrapper maps them the same way. */
+static const struct {
+    enum AVPixelFormat pix_fmt;
+    int bits;
+} image_kinds[] = {
+    [KIND_GRAY8]     = { AV_PIX_FMT_GRAY8,    8  },
+    [KIND_RGB24]     = { AV_PIX_FMT_RGB24,    8  },
+    [KIND_GRAYA8]    = { AV_PIX_FMT_YA8,      8  },
+    [KIND_RGBA32]    = { AV_PIX_FMT_RGBA,     8  },
+    [KIND_GRAY16LE]  = { AV_PIX_FMT_GRAY16LE, 16 },
+    [KIND_GRAYA16LE] = { AV_PIX_FMT_YA16LE,   16 },
+    [KIND_RGB48LE]   = { AV_PIX_FMT_RGB48LE,  16 },
+    [KIND_RGBA64LE]  = { AV_PIX_FMT_RGBA64LE, 16 },
+};
 
 typedef struct BlmDemuxContext {
     const AVClass *class;
@@ -186,14 +205,14 @@ static int blm_read_header(AVFormatContext *s)
             read_seek_table(s, st);
         break;
     }
-    case KIND_GRAY8:
-    case KIND_RGB24:
+    case KIND_GRAY8:    case KIND_RGB24:     case KIND_GRAYA8:  case KIND_RGBA32:
+    case KIND_GRAY16LE: case KIND_GRAYA16LE: case KIND_RGB48LE: case KIND_RGBA64LE:
         st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
         st->codecpar->codec_id   = AV_CODEC_ID_BYTELM_VIDEO;
         st->codecpar->width      = AV_RL32(h + 32);
         st->codecpar->height     = AV_RL32(h + 36);
-        st->codecpar->format     = h[5] == KIND_GRAY8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24;
-        st->codecpar->bits_per_raw_sample = 8;
+        st->codecpar->format     = image_kinds[h[5]].pix_fmt;
+        st->codecpar->bits_per_raw_sample = image_kinds[h[5]].bits;
         st->avg_frame_rate = st->r_frame_rate = b->framerate;
         avpriv_set_pts_info(st, 64, b->framerate.den, b->framerate.num);
         break;

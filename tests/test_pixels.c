@@ -164,8 +164,9 @@ static void test_frames(void)
     }
 }
 
-/* One frame of kind k through the frame coder: mode 7, the warm byte only for 8-bit
- * samples, the pixels back exactly; returns the frame's size (0 when it failed). */
+/* One frame of kind k through the frame coder: mode 7, the warm byte for 8-bit
+ * samples, the maps byte for 16-bit ones, the pixels back exactly; returns the frame's
+ * size (0 when it failed). */
 static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uint32_t h)
 {
     BlmHeader hd = {.kind = k, .transform = blm_kind_is_v1_image(k) ? BLM_TRANSFORM_PREDICT : BLM_TRANSFORM_IDENTITY, .frame_units = h, .total_units = h,
@@ -181,8 +182,8 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
     ret = ret ? ret : blm_frame_parse(out.data, out.len, &hd, &fh, &n);
     uint8_t *back = malloc(raw);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
-    const int warm = bytelm_kind_sample_bytes(k) == 1;
-    const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == (uint32_t)warm &&
+    const int param = bytelm_kind_sample_bytes(k) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
+    const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 && fh.params[0] == param &&
                    !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
           ret ? bytelm_strerror(ret) : "pixels differ");
@@ -263,8 +264,25 @@ static void test_kinds(void)
     }
     CHECK(blm_pixel_decode(pc, out.data, out.len, 30, 0, state, back) == 0 && !memcmp(back, g16, 40 * 30 * 2),
           "gray16: intact payload");
-    const uint8_t warm = BLM_PX_WARM;
-    CHECK(blm_pixel_check_params(&warm, 1, 2) == BYTELM_EFORMAT, "the warm byte accepted for 16-bit samples");
+    /* the same with value maps, of samples that use one value in 64: damage in the
+     * maps at the payload's start is found too */
+    for (int i = 0; i < 40 * 30; i++)
+        g16[2 * i] &= 0xc0;
+    blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+    CHECK(blm_pixel_encode(pc, g16, 30, BLM_PX_MAPS, &out, &state) == 0 && pc->mapped[0], "gray16 maps encode");
+    for (size_t pos = 0; pos < 12 && pos < out.len; pos++) {
+        out.data[pos] ^= 0x01;
+        CHECK(blm_pixel_decode(pc, out.data, out.len, 30, BLM_PX_MAPS, state, back) == BYTELM_EDESYNC,
+              "gray16 maps: byte %zu flipped: not found", pos);
+        out.data[pos] ^= 0x01;
+    }
+    CHECK(blm_pixel_decode(pc, out.data, out.len, 30, BLM_PX_MAPS, state, back) == 0 &&
+              !memcmp(back, g16, 40 * 30 * 2),
+          "gray16 maps: intact payload");
+    const uint8_t warm = BLM_PX_WARM, maps = BLM_PX_MAPS;
+    CHECK(blm_pixel_check_params(&warm, 1, 2) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&maps, 1, 1) == BYTELM_EFORMAT && blm_pixel_check_params(&maps, 1, 2) == 0,
+          "the warm byte for 16-bit samples or the maps byte for 8-bit ones accepted");
     free(back);
     free(g16);
     blm_buf_free(&out);

@@ -460,15 +460,14 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
         blm_buf_reset(&fc->cascade_out, forced < 0 ? fh.payload_size : no_limit);
-        /* learned states exist for 8-bit samples only */
-        const int warm = bytelm_kind_sample_bytes(fc->h.kind) == 1;
-        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, warm ? BLM_PX_WARM : 0, &fc->cascade_out,
-                                    &state)) < 0)
+        /* learned states exist for 8-bit samples; 16-bit ones may use few values */
+        const int param = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
+        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, param, &fc->cascade_out, &state)) < 0)
             return ret;
         if (ret == 0 && (fc->cascade_out.len < fh.payload_size || forced >= 0)) {
             fh.mode = BLM_MODE_PIXELS;
-            fh.n_params = (uint8_t)warm;
-            fh.params[0] = BLM_PX_WARM;
+            fh.n_params = 1;
+            fh.params[0] = (uint8_t)param;
             fh.final_state = state;
             fh.payload_size = (uint32_t)fc->cascade_out.len;
             payload = fc->cascade_out.data;

@@ -46,7 +46,7 @@ BlmPixelCoder *blm_pixel_coder_new(int planes, int sample_bytes, uint32_t width)
     for (int c = 0; c < planes; c++) {
         pc->pix[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
         pc->err[c] = malloc((size_t)BLM_PX_ROWS * width * sizeof(int32_t));
-        if (!pc->pix[c] || !pc->err[c]) {
+        if (!pc->pix[c] || !pc->err[c] || (sample_bytes == 2 && blm_vmap_alloc(&pc->map[c]) < 0)) {
             blm_pixel_coder_free(pc);
             return NULL;
         }
@@ -61,6 +61,7 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     for (int c = 0; c < BLM_PX_MAX_PLANES; c++) {
         free(pc->pix[c]);
         free(pc->err[c]);
+        blm_vmap_free(&pc->map[c]);
     }
     free(pc);
 }
@@ -69,7 +70,7 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_
 {
     if (n_params == 0)
         return 0;
-    return n_params == 1 && params[0] == BLM_PX_WARM && sample_bytes == 1 ? 0 : BYTELM_EFORMAT;
+    return n_params == 1 && params[0] == (sample_bytes == 1 ? BLM_PX_WARM : BLM_PX_MAPS) ? 0 : BYTELM_EFORMAT;
 }
 
 /* The planes before plane c that it sees: every colour plane sees those before it,
@@ -87,6 +88,8 @@ static int plane_inputs(const BlmPixelCoder *pc, int c)
 
 static int start(BlmPixelCoder *pc, int param)
 {
+    if ((param & BLM_PX_MAPS) && pc->sample_bytes != 2)
+        return BYTELM_EINVAL;
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
@@ -112,6 +115,49 @@ static int start(BlmPixelCoder *pc, int param)
     blm_residual_coder_init(&pc->res, pc->planes);
     if (param & BLM_PX_WARM)
         blm_residual_coder_start_from(&pc->res, states);
+    for (int c = 0; c < BLM_PX_MAX_PLANES; c++)
+        pc->mapped[c] = 0;
+    return 0;
+}
+
+/* 16-bit samples as value maps see them: signed, as mode 6's PCM. */
+#define MAP_OFFSET 32768
+
+static inline int32_t sample_at(const uint8_t *raw, size_t i, int sb)
+{
+    return sb == 1 ? raw[i] : raw[i] | raw[i + 1] << 8;
+}
+
+/* The value maps (BLM_PX_MAPS) at the start of the payload, as mode 6 codes them
+ * (docs/MODEL.md §11): per plane a flat flag, then the map of the plane's samples
+ * less 32768 when the flag is set. The encoder sets it where the map's guessed gain
+ * is positive: 16-bit images made from fewer bits use few of the values. */
+static int code_maps(BlmPixelCoder *pc, BlmRcEncoder *enc, BlmRcDecoder *dec, const uint8_t *raw,
+                     uint32_t rows)
+{
+    const size_t n = (size_t)rows * pc->width;
+    int32_t *s = enc ? malloc(n * sizeof(int32_t)) : NULL;
+    if (enc && !s)
+        return BYTELM_ENOMEM;
+    for (int c = 0; c < pc->planes; c++) {
+        int flag;
+        if (enc) {
+            const int src = plane_source[pc->planes][c];
+            for (size_t i = 0; i < n; i++)
+                s[i] = sample_at(raw, (i * (size_t)pc->planes + (size_t)src) * 2, 2) - MAP_OFFSET;
+            blm_vmap_build(&pc->map[c], s, (int)n);
+            flag = blm_vmap_net_gain(&pc->map[c], s, (int)n) > 0;
+            blm_rc_encode_bit(enc, BLM_RC_TOTAL / 2, flag);
+            if (flag)
+                blm_vmap_encode(&pc->map[c], enc);
+        } else {
+            flag = blm_rc_decode_bit(dec, BLM_RC_TOTAL / 2);
+            if (flag && blm_vmap_decode(&pc->map[c], dec) < 0)
+                return BYTELM_EDESYNC;
+        }
+        pc->mapped[c] = flag;
+    }
+    free(s);
     return 0;
 }
 
@@ -219,7 +265,16 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
      * the light it caught (docs/STUDY.md finding 9) */
     const BlmResContext ctx = {blm_residual_scale_ctx(4 * act), blm_residual_scale_ctx(texture),
                                pred >> pc->light_shift};
-    if (io->enc) {
+    if (pc->mapped[c]) {
+        /* the rank distance among the plane's used values (docs/MODEL.md §11) */
+        const BlmValueMap *m = &pc->map[c];
+        if (io->enc)
+            blm_residual_encode_ctx(&pc->res, io->enc, c, blm_vmap_map(m, pred - MAP_OFFSET, v - MAP_OFFSET),
+                                    hint, ctx);
+        else
+            v = MAP_OFFSET + blm_vmap_unmap(m, pred - MAP_OFFSET,
+                                            blm_residual_decode_ctx(&pc->res, io->dec, c, hint, ctx));
+    } else if (io->enc) {
         blm_residual_encode_ctx(&pc->res, io->enc, c, v - pred, hint, ctx);
     } else {
         v = pred + blm_residual_decode_ctx(&pc->res, io->dec, c, hint, ctx);
@@ -253,7 +308,7 @@ static void code_frame(BlmPixelCoder *pc, const BlmBitIo *io, const uint8_t *in,
             const size_t px = ((size_t)y * w + x) * (size_t)planes;
             for (int c = 0; c < planes; c++) {
                 const size_t at = (px + (size_t)plane_source[planes][c]) * (size_t)sb;
-                const int32_t in_v = !in ? 0 : sb == 1 ? in[at] : in[at] | in[at + 1] << 8;
+                const int32_t in_v = in ? sample_at(in, at, sb) : 0;
                 const int32_t v = code_plane(pc, io, c, (int32_t)x, (int32_t)y, in_v);
                 if (out) {
                     out[at] = (uint8_t)v;
@@ -284,6 +339,8 @@ int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int p
         return ret;
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
+    if ((param & BLM_PX_MAPS) && code_maps(pc, &enc, NULL, raw, rows) < 0)
+        return BYTELM_ENOMEM;
     const BlmBitIo io = {&enc, NULL};
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, raw, NULL, rows);
@@ -303,6 +360,8 @@ int blm_pixel_decode(BlmPixelCoder *pc, const uint8_t *payload, size_t len, uint
     memset(raw, 0, n); /* a damaged frame stops early: what it leaves is defined */
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);
+    if ((param & BLM_PX_MAPS) && code_maps(pc, NULL, &dec, NULL, rows) < 0)
+        return BYTELM_EDESYNC;
     const BlmBitIo io = {NULL, &dec};
     const unsigned csr = blm_fp_enter();
     code_frame(pc, &io, NULL, raw, rows);

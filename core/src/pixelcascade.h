@@ -17,6 +17,7 @@
 #include "ols.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
+#include "valuemap.h"
 
 #define BLM_PX_MAX_PLANES 4
 #define BLM_PX_ROWS 4          /* rows kept: the current one and three above */
@@ -36,6 +37,8 @@ typedef struct BlmPixelCoder {
     double bias_sum[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     double bias_count[BLM_PX_MAX_PLANES][BLM_PX_BIAS_CONTEXTS];
     BlmResidualCoder res;
+    BlmValueMap map[BLM_PX_MAX_PLANES]; /* 16-bit samples: allocated, used when mapped */
+    int mapped[BLM_PX_MAX_PLANES];
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
@@ -48,9 +51,11 @@ BlmPixelCoder *blm_pixel_coder_new(int planes, int sample_bytes, uint32_t width)
 void blm_pixel_coder_free(BlmPixelCoder *pc);
 
 /* The frame parameter of mode 7: none (a frame of the first version: the coder
- * starts cold), or one byte, BLM_PX_WARM (it starts from the learned states, which
- * exist for 8-bit samples only). */
+ * starts cold), or one byte: for 8-bit samples BLM_PX_WARM (it starts from the
+ * learned states), for 16-bit ones BLM_PX_MAPS (value maps, docs/MODEL.md §11, may
+ * precede the pixels). */
 #define BLM_PX_WARM 1
+#define BLM_PX_MAPS 2
 int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_bytes);
 
 /* Codes rows rows of interleaved pixels (width * planes * sample_bytes bytes each) with the

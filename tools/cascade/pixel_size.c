@@ -11,7 +11,7 @@
  *
  * LIST has one image a line: path, kind, width, height (tab or space separated);
  * kind gray, graya, rgb or rgba, with 16 after it (gray16, rgba16) for 16-bit
- * little-endian samples, which always start cold. Prints per image: path, raw bytes, coded bytes, encode seconds, decode
+ * little-endian samples, which always start cold, with value maps where they pay. Prints per image: path, raw bytes, coded bytes, encode seconds, decode
  * seconds; the last line sums them.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
             pc->start_states = planes < 3 ? gray : rgb;
             pc->start_bias = planes < 3 ? gray_bias : rgb_bias;
         }
-        const int p = sb == 1 ? param : 0;
+        const int p = sb == 1 ? param : BLM_PX_MAPS;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;
         double t_enc = 0, t_dec = 0;

@@ -39,7 +39,8 @@ typedef enum Input {
     IN_QUIET,     /* the same, divided by 8 */
     IN_REPEAT,    /* a 700-sample pattern under fresh noise (test_pcm_repeating) */
     IN_SPARSE,    /* tones of 8 bits at a gain of 1.37: a third of the values used */
-    IN_IMAGE,     /* gradients, edges and noise (test_image) */
+    IN_IMAGE,     /* gradients, edges and noise (test_image, test_image_kind) */
+    IN_IMAGE_FEW, /* the same, 16-bit samples with their low 6 bits zero */
 } Input;
 
 typedef struct Case {
@@ -133,6 +134,22 @@ static const Case cases[] = {
      .frame_units = 23, .input = IN_IMAGE, .modes = "n"},
     {"rgb-image-warm", BYTELM_KIND_RGB24, .width = 37, .height = 29, .units = 29,
      .frame_units = 29, .input = IN_IMAGE, .modes = "n"},
+    /* images with alpha and 16-bit samples (mode 7: alpha a plane of its own, 16-bit
+     * samples cold, with value maps where they pay) */
+    {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,
+     .frame_units = 14, .input = IN_IMAGE, .modes = "n"},
+    {"rgba32-image", BYTELM_KIND_RGBA32, .width = 29, .height = 23, .units = 23,
+     .frame_units = 23, .known_length = 1, .input = IN_IMAGE, .modes = "n"},
+    {"gray16-image", BYTELM_KIND_GRAY16LE, .width = 41, .height = 31, .units = 31,
+     .frame_units = 16, .input = IN_IMAGE, .modes = "n"},
+    {"gray16-image-maps", BYTELM_KIND_GRAY16LE, .width = 41, .height = 31, .units = 31,
+     .frame_units = 31, .input = IN_IMAGE_FEW, .modes = "n"},
+    {"graya16-image", BYTELM_KIND_GRAYA16LE, .width = 19, .height = 17, .units = 17,
+     .frame_units = 17, .input = IN_IMAGE_FEW, .modes = "n"},
+    {"rgb48-image", BYTELM_KIND_RGB48LE, .width = 23, .height = 19, .units = 19,
+     .frame_units = 10, .input = IN_IMAGE_FEW, .modes = "n"},
+    {"rgba64-image", BYTELM_KIND_RGBA64LE, .width = 21, .height = 18, .units = 18,
+     .frame_units = 18, .known_length = 1, .input = IN_IMAGE, .modes = "n"},
 };
 
 /* Words a text generator strings together: English-like, repetitive enough for a
@@ -219,7 +236,15 @@ static uint8_t *make_input(const Case *c, size_t len)
         return p;
     }
     case IN_IMAGE:
-        return test_image(c->width, c->height, c->kind == BYTELM_KIND_RGB24 ? 3 : 1, 17);
+        if (c->kind == BYTELM_KIND_GRAY8 || c->kind == BYTELM_KIND_RGB24)
+            return test_image(c->width, c->height, c->kind == BYTELM_KIND_RGB24 ? 3 : 1, 17);
+        return test_image_kind(c->kind, c->width, c->height, 17);
+    case IN_IMAGE_FEW: {
+        uint8_t *p = test_image_kind(c->kind, c->width, c->height, 19);
+        for (size_t i = 0; i + 1 < len; i += 2)
+            p[i] &= 0xc0;
+        return p;
+    }
     default:
         return malloc(1);
     }
@@ -452,9 +477,10 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < N_CASES; k++) {
         const Case *c = &cases[k];
         const uint64_t unit_bytes = c->kind == BYTELM_KIND_PCM_S16LE ? 2 * c->channels
-                                    : c->kind == BYTELM_KIND_RGB24   ? 3 * c->width
-                                    : c->kind == BYTELM_KIND_GRAY8   ? c->width
-                                                                     : 1;
+                                    : bytelm_kind_planes(c->kind)
+                                        ? (uint64_t)c->width * (uint64_t)bytelm_kind_planes(c->kind) *
+                                              (uint64_t)bytelm_kind_sample_bytes(c->kind)
+                                        : 1;
         const size_t len = (size_t)(c->units * unit_bytes);
         uint8_t *raw = make_input(c, len);
         BytelmSettings s;

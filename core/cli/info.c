@@ -115,8 +115,12 @@ int info_file(const Options *o, const char *path)
         printf(", %u x %u", info.width, info.height);
     }
     printf("\n  source:         %s\n", source_name(info.source));
-    printf("  model:          %s%s\n", info.model_name[0] ? info.model_name : "(unknown)",
-           info.model_available ? "" : " (not available here)");
+    static const uint8_t no_model[32];
+    if (!memcmp(info.model_hash, no_model, sizeof no_model))
+        printf("  model:          none (no frame uses one)\n");
+    else
+        printf("  model:          %s%s\n", info.model_name[0] ? info.model_name : "(unknown)",
+               info.model_available ? "" : " (not available here)");
     printf("  model hash:     %s\n", hash);
     printf("  preset:         %s\n", preset_name(info.preset));
     printf("  frame size:     %u %s\n", info.frame_units, unit_name(info.kind));

@@ -2,7 +2,8 @@
 # Writes docs/BENCHMARKS.md: every codec against bytelm on the dev-eval sets (sizes,
 # speed, memory: tools/bench/bench.py, which also writes docs/benchmarks.csv and the
 # chart docs/benchmarks.png, and the summary in README.md's Benchmarks section), speed
-# against flac -8 on longer audio, seek latency (tools/bench/seek.sh), and the
+# against flac -8 on longer audio, seek latency (tools/bench/seek.sh), images with alpha
+# and 16-bit samples (tools/bench/kinds.py), and the
 # pre-transform measurements, each table with
 # the command that produced it. Needs the corpus (tools/corpus/build.sh). sac, the
 # optional audio baseline, is measured when a `sac` program is on PATH; the report says
@@ -115,6 +116,14 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo "Command: \`bash tools/bench/seek.sh --seconds 60\`"
   echo
   bash tools/bench/seek.sh --seconds 60
+  echo
+  echo "## Images with alpha and 16-bit samples"
+  echo
+  echo "Every 8-bit PNG with alpha and every 16-bit PNG of the dev-eval package libjxl-testdata,"
+  echo "coded by the command-line tool as a user runs it (\`bytelm --verify -j 2\`, then"
+  echo "\`bytelm -d -j 2\` to PNG, timed) and by \`cjxl -d 0 -e 7\` / \`djxl\` with 2 threads."
+  echo "Command: \`python3 tools/bench/kinds.py\`"
+  python3 tools/bench/kinds.py
   echo
   echo "## Pre-transforms"
   echo

@@ -175,12 +175,17 @@ case("interlaced 16384x16384 gray bomb", interlaced_zeros(16384, 16384, 1), 1,
      "interlaced PNG (16384x16384 gray) must be decoded whole, in 256.2 MiB, more than the "
      "memory limit of 256.0 MiB; raise it with --max-memory")
 
-# --max-memory is the limit applied, both ways (1024x1024 gray needs 1 MiB + 8 KiB).
-small_il = interlaced_zeros(1024, 1024, 1)
-case("interlaced 1024x1024 gray, --max-memory=1M", small_il, 1,
-     "in 1.1 MiB, more than the memory limit of 1.0 MiB", ["--max-memory=1M"])
-case("interlaced 1024x1024 gray, --max-memory=2MiB", small_il, 0, "", ["--max-memory=2MiB"])
-usage("--max-memory below 1 MiB", ["--max-memory=512K", "x"], "expected a size of at least 1.0 MiB")
+# --max-memory is the limit applied, both ways (2048x1024 gray needs 2 MiB + 8 KiB).
+small_il = interlaced_zeros(2048, 1024, 1)
+case("interlaced 2048x1024 gray, --max-memory=2M", small_il, 1,
+     "in 2.1 MiB, more than the memory limit of 2.0 MiB", ["--max-memory=2M"])
+case("interlaced 2048x1024 gray, --max-memory=3MiB", small_il, 0, "", ["--max-memory=3MiB"])
+usage("--max-memory below 2 MiB", ["--max-memory=1M", "x"], "expected a size of at least 2.0 MiB")
+# The least limit admits any non-interlaced PNG: the widest rows there are, 65535 pixels
+# of 16-bit RGBA (512 KiB a row; libpng holds two).
+wide16 = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 65535, 2, 16, 6, 0, 0, 0)) + \
+    chunk(b"IDAT", zlib.compress(bytes(2 * (1 + 65535 * 8)), 9)) + chunk(b"IEND", b"")
+case("65535x2 16-bit RGBA, --max-memory=2M", wide16, 0, "", ["--max-memory=2M"])
 usage("--max-memory not a size", ["--max-memory=64Q", "x"], "invalid value for --max-memory")
 usage("--max-memory when decoding", ["-d", "--max-memory=64M", "x.blm"],
       "--max-memory applies to compression")

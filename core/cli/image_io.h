@@ -31,7 +31,7 @@ typedef struct PngWriter PngWriter;
  * (--max-memory): libpng's buffers and, for an interlaced file, the whole
  * image. At least IMAGE_MIN_MEMORY, enough for any non-interlaced PNG. */
 #define IMAGE_DEFAULT_MAX_MEMORY ((size_t)256 << 20)
-#define IMAGE_MIN_MEMORY ((size_t)1 << 20)
+#define IMAGE_MIN_MEMORY ((size_t)2 << 20)
 
 /* Reads the PNG header. Gray, gray+alpha, RGB and RGBA of 8 or 16 bits are
  * read as they are (16-bit samples swapped to little-endian); a palette is

@@ -70,18 +70,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unit = 2 * s.channels;
         break;
     case 2:
-    case 3:
-        s.kind = data[0] % 4 == 2 ? BYTELM_KIND_GRAY8 : BYTELM_KIND_RGB24;
+    case 3: {
+        /* 2 and 3 are gray8 and rgb24, as the first seeds were made; bits 2-3 of the
+         * byte pick the kinds with alpha and 16-bit samples */
+        static const BytelmKind images[8] = {BYTELM_KIND_GRAY8,    BYTELM_KIND_RGB24,
+                                             BYTELM_KIND_GRAYA8,   BYTELM_KIND_RGBA32,
+                                             BYTELM_KIND_GRAY16LE, BYTELM_KIND_GRAYA16LE,
+                                             BYTELM_KIND_RGB48LE,  BYTELM_KIND_RGBA64LE};
+        s.kind = images[data[0] % 4 - 2 + 2 * (data[0] >> 2 & 3)];
         s.width = 1 + data[1] % 64;
-        unit = s.width * (s.kind == BYTELM_KIND_RGB24 ? 3 : 1);
+        unit = s.width * (size_t)(bytelm_kind_planes(s.kind) * bytelm_kind_sample_bytes(s.kind));
         s.height = (uint32_t)(len / unit);
         if (!s.height)
             return 0;
         break;
     }
+    }
     len -= len % unit;
     s.frame_units = data[2] % 16 ? data[2] % 16 * (s.kind == BYTELM_KIND_BYTES ? 97 : 7) : 0;
-    if (s.kind != BYTELM_KIND_GRAY8 && s.kind != BYTELM_KIND_RGB24)
+    if (!bytelm_kind_planes(s.kind))
         s.total_units = data[3] & 0x80 ? BYTELM_UNKNOWN_LENGTH : len / unit;
     const size_t chunk = 1 + (size_t)(data[3] >> 2) % 32 * 61;
 

@@ -77,6 +77,9 @@ put('encoder', 'pcm-loud', b'\x01\x02\x00\x04' +
     b''.join(struct.pack('<h', 32767 if (i // 7) % 2 else -32768) for i in range(300)))
 put('encoder', 'gray', b'\x02\x0b\x02\x01' + bytes((x * 3 + y * 5) & 255 for y in range(8) for x in range(12)))
 put('encoder', 'rgb', b'\x03\x05\x00\x82' + bytes((i * 7) & 255 for i in range(6 * 5 * 3)))
+# bits 2-3 of the first byte: the kinds with alpha and 16-bit samples (rgba32, gray16le)
+put('encoder', 'rgba', b'\x07\x05\x00\x01' + bytes((i * 5 + i // 24) & 255 for i in range(6 * 5 * 4)))
+put('encoder', 'gray16', b'\x0a\x07\x02\x00' + bytes((i * 3) & 255 if i % 2 else 0 for i in range(8 * 6 * 2)))
 
 if len(sys.argv) > 1:
     cli, model = sys.argv[1], os.path.join(root, 'models', 'test-tiny.blmm')

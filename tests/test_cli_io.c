@@ -350,14 +350,21 @@ static void write_png_raw(const char *path, uint32_t w, uint32_t h, int depth, i
     free(buf);
 }
 
-static void png_reject(const char *name, int depth, int ctype, int trns, const char *expect)
+/* Writes a 5x4 PNG of that type as fixture name and reads it back. */
+static int read_png_type(const char *name, int depth, int ctype, int trns, ImageInfo *info, uint8_t **pix,
+                         char *err, size_t errlen)
 {
     const char *path = fixture(name);
     write_png_raw(path, 5, 4, depth, ctype, PNG_INTERLACE_NONE, trns);
+    return png_read_all(path, info, pix, IMAGE_DEFAULT_MAX_MEMORY, err, errlen);
+}
+
+static void png_reject(const char *name, int depth, int ctype, int trns, const char *expect)
+{
     ImageInfo info;
     uint8_t *pix;
     char err[256] = "";
-    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
+    int rc = read_png_type(name, depth, ctype, trns, &info, &pix, err, sizeof err);
     CHECK(rc < 0 && strstr(err, expect), "%s: got '%s', expected '%s'", name, err, expect);
     free(pix);
 }
@@ -365,12 +372,10 @@ static void png_reject(const char *name, int depth, int ctype, int trns, const c
 /* PNG types read as they are (tRNS as alpha): channels and depth. */
 static void png_type(const char *name, int depth, int ctype, int trns, uint32_t channels, int bits16)
 {
-    const char *path = fixture(name);
-    write_png_raw(path, 5, 4, depth, ctype, PNG_INTERLACE_NONE, trns);
     ImageInfo info;
     uint8_t *pix;
     char err[256] = "";
-    int rc = png_read_all(path, &info, &pix, IMAGE_DEFAULT_MAX_MEMORY, err, sizeof err);
+    int rc = read_png_type(name, depth, ctype, trns, &info, &pix, err, sizeof err);
     CHECK(rc == 0 && info.width == 5 && info.height == 4 && info.channels == channels &&
           info.bits16 == bits16, "%s: %s (%u channels, bits16 %d)", name, err, info.channels, info.bits16);
     free(pix);

@@ -82,18 +82,9 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
 static int code_maps(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int n)
 {
     for (int c = 0; c < cc->channels; c++) {
-        int flag;
-        if (enc) {
-            blm_vmap_build(&cc->map[c], cc->s[c], n);
-            flag = blm_vmap_net_gain(&cc->map[c], cc->s[c], n) > 0;
-            blm_rc_encode_bit(enc, BLM_RC_TOTAL / 2, flag);
-            if (flag)
-                blm_vmap_encode(&cc->map[c], enc);
-        } else {
-            flag = blm_rc_decode_bit(dec, BLM_RC_TOTAL / 2);
-            if (flag && blm_vmap_decode(&cc->map[c], dec) < 0)
-                return BYTELM_EDESYNC;
-        }
+        const int flag = blm_vmap_code_channel(&cc->map[c], enc, dec, cc->s[c], n);
+        if (flag < 0)
+            return flag;
         cc->mapped[c] = flag;
     }
     return 0;

@@ -139,26 +139,18 @@ static int code_maps(BlmPixelCoder *pc, BlmRcEncoder *enc, BlmRcDecoder *dec, co
     int32_t *s = enc ? malloc(n * sizeof(int32_t)) : NULL;
     if (enc && !s)
         return BYTELM_ENOMEM;
-    for (int c = 0; c < pc->planes; c++) {
-        int flag;
+    int ret = 0;
+    for (int c = 0; c < pc->planes && ret >= 0; c++) {
         if (enc) {
             const int src = plane_source[pc->planes][c];
             for (size_t i = 0; i < n; i++)
                 s[i] = sample_at(raw, (i * (size_t)pc->planes + (size_t)src) * 2, 2) - MAP_OFFSET;
-            blm_vmap_build(&pc->map[c], s, (int)n);
-            flag = blm_vmap_net_gain(&pc->map[c], s, (int)n) > 0;
-            blm_rc_encode_bit(enc, BLM_RC_TOTAL / 2, flag);
-            if (flag)
-                blm_vmap_encode(&pc->map[c], enc);
-        } else {
-            flag = blm_rc_decode_bit(dec, BLM_RC_TOTAL / 2);
-            if (flag && blm_vmap_decode(&pc->map[c], dec) < 0)
-                return BYTELM_EDESYNC;
         }
-        pc->mapped[c] = flag;
+        ret = blm_vmap_code_channel(&pc->map[c], enc, dec, s, (int)n);
+        pc->mapped[c] = ret > 0;
     }
     free(s);
-    return 0;
+    return ret < 0 ? ret : 0;
 }
 
 /* A plane's rows as the neighbourhood sees them: row y's pixel x, or the fallback

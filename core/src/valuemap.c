@@ -163,3 +163,17 @@ int blm_vmap_decode(BlmValueMap *m, BlmRcDecoder *dec)
     const BlmBitIo io = {NULL, dec};
     return code_map(m, &io);
 }
+
+int blm_vmap_code_channel(BlmValueMap *m, BlmRcEncoder *enc, BlmRcDecoder *dec, const int32_t *s, int n)
+{
+    if (enc) {
+        blm_vmap_build(m, s, n);
+        const int flag = blm_vmap_net_gain(m, s, n) > 0;
+        blm_rc_encode_bit(enc, BLM_RC_TOTAL / 2, flag);
+        if (flag)
+            blm_vmap_encode(m, enc);
+        return flag;
+    }
+    const int flag = blm_rc_decode_bit(dec, BLM_RC_TOTAL / 2);
+    return flag && blm_vmap_decode(m, dec) < 0 ? BYTELM_EDESYNC : flag;
+}

@@ -38,6 +38,13 @@ int64_t blm_vmap_net_gain(const BlmValueMap *m, const int32_t *s, int n);
 void blm_vmap_encode(BlmValueMap *m, BlmRcEncoder *enc);
 int blm_vmap_decode(BlmValueMap *m, BlmRcDecoder *dec);
 
+/* One channel's part of the maps at a payload's start (docs/MODEL.md §11): a flat
+ * flag, then the map when the flag is 1. The encoder (enc set) builds the map of its n
+ * samples s and sets the flag where blm_vmap_net_gain is positive; the decoder (dec
+ * set, s unused) reads both. Returns the flag, or BYTELM_EDESYNC for a map that is not
+ * a valid one. */
+int blm_vmap_code_channel(BlmValueMap *m, BlmRcEncoder *enc, BlmRcDecoder *dec, const int32_t *s, int n);
+
 /* The number of used values below v, for any v. */
 static inline int32_t blm_vmap_rank(const BlmValueMap *m, int32_t v)
 {

@@ -101,23 +101,16 @@ int blm_header_validate(const BlmHeader *h)
             h->sample_rate > BYTELM_MAX_SAMPLE_RATE || h->width || h->height)
             return BYTELM_EINVAL;
         break;
-    case BYTELM_KIND_GRAY8:
-    case BYTELM_KIND_RGB24:
-    case BYTELM_KIND_GRAYA8:
-    case BYTELM_KIND_RGBA32:
-    case BYTELM_KIND_GRAY16LE:
-    case BYTELM_KIND_GRAYA16LE:
-    case BYTELM_KIND_RGB48LE:
-    case BYTELM_KIND_RGBA64LE:
-        if (h->width < 1 || h->height < 1 || h->width > BYTELM_MAX_IMAGE_SIDE ||
-            h->height > BYTELM_MAX_IMAGE_SIDE ||
-            (uint64_t)h->width * h->height > BYTELM_MAX_IMAGE_PIXELS ||
-            h->total_units != h->height || h->channels || h->sample_rate || h->channel_mask)
-            return BYTELM_EINVAL;
-        break;
     default:
-        if (h->channels || h->sample_rate || h->channel_mask || h->width || h->height)
+        if (blm_kind_is_image(h->kind)) {
+            if (h->width < 1 || h->height < 1 || h->width > BYTELM_MAX_IMAGE_SIDE ||
+                h->height > BYTELM_MAX_IMAGE_SIDE ||
+                (uint64_t)h->width * h->height > BYTELM_MAX_IMAGE_PIXELS ||
+                h->total_units != h->height || h->channels || h->sample_rate || h->channel_mask)
+                return BYTELM_EINVAL;
+        } else if (h->channels || h->sample_rate || h->channel_mask || h->width || h->height) {
             return BYTELM_EINVAL;
+        }
     }
     if (h->frame_units < 1 ||
         (uint64_t)h->frame_units * blm_header_unit_bytes(h) > BYTELM_MAX_FRAME_BYTES)
@@ -236,8 +229,7 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
         (fh->mode == BLM_MODE_PIXELS &&
          (!blm_kind_is_image(h->kind) || fh->n_params > 1)) ||
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
-        (fh->mode == BLM_MODE_SCALE && h->kind != BYTELM_KIND_PCM_S16LE &&
-         h->kind != BYTELM_KIND_GRAY8 && h->kind != BYTELM_KIND_RGB24) ||
+        (fh->mode == BLM_MODE_SCALE && h->kind != BYTELM_KIND_PCM_S16LE && !blm_kind_is_v1_image(h->kind)) ||
         (fh->mode == BLM_MODE_CASCADE &&
          (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || fh->n_params != 1)) ||
         (!blm_mode_has_params(fh->mode) && fh->n_params) ||

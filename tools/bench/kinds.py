@@ -8,8 +8,9 @@ DIR holds the PNGs (default: libjxl-testdata as tools/corpus/build.py extracts i
 dev-eval package of docs/CORPUS.md); every 8-bit PNG with alpha and every 16-bit PNG
 under it is coded. Each file goes through the command-line tool as a user runs it
 (`bytelm --verify`, which decodes and compares, then `bytelm -d` timed on its own) and
-through `cjxl -d 0 -e 7` / `djxl`. Prints a Markdown table per group and the totals;
-sizes in bytes, times in seconds of wall time, one process each.
+through `cjxl -d 0 -e 7` / `djxl`; decodes are timed on 1 and on 2 threads. Prints a
+Markdown table per group and the totals; sizes in bytes, times in seconds of wall time,
+one process each.
 """
 import argparse
 import os
@@ -85,14 +86,16 @@ def main():
             blm = os.path.join(work, "x.blm")
             enc = timed([bytelm, "-f", "-q", "--verify", "-j", "2", "-o", blm, path])
             dec = timed([bytelm, "-d", "-f", "-q", "-j", "2", "-o", os.path.join(work, "x.png"), blm])
+            dec1 = timed([bytelm, "-d", "-f", "-q", "-j", "1", "-o", os.path.join(work, "x.png"), blm])
             row = {"group": group, "file": rel, "kind": "%d-bit %s" % (depth, NAMES[ctype] + ("+tRNS" if trns else "")),
                    "size": "%dx%d" % (w, h), "raw": raw, "png": os.path.getsize(path),
-                   "blm": os.path.getsize(blm), "enc": enc, "dec": dec}
+                   "blm": os.path.getsize(blm), "enc": enc, "dec": dec, "dec1": dec1}
             if have_jxl:
                 jxl = os.path.join(work, "x.jxl")
                 row["jenc"] = timed(["cjxl", "-d", "0", "-e", "7", "--num_threads=2", path, jxl])
                 row["jxl"] = os.path.getsize(jxl)
                 row["jdec"] = timed(["djxl", "--num_threads=2", jxl, os.path.join(work, "y.png")])
+                row["jdec1"] = timed(["djxl", "--num_threads=1", jxl, os.path.join(work, "y.png")])
             rows.append(row)
     finally:
         shutil.rmtree(work)
@@ -110,17 +113,20 @@ def main():
         raw = sum(r["raw"] for r in sel)
         blm = sum(r["blm"] for r in sel)
         dec = sum(r["dec"] for r in sel)
+        dec1 = sum(r["dec1"] for r in sel)
         line = "| total | | | %d | %d | %d |" % (raw, sum(r["png"] for r in sel), blm)
         if have_jxl:
             jxl = sum(r["jxl"] for r in sel)
             jdec = sum(r["jdec"] for r in sel)
+            jdec1 = sum(r["jdec1"] for r in sel)
             line += " %d | **%.3f** |" % (jxl, blm / jxl)
         else:
             line += " - | - |"
         print(line)
-        speed = "\nDecode, 2 threads: bytelm %.2f MB/s of raw samples" % (raw / dec / 1e6)
+        speed = "\nDecode, MB/s of raw samples on 1 / 2 threads: bytelm %.2f / %.2f" % (
+            raw / dec1 / 1e6, raw / dec / 1e6)
         if have_jxl:
-            speed += ", djxl %.2f MB/s" % (raw / jdec / 1e6)
+            speed += ", djxl %.2f / %.2f" % (raw / jdec1 / 1e6, raw / jdec / 1e6)
         print(speed + " (each a fresh process, PNG writing included).")
 
 

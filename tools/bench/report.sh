@@ -121,7 +121,7 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo
   echo "Every 8-bit PNG with alpha and every 16-bit PNG of the dev-eval package libjxl-testdata,"
   echo "coded by the command-line tool as a user runs it (\`bytelm --verify -j 2\`, then"
-  echo "\`bytelm -d -j 2\` to PNG, timed) and by \`cjxl -d 0 -e 7\` / \`djxl\` with 2 threads."
+  echo "\`bytelm -d\` to PNG timed on 1 and on 2 threads) and by \`cjxl -d 0 -e 7\` / \`djxl\`."
   echo "Command: \`python3 tools/bench/kinds.py\`"
   python3 tools/bench/kinds.py
   echo

@@ -220,10 +220,10 @@ static void test_pixels(void)
     }
     CHECK(size[1] < size[0], "camera frame: warm %zu bytes, cold %zu", size[1], size[0]);
     const uint8_t none = 0, warm = BLM_PX_WARM, two[2] = {BLM_PX_WARM, 0}, other = 2;
-    CHECK(blm_pixel_check_params(&none, 0, 1) == 0 && blm_pixel_check_params(&warm, 1, 1) == 0 &&
-              blm_pixel_check_params(two, 2, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&other, 1, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&none, 1, 1) == BYTELM_EFORMAT,
+    CHECK(blm_pixel_check_params(&none, 0, 1, 1) == 0 && blm_pixel_check_params(&warm, 1, 1, 1) == 0 &&
+              blm_pixel_check_params(two, 2, 1, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&other, 1, 1, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&none, 1, 1, 1) == BYTELM_EFORMAT,
           "mode 7 parameters: none or the warm byte");
     free(back);
     free(pgm);

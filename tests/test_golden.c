@@ -63,6 +63,8 @@ static const Golden golden[] = {
      "c6d6570667ae30a4ebd8ee1d6cfe0c6a7ab6361734cd86c9b970875d79c3db96"},
     {"gray pixels, cold",
      "8f18a8ed12eb15353ad92c290041510bb8832712117352c151414d141ad7a434"},
+    {"gray pixels, network",
+     "663cb993e645b3beb08a2ccffe899ea451bd76e2e6c54f0c6d05b1a51ec425f3"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -341,6 +343,11 @@ int main(int argc, char **argv)
         uint32_t state = 0;
         const int ret = pc ? blm_pixel_encode(pc, img, 50, 0, &out, &state) : BYTELM_ENOMEM;
         payload_golden(&out, ret, state, 72 * 50, &golden[18], print) ? passes++ : failures++;
+        /* and coded by the pixel network (docs/MODEL.md §14) */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_net = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_WARM | BLM_PX_NET, &out, &state)
+                               : BYTELM_ENOMEM;
+        payload_golden(&out, ret_net, state, 72 * 50, &golden[19], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);

@@ -15,9 +15,13 @@
 #include "format.h"
 #include "framecoder.h"
 #include "pixelcascade.h"
+#include "pixelnet.h"
 #include "testutil.h"
 
 static int failures, passes;
+
+/* The built-in pixel network's hash, as docs/MODEL.md §14 gives it */
+#define BLM_PXN_DOCUMENTED_HASH 0x4d2801dau
 
 /* Encodes and decodes samples of sample_bytes bytes (8-bit ones from the learned
  * states); returns the payload size (0 when it failed). */
@@ -183,8 +187,10 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
     uint8_t *back = malloc(raw);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     const int param = bytelm_kind_sample_bytes(k) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-    const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 && fh.params[0] == param &&
-                   !memcmp(back, img, raw);
+    /* 8-bit gray may also take the pixel network, where it codes smaller */
+    const int net_ok = k == BYTELM_KIND_GRAY8 && fh.n_params == 1 && fh.params[0] == (BLM_PX_WARM | BLM_PX_NET);
+    const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
+                   (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
           ret ? bytelm_strerror(ret) : "pixels differ");
     const size_t len = ok ? out.len : 0;
@@ -241,9 +247,11 @@ static void test_kinds(void)
     uint8_t *gray = malloc(W * H);
     for (int i = 0; i < W * H; i++)
         gray[i] = rgb[3 * i];
-    const size_t narrow = frame_round_trip(BYTELM_KIND_GRAY8, gray, W, H);
+    /* against the same adaptive coder on 8 bits (the frame coder would take the pixel
+     * network there), its payload and 64 bytes for a frame header */
+    const size_t narrow = round_trip(gray, W, H, 1, "gray 8-bit") + 64;
     const size_t wide_len = frame_round_trip(BYTELM_KIND_GRAY16LE, wide, W, H);
-    CHECK(narrow && wide_len && wide_len < narrow + narrow / 8, "gray 8-bit %zu bytes, shifted to 16 bits %zu",
+    CHECK(narrow > 64 && wide_len && wide_len < narrow + narrow / 8, "gray 8-bit %zu bytes, shifted to 16 bits %zu",
           narrow, wide_len);
     free(wide);
     free(gray);
@@ -280,13 +288,159 @@ static void test_kinds(void)
               !memcmp(back, g16, 40 * 30 * 2),
           "gray16 maps: intact payload");
     const uint8_t warm = BLM_PX_WARM, maps = BLM_PX_MAPS;
-    CHECK(blm_pixel_check_params(&warm, 1, 2) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&maps, 1, 1) == BYTELM_EFORMAT && blm_pixel_check_params(&maps, 1, 2) == 0,
+    CHECK(blm_pixel_check_params(&warm, 1, 1, 2) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&maps, 1, 1, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&maps, 1, 1, 2) == 0,
           "the warm byte for 16-bit samples or the maps byte for 8-bit ones accepted");
     free(back);
     free(g16);
     blm_buf_free(&out);
     blm_pixel_coder_free(pc);
+}
+
+/* One gray band coded by the pixel network (BLM_PX_NET) and decoded; the payload
+ * size, 0 when it failed. */
+static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, const char *what)
+{
+    BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, w);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state = 0;
+    const int param = BLM_PX_WARM | BLM_PX_NET;
+    uint8_t *back = malloc((size_t)w * rows + 1);
+    int ret = pc ? blm_pixel_encode(pc, img, rows, param, &out, &state) : BYTELM_ENOMEM;
+    if (ret == 0)
+        ret = blm_pixel_decode(pc, out.data, out.len, rows, param, state, back);
+    const int same = ret == 0 && !memcmp(back, img, (size_t)w * rows);
+    CHECK(same, "network, %s: %ux%u: %s", what, w, rows, ret ? bytelm_strerror(ret) : "differs");
+    const size_t len = same ? out.len : 0;
+    free(back);
+    blm_buf_free(&out);
+    blm_pixel_coder_free(pc);
+    return len;
+}
+
+/* The pixel network (docs/MODEL.md §14): the built-in weights are the documented
+ * ones; every small shape, the ends of the range (where one sign or the whole tail
+ * is impossible) and noise round-trip; damage is found; the host's MXCSR does not
+ * matter; only 8-bit gray takes it. */
+static void test_net(void)
+{
+    CHECK(blm_pixnet_hash() == BLM_PXN_DOCUMENTED_HASH, "the built-in pixel network's hash is %08x", blm_pixnet_hash());
+    for (uint32_t w = 1; w <= 6; w++)
+        for (uint32_t rows = 1; rows <= 5; rows++) {
+            uint8_t *img = test_image(w, rows, 1, w * 5 + rows);
+            net_round_trip(img, w, rows, "small");
+            free(img);
+        }
+    enum { W = 61, H = 23 };
+    uint8_t noise[W * H], black[W * H], white[W * H], extremes[W * H];
+    uint64_t st = 11;
+    for (int i = 0; i < W * H; i++) {
+        noise[i] = (uint8_t)test_rand(&st);
+        black[i] = 0;
+        white[i] = 255;
+        extremes[i] = (i + i / W) % 2 ? 255 : 0;
+    }
+    net_round_trip(noise, W, H, "noise");
+    const size_t b = net_round_trip(black, W, H, "black"), wh = net_round_trip(white, W, H, "white");
+    net_round_trip(extremes, W, H, "checkerboard");
+    CHECK(b && wh && b < 64 && wh < 64, "flat black %zu and white %zu bytes, expected under 64", b, wh);
+
+    uint8_t *img = test_image(W, H, 1, 3);
+    BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, W);
+    BlmBuf out, again;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    blm_buf_init(&again, BLM_BUF_NO_LIMIT);
+    uint32_t state, state2;
+    const int param = BLM_PX_WARM | BLM_PX_NET;
+    uint8_t back[W * H];
+    CHECK(blm_pixel_encode(pc, img, H, param, &out, &state) == 0, "network: encode");
+    for (size_t pos = 0; pos < out.len; pos += out.len / 7 + 1) {
+        out.data[pos] ^= 0x10;
+        CHECK(blm_pixel_decode(pc, out.data, out.len, H, param, state, back) == BYTELM_EDESYNC,
+              "network: byte %zu flipped: not found", pos);
+        out.data[pos] ^= 0x10;
+    }
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
+          "network frame decoded without the network: not found");
+    const unsigned csr = _mm_getcsr();
+    _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x4000u); /* FTZ, DAZ, round up */
+    blm_pixel_encode(pc, img, H, param, &again, &state2);
+    _mm_setcsr(csr);
+    CHECK(again.len == out.len && state2 == state && !memcmp(again.data, out.data, out.len),
+          "network: the host's MXCSR changed the stream");
+    blm_buf_free(&again);
+    blm_buf_free(&out);
+    blm_pixel_coder_free(pc);
+    free(img);
+
+    BlmPixelCoder *rgb = blm_pixel_coder_new(3, 1, 8), *deep = blm_pixel_coder_new(1, 2, 8);
+    uint8_t px[8 * 3 * 2] = {0};
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    CHECK(blm_pixel_encode(rgb, px, 1, param, &out, &state) == BYTELM_EINVAL &&
+              blm_pixel_encode(deep, px, 1, BLM_PX_NET, &out, &state) == BYTELM_EINVAL,
+          "the network accepted for RGB or 16-bit samples");
+    const uint8_t net = BLM_PX_WARM | BLM_PX_NET, alone = BLM_PX_NET;
+    CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&net, 1, 1, 2) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT,
+          "mode 7's network byte: 8-bit gray only, with the learned start");
+    blm_buf_free(&out);
+    blm_pixel_coder_free(rgb);
+    blm_pixel_coder_free(deep);
+}
+
+/* On the bundled camera frame (the dev-eval's kind of image, not trained on) the
+ * network codes smaller than the adaptive coder, and the frame coder picks it. */
+static void test_net_camera(void)
+{
+    FILE *f = fopen(SAMPLES_DIR "/gray-cube-384x288.pgm", "rb");
+    enum { W = 384, H = 288 };
+    uint8_t *pgm = malloc(W * H + 64);
+    size_t len = f ? fread(pgm, 1, W * H + 64, f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(len >= (size_t)W * H, "bundled camera frame read");
+    if (len < (size_t)W * H) {
+        free(pgm);
+        return;
+    }
+    const uint8_t *img = pgm + len - (size_t)W * H; /* the pixels end the file */
+    BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, W);
+    size_t size[2] = {0, 0};
+    for (int net = 0; net < 2; net++) {
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state;
+        if (blm_pixel_encode(pc, img, H, BLM_PX_WARM | (net ? BLM_PX_NET : 0), &out, &state) == 0)
+            size[net] = out.len;
+        blm_buf_free(&out);
+    }
+    CHECK(size[1] && size[1] < size[0] - size[0] / 50, "camera frame: network %zu bytes, adaptive coder %zu, "
+          "expected 2 %% smaller", size[1], size[0]);
+    blm_pixel_coder_free(pc);
+
+    BlmHeader h = {.kind = BYTELM_KIND_GRAY8, .transform = BLM_TRANSFORM_PREDICT, .frame_units = H,
+                   .total_units = H, .width = W, .height = H, .preset = BYTELM_PRESET_DEFAULT};
+    BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+    BlmBuf frame;
+    blm_buf_init(&frame, BLM_BUF_NO_LIMIT);
+    BlmFrameHeader fh = {0};
+    size_t n = 0;
+    uint8_t *back = malloc((size_t)W * H);
+    int ret = fc ? blm_frame_encode(fc, img, H, 0, &frame) : BYTELM_ENOMEM;
+    ret = ret ? ret : blm_frame_parse(frame.data, frame.len, &h, &fh, &n);
+    ret = ret ? ret : blm_frame_decode(fc, &fh, frame.data + blm_frame_header_size(&fh), back);
+    CHECK(ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
+              fh.params[0] == (BLM_PX_WARM | BLM_PX_NET) && !memcmp(back, img, (size_t)W * H),
+          "camera frame through the frame coder: mode %d, parameter %d: %s", fh.mode, fh.params[0],
+          bytelm_strerror(ret));
+    free(back);
+    blm_buf_free(&frame);
+    blm_frame_coder_free(fc);
+    free(pgm);
 }
 
 int main(void)
@@ -296,6 +450,8 @@ int main(void)
     test_damage();
     test_frames();
     test_kinds();
+    test_net();
+    test_net_camera();
     printf("pixels: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

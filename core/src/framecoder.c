@@ -472,6 +472,25 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             fh.payload_size = (uint32_t)fc->cascade_out.len;
             payload = fc->cascade_out.data;
         }
+        /* 8-bit gray: the pixel network, kept where it codes the frame smaller (it
+         * was trained on camera frames; docs/STUDY.md finding 13). Not for the fast
+         * preset: it doubles the decoding time. */
+        if (bytelm_kind_planes(fc->h.kind) == 1 && param == BLM_PX_WARM && fc->h.preset != BYTELM_PRESET_FAST) {
+            blm_buf_reset(&fc->model_out, fh.payload_size);
+            if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, param | BLM_PX_NET, &fc->model_out, &state)) < 0)
+                return ret;
+            if (ret == 0 && fc->model_out.len < fh.payload_size) {
+                BlmBuf tmp = fc->cascade_out;
+                fc->cascade_out = fc->model_out;
+                fc->model_out = tmp;
+                fh.mode = BLM_MODE_PIXELS;
+                fh.n_params = 1;
+                fh.params[0] = (uint8_t)(param | BLM_PX_NET);
+                fh.final_state = state;
+                fh.payload_size = (uint32_t)fc->cascade_out.len;
+                payload = fc->cascade_out.data;
+            }
+        }
     }
     /* Plain bytes (text, documents, archives) repeat beyond the model's window, at
      * every scale; PCM residuals and pixels hardly ever do, and the mixer would only
@@ -559,7 +578,8 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     }
     case BLM_MODE_PIXELS:
         if (!pixels_apply(fc) ||
-            blm_pixel_check_params(fh->params, fh->n_params, bytelm_kind_sample_bytes(fc->h.kind)) < 0)
+            blm_pixel_check_params(fh->params, fh->n_params, bytelm_kind_planes(fc->h.kind),
+                                   bytelm_kind_sample_bytes(fc->h.kind)) < 0)
             return BYTELM_EFORMAT;
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;

@@ -13,6 +13,7 @@
 #include "bitio.h"
 #include "bytelm/bytelm.h"
 #include "fpenv.h"
+#include "pixelnet.h"
 
 #define OLS_LAMBDA 0.9995
 #define OLS_NU 0.005
@@ -66,11 +67,16 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     free(pc);
 }
 
-int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_bytes)
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes)
 {
     if (n_params == 0)
         return 0;
-    return n_params == 1 && params[0] == (sample_bytes == 1 ? BLM_PX_WARM : BLM_PX_MAPS) ? 0 : BYTELM_EFORMAT;
+    if (n_params != 1)
+        return BYTELM_EFORMAT;
+    if (sample_bytes == 2)
+        return params[0] == BLM_PX_MAPS ? 0 : BYTELM_EFORMAT;
+    return params[0] == BLM_PX_WARM || (planes == 1 && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
+                                                                                            : BYTELM_EFORMAT;
 }
 
 /* The planes before plane c that it sees: every colour plane sees those before it,
@@ -90,6 +96,9 @@ static int start(BlmPixelCoder *pc, int param)
 {
     if ((param & BLM_PX_MAPS) && pc->sample_bytes != 2)
         return BYTELM_EINVAL;
+    if ((param & BLM_PX_NET) && (pc->planes != 1 || pc->sample_bytes != 1))
+        return BYTELM_EINVAL;
+    pc->net = (param & BLM_PX_NET) != 0;
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
@@ -257,7 +266,22 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
      * the light it caught (docs/STUDY.md finding 9) */
     const BlmResContext ctx = {blm_residual_scale_ctx(4 * act), blm_residual_scale_ctx(texture),
                                pred >> pc->light_shift};
-    if (pc->mapped[c]) {
+    if (pc->net) {
+        /* the pre-trained network on the neighbourhood (docs/MODEL.md §14) */
+        const int32_t sW = x1 ? at(&E, x - 1, 0) : 0, sN = y1 ? at(&E, x, 1) : sW;
+        const int32_t sNW = x1 && y1 ? at(&E, x - 1, 1) : sN, sNE = y1 && r1 ? at(&E, x + 1, 1) : sN;
+        const int32_t sWW = x2 ? at(&E, x - 2, 0) : sW, sNN = y2 ? at(&E, x, 2) : sN;
+        const float fp = (float)p;
+        const BlmPixelNetInput in = {{
+            (float)W - fp, (float)N - fp, (float)NW - fp, (float)NE - fp, (float)WW - fp, (float)NN - fp,
+            (float)NWW - fp, (float)NNW - fp, (float)NNE - fp, (float)NEE - fp, (float)NNWW - fp,
+            (float)NNEE - fp, (float)sW, (float)sN, (float)sNW, (float)sNE, (float)sWW, (float)sNN,
+            (float)(o->pred - p), (float)(p - r), (float)act, (float)grad, (float)texture, (float)pred,
+            (float)c, 0.0f, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
+        BlmPixelNetDist dist;
+        blm_pixnet_eval(&in, pred, pc->max_value, &dist);
+        v = pred + blm_pixnet_code(&dist, io, v - pred);
+    } else if (pc->mapped[c]) {
         /* the rank distance among the plane's used values (docs/MODEL.md §11) */
         const BlmValueMap *m = &pc->map[c];
         if (io->enc)

@@ -39,6 +39,7 @@ typedef struct BlmPixelCoder {
     BlmResidualCoder res;
     BlmValueMap map[BLM_PX_MAX_PLANES]; /* 16-bit samples: allocated, used when mapped */
     int mapped[BLM_PX_MAX_PLANES];
+    int net;                   /* BLM_PX_NET: residuals coded by the pixel network */
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
@@ -53,13 +54,15 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
 /* The frame parameter of mode 7: none (a frame of the first version: the coder
  * starts cold), or one byte: for 8-bit samples BLM_PX_WARM (it starts from the
  * learned states), for 16-bit ones BLM_PX_MAPS (value maps, docs/MODEL.md §11, may
- * precede the pixels). */
+ * precede the pixels); for 8-bit gray also BLM_PX_WARM | BLM_PX_NET (the residuals
+ * are coded from the pixel network's distribution, docs/MODEL.md §14). */
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
-int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int sample_bytes);
+#define BLM_PX_NET 4
+int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes);
 
 /* Codes rows rows of interleaved pixels (width * planes * sample_bytes bytes each) with the
- * parameter param (0 or BLM_PX_WARM) into out (a range coder stream, flushed) and
+ * parameter param (as above) into out (a range coder stream, flushed) and
  * gives the frame's final state: the range coder's, XOR a hash of the pixels. 0,
  * BYTELM_ENOMEM, or 1 when out's limit was reached. */
 int blm_pixel_encode(BlmPixelCoder *pc, const uint8_t *raw, uint32_t rows, int param, BlmBuf *out,

@@ -136,6 +136,10 @@ static const Case cases[] = {
      .frame_units = 29, .input = IN_IMAGE, .modes = "n"},
     /* images with alpha and 16-bit samples (mode 7: alpha a plane of its own, 16-bit
      * samples cold, with value maps where they pay) */
+    /* gray frames coded by the pixel network (docs/MODEL.md §14) where the encoder
+     * chose it (since 2026-12-05), beside frames coded without it */
+    {"gray-image-net", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
+     .frame_units = 15, .input = IN_IMAGE, .modes = "n"},
     {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,
      .frame_units = 14, .input = IN_IMAGE, .modes = "n"},
     {"rgba32-image", BYTELM_KIND_RGBA32, .width = 29, .height = 23, .units = 23,

@@ -6,6 +6,10 @@
  *
  *   pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST
  *
+ * With --net, 8-bit gray images are coded by the pixel network (BLM_PX_NET,
+ * docs/MODEL.md §14); with --choose, both ways, the smaller kept per band, as the
+ * encoder does.
+ *
  * The residual coder starts from the built-in learned states (BLM_PX_WARM,
  * docs/MODEL.md §13), from those of a states file with --states, or cold with --cold.
  *
@@ -49,7 +53,7 @@ static uint8_t *read_file(const char *path, size_t want)
 int main(int argc, char **argv)
 {
     size_t band = 1 << 20;
-    int verify = 0, a = 1, param = BLM_PX_WARM;
+    int verify = 0, a = 1, param = BLM_PX_WARM, net = 0;
     const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--band") && a + 1 < argc)
@@ -60,12 +64,16 @@ int main(int argc, char **argv)
             states_file = argv[++a];
         else if (!strcmp(argv[a], "--verify"))
             verify = 1;
+        else if (!strcmp(argv[a], "--net"))
+            net = 1;
+        else if (!strcmp(argv[a], "--choose"))
+            net = 2;
         else
             break;
     }
     FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
     if (!list || band < 1) {
-        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST\n");
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --choose] [--cold | --states FILE] LIST\n");
         return 2;
     }
     char path[4096], kind[16];
@@ -99,7 +107,8 @@ int main(int argc, char **argv)
             pc->start_states = planes < 3 ? gray : rgb;
             pc->start_bias = planes < 3 ? gray_bias : rgb_bias;
         }
-        const int p = sb == 1 ? param : BLM_PX_MAPS;
+        const int with_net = net && sb == 1 && planes == 1 && param == BLM_PX_WARM;
+        int p = sb == 1 ? param : BLM_PX_MAPS;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;
         double t_enc = 0, t_dec = 0;
@@ -108,9 +117,24 @@ int main(int argc, char **argv)
             uint32_t state;
             blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
             double t0 = now();
+            p = with_net == 1 ? BLM_PX_WARM | BLM_PX_NET : sb == 1 ? param : BLM_PX_MAPS;
             if (blm_pixel_encode(pc, img + y * row, n, p, &out, &state) != 0) {
                 fprintf(stderr, "pixel_size: %s: cannot encode\n", path);
                 return 1;
+            }
+            if (with_net == 2) { /* as the encoder: both, the smaller kept */
+                BlmBuf alt = {0};
+                uint32_t alt_state;
+                blm_buf_reset(&alt, out.len);
+                if (blm_pixel_encode(pc, img + y * row, n, BLM_PX_WARM | BLM_PX_NET, &alt, &alt_state) == 0 &&
+                    alt.len < out.len) {
+                    BlmBuf tmp = out;
+                    out = alt;
+                    alt = tmp;
+                    state = alt_state;
+                    p = BLM_PX_WARM | BLM_PX_NET;
+                }
+                blm_buf_free(&alt);
             }
             t_enc += now() - t0;
             coded += out.len + 32;

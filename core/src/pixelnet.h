@@ -1,0 +1,47 @@
+/*
+ * The pixel network of frame mode 7 (docs/MODEL.md §14): a small pre-trained MLP that
+ * reads a gray pixel's causal neighbourhood, the predictor's state and its neighbours'
+ * errors, and gives the residual's distribution as a mixture of three logistics,
+ * from which every binary decision of the residual is coded. float32 in the written
+ * order with the exp of docs/MODEL.md §2, so that every machine gets the same bits.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_PIXELNET_H
+#define BYTELM_PIXELNET_H
+
+#include <stdint.h>
+
+#include "bitio.h"
+
+#define BLM_PXN_INPUTS 28
+#define BLM_PXN_MIX 3
+
+/* What the predictor knows of a pixel before coding it, in the order of §14's table:
+ * neighbours less the unrounded prediction, the neighbours' signed errors, the
+ * bias, the rounding, the activity, gradient and texture, the rounded prediction,
+ * the plane, plane 0's error, the bias context's count, whether every neighbour is
+ * inside. */
+typedef struct BlmPixelNetInput {
+    float v[BLM_PXN_INPUTS];
+} BlmPixelNetInput;
+
+/* The residual's distribution over lo..hi (the values v - pred that stay in range). */
+typedef struct BlmPixelNetDist {
+    float w[BLM_PXN_MIX];
+    float centre[BLM_PXN_MIX];
+    float inv_scale[BLM_PXN_MIX];
+    int32_t lo, hi;
+} BlmPixelNetDist;
+
+/* The built-in network's distribution for one pixel whose prediction is pred (a
+ * sample in 0..max_value). */
+void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value, BlmPixelNetDist *d);
+
+/* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
+ * e ignored); returns e. */
+int32_t blm_pixnet_code(const BlmPixelNetDist *d, const BlmBitIo *io, int32_t e);
+
+/* FNV-1a of the built-in weights' float32 bytes (little-endian), as §14 documents. */
+uint32_t blm_pixnet_hash(void);
+
+#endif

@@ -3,7 +3,8 @@
 # speed, memory: tools/bench/bench.py, which also writes docs/benchmarks.csv and the
 # chart docs/benchmarks.png, and the summary in README.md's Benchmarks section), speed
 # against flac -8 on longer audio, seek latency (tools/bench/seek.sh), images with alpha
-# and 16-bit samples (tools/bench/kinds.py), and the
+# and 16-bit samples (tools/bench/kinds.py), camera frames and photos
+# (tools/bench/images.py), and the
 # pre-transform measurements, each table with
 # the command that produced it. Needs the corpus (tools/corpus/build.sh). sac, the
 # optional audio baseline, is measured when a `sac` program is on PATH; the report says
@@ -124,6 +125,14 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo "\`bytelm -d\` to PNG timed on 1 and on 2 threads) and by \`cjxl -d 0 -e 7\` / \`djxl\`."
   echo "Command: \`python3 tools/bench/kinds.py\`"
   python3 tools/bench/kinds.py
+  echo
+  echo "## Camera frames and photos"
+  echo
+  echo "The dev-eval images of the images-v2 goal, each group on its own: the 80 gray camera"
+  echo "frames and the four RGB photos, as PGM/PPM through the command-line tool (\`bytelm -j 2\`,"
+  echo "\`bytelm -d\` timed on 1 and on 2 threads) and through \`cjxl -d 0 -e 7\` and \`-e 9\` / \`djxl\`."
+  echo "Command: \`python3 tools/bench/images.py --e9\`"
+  python3 tools/bench/images.py --e9
   echo
   echo "## Pre-transforms"
   echo

@@ -137,7 +137,7 @@ static const Case cases[] = {
     /* images with alpha and 16-bit samples (mode 7: alpha a plane of its own, 16-bit
      * samples cold, with value maps where they pay) */
     /* gray frames coded by the pixel network (docs/MODEL.md §14) where the encoder
-     * chose it (since 2026-12-05), beside frames coded without it */
+     * chose it (since late 2026-12-04), beside frames coded without it */
     {"gray-image-net", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
      .frame_units = 15, .input = IN_IMAGE, .modes = "n"},
     {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,

@@ -121,7 +121,9 @@ static int decide(const BlmBitIo *io, float zero, float one, int bit)
 {
     float q = one / (zero + one);
     if (!(q >= 0.0f))
-        q = 0.5f;
+        q = 0.5f;   /* NaN, or masses a hair below zero from rounding */
+    else if (q > 1.0f)
+        q = 1.0f;   /* so that the conversion is always defined */
     return blm_bitio_code(io, (uint32_t)(q * 65536.0f), bit);
 }
 

@@ -5,9 +5,16 @@ measurement, not part of the codec.
 
 usage: git worktree add /tmp/px HEAD && cd /tmp/px && git apply tools/cascade/pixel_dump.patch
        meson setup b && ninja -C b tools/cascade/pixel_size
-       EXP_PXDUMP=/tmp/px_dev.f32 b/tools/cascade/pixel_size LIST      (and the training LIST)
-       pixel_net.py train --train TRAIN.f32 [--hidden 32] [--steps 4000] [--drop I,J-K] [--out net.pt]
-       pixel_net.py eval  --dev DEV.f32 [--hidden 32] [--drop I,J-K] [--out net.pt] [--quick]
+       pixel_net.py lists        (writes /tmp/px_train.txt and /tmp/px_dev.txt, pixel_size's LISTs)
+       EXP_PXDUMP=/tmp/px_train.f32 b/tools/cascade/pixel_size /tmp/px_train.txt
+       EXP_PXDUMP=/tmp/px_dev.f32 b/tools/cascade/pixel_size /tmp/px_dev.txt
+       pixel_net.py train --train TRAIN.f32 [--hidden 32] [--act silu|relu] [--steps 4000] [--limit N]
+                          [--drop I,J-K] [--out net.pt]
+       pixel_net.py eval  --dev DEV.f32 [--hidden 32] [--act ...] [--drop I,J-K] [--out net.pt] [--quick]
+       pixel_net.py export --hidden 64 --act relu --out net.pt     (writes core/src/pixelnet_weights.h)
+
+The shipped network: train --act relu --hidden 64 --steps 6000 --limit 6000000, then
+export with the same --act and --hidden.
 
 The records come from a build of mode 7 with tools/cascade/pixel_dump.patch applied,
 which appends, while pixel_size encodes, 32 float32 per coded pixel plane to the file
@@ -208,9 +215,28 @@ def export(a):
     print("%s: hidden %d, %s, squash %d, hash %08x" % (a.header, a.hidden, a.act, a.squash, h))
 
 
+def lists(a):
+    """The training frames §13's gray state was trained on (tools/cascade/coder_states.py's
+    pick, the same seed and budget) and the dev-eval camera frames, as pixel_size LISTs."""
+    import csv
+    import random
+    sys.path.insert(0, os.path.join(ROOT, "tools", "cascade"))
+    import coder_states as cs
+    rows = list(csv.DictReader(open(os.path.join(cs.CORPUS, "train", "manifest.tsv")), delimiter="\t"))
+    which, budget = cs.SETS["gray"][0]
+    train = cs.pick(rows, which, budget, random.Random("gray"))
+    with open("/tmp/px_train.txt", "w") as f:
+        f.write("".join(cs.line(r) + "\n" for r in train))
+    dev = [r for r in csv.DictReader(open(os.path.join(cs.CORPUS, "dev", "manifest.tsv")), delimiter="\t")
+           if r["package"] == "visp-images-data" and r["kind"] == "gray"]
+    with open("/tmp/px_dev.txt", "w") as f:
+        f.write("".join(cs.line(r) + "\n" for r in sorted(dev, key=lambda r: r["out_file"])))
+    print("/tmp/px_train.txt: %d frames; /tmp/px_dev.txt: %d frames" % (len(train), len(dev)))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("cmd", choices=["train", "eval", "export"])
+    ap.add_argument("cmd", choices=["lists", "train", "eval", "export"])
     ap.add_argument("--header", default=os.path.join(ROOT, "core", "src", "pixelnet_weights.h"))
     ap.add_argument("--train", default="/tmp/px_train.f32")
     ap.add_argument("--dev", default="/tmp/px_dev.f32")
@@ -231,7 +257,7 @@ def main():
     for part in filter(None, a.drop.split(",")):
         lo, _, hi = part.partition("-")
         DROP.extend(range(int(lo), int(hi or lo) + 1))
-    {"train": train, "eval": evaluate, "export": export}[a.cmd](a)
+    {"lists": lists, "train": train, "eval": evaluate, "export": export}[a.cmd](a)
     return 0
 
 

@@ -21,7 +21,7 @@
 static int failures, passes;
 
 /* The built-in pixel network's hash, as docs/MODEL.md §14 gives it */
-#define BLM_PXN_DOCUMENTED_HASH 0x4d2801dau
+#define BLM_PXN_DOCUMENTED_HASH 0x1fe49c39u
 
 /* Encodes and decodes samples of sample_bytes bytes (8-bit ones from the learned
  * states); returns the payload size (0 when it failed). */

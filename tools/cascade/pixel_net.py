@@ -13,8 +13,8 @@ usage: git worktree add /tmp/px HEAD && cd /tmp/px && git apply tools/cascade/pi
        pixel_net.py eval  --dev DEV.f32 [--hidden 32] [--act ...] [--drop I,J-K] [--out net.pt] [--quick]
        pixel_net.py export --hidden 64 --act relu --out net.pt     (writes core/src/pixelnet_weights.h)
 
-The shipped network: train --act relu --hidden 64 --steps 6000 --limit 6000000, then
-export with the same --act and --hidden.
+The shipped network: train --act relu --hidden 64 --steps 12000 --limit 13100000 (all
+the records), then export with the same --act and --hidden.
 
 The records come from a build of mode 7 with tools/cascade/pixel_dump.patch applied,
 which appends, while pixel_size encodes, 32 float32 per coded pixel plane to the file

@@ -23,17 +23,16 @@ static int failures, passes;
 /* The built-in pixel network's hash, as docs/MODEL.md §14 gives it */
 #define BLM_PXN_DOCUMENTED_HASH 0x1fe49c39u
 
-/* Encodes and decodes samples of sample_bytes bytes (8-bit ones from the learned
- * states); returns the payload size (0 when it failed). */
-static size_t round_trip_samples(const uint8_t *img, uint32_t w, uint32_t rows, int planes, int sample_bytes,
-                                 const char *what)
+/* Encodes and decodes samples of sample_bytes bytes with the frame parameter param;
+ * returns the payload size (0 when it failed). */
+static size_t round_trip_param(const uint8_t *img, uint32_t w, uint32_t rows, int planes, int sample_bytes,
+                               int param, const char *what)
 {
     BlmPixelCoder *pc = blm_pixel_coder_new(planes, sample_bytes, w);
     BlmBuf out;
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     uint32_t state = 0;
     const size_t n = (size_t)w * rows * (size_t)(planes * sample_bytes);
-    const int param = sample_bytes == 1 ? BLM_PX_WARM : 0;
     uint8_t *back = malloc(n + 1);
     int ret = pc ? blm_pixel_encode(pc, img, rows, param, &out, &state) : BYTELM_ENOMEM;
     if (ret == 0)
@@ -45,6 +44,13 @@ static size_t round_trip_samples(const uint8_t *img, uint32_t w, uint32_t rows, 
     blm_buf_free(&out);
     blm_pixel_coder_free(pc);
     return len;
+}
+
+/* The same, 8-bit samples from the learned states, 16-bit ones without maps. */
+static size_t round_trip_samples(const uint8_t *img, uint32_t w, uint32_t rows, int planes, int sample_bytes,
+                                 const char *what)
+{
+    return round_trip_param(img, w, rows, planes, sample_bytes, sample_bytes == 1 ? BLM_PX_WARM : 0, what);
 }
 
 static size_t round_trip(const uint8_t *img, uint32_t w, uint32_t rows, int planes, const char *what)
@@ -169,9 +175,10 @@ static void test_frames(void)
 }
 
 /* One frame of kind k through the frame coder: mode 7, the warm byte for 8-bit
- * samples, the maps byte for 16-bit ones, the pixels back exactly; returns the frame's
- * size (0 when it failed). */
-static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uint32_t h)
+ * samples (or the network's for gray), the maps byte for 16-bit ones, the pixels back
+ * exactly; returns the frame's size (0 when it failed), its parameter byte in
+ * *param_out when given. */
+static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uint32_t h, int *param_out)
 {
     BlmHeader hd = {.kind = k, .transform = blm_kind_is_v1_image(k) ? BLM_TRANSFORM_PREDICT : BLM_TRANSFORM_IDENTITY, .frame_units = h, .total_units = h,
                     .width = w, .height = h, .preset = BYTELM_PRESET_DEFAULT};
@@ -193,6 +200,8 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
                    (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
           ret ? bytelm_strerror(ret) : "pixels differ");
+    if (param_out)
+        *param_out = ok ? fh.params[0] : -1;
     const size_t len = ok ? out.len : 0;
     free(back);
     blm_buf_free(&out);
@@ -215,7 +224,7 @@ static void test_kinds(void)
         enum { W = 64, H = 48 };
         uint8_t *img = test_image_kind(k, W, H, 3);
         const size_t raw = (size_t)W * H * (size_t)(bytelm_kind_planes(k) * bytelm_kind_sample_bytes(k));
-        const size_t len = frame_round_trip(k, img, W, H);
+        const size_t len = frame_round_trip(k, img, W, H, NULL);
         /* 16-bit samples carry a random low byte: 8 bits of their 16 stay */
         const size_t bound = bytelm_kind_sample_bytes(k) == 1 ? raw * 3 / 5 : raw * 15 / 16;
         CHECK(len && len < bound, "kind %d: %zu bytes of %zu raw, expected under %zu", (int)k, len, raw, bound);
@@ -232,8 +241,8 @@ static void test_kinds(void)
         memcpy(rgba + 4 * i, rgb + 3 * i, 3);
         rgba[4 * i + 3] = 255;
     }
-    const size_t with_alpha = frame_round_trip(BYTELM_KIND_RGBA32, rgba, W, H);
-    const size_t without = frame_round_trip(BYTELM_KIND_RGB24, rgb, W, H);
+    const size_t with_alpha = frame_round_trip(BYTELM_KIND_RGBA32, rgba, W, H, NULL);
+    const size_t without = frame_round_trip(BYTELM_KIND_RGB24, rgb, W, H, NULL);
     CHECK(with_alpha && without && with_alpha < without + 64, "opaque alpha: RGBA %zu bytes, RGB %zu",
           with_alpha, without);
     free(rgba);
@@ -250,7 +259,7 @@ static void test_kinds(void)
     /* against the same adaptive coder on 8 bits (the frame coder would take the pixel
      * network there), its payload and 64 bytes for a frame header */
     const size_t narrow = round_trip(gray, W, H, 1, "gray 8-bit") + 64;
-    const size_t wide_len = frame_round_trip(BYTELM_KIND_GRAY16LE, wide, W, H);
+    const size_t wide_len = frame_round_trip(BYTELM_KIND_GRAY16LE, wide, W, H, NULL);
     CHECK(narrow > 64 && wide_len && wide_len < narrow + narrow / 8, "gray 8-bit %zu bytes, shifted to 16 bits %zu",
           narrow, wide_len);
     free(wide);
@@ -302,22 +311,7 @@ static void test_kinds(void)
  * size, 0 when it failed. */
 static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, const char *what)
 {
-    BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, w);
-    BlmBuf out;
-    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
-    uint32_t state = 0;
-    const int param = BLM_PX_WARM | BLM_PX_NET;
-    uint8_t *back = malloc((size_t)w * rows + 1);
-    int ret = pc ? blm_pixel_encode(pc, img, rows, param, &out, &state) : BYTELM_ENOMEM;
-    if (ret == 0)
-        ret = blm_pixel_decode(pc, out.data, out.len, rows, param, state, back);
-    const int same = ret == 0 && !memcmp(back, img, (size_t)w * rows);
-    CHECK(same, "network, %s: %ux%u: %s", what, w, rows, ret ? bytelm_strerror(ret) : "differs");
-    const size_t len = same ? out.len : 0;
-    free(back);
-    blm_buf_free(&out);
-    blm_pixel_coder_free(pc);
-    return len;
+    return round_trip_param(img, w, rows, 1, 1, BLM_PX_WARM | BLM_PX_NET, what);
 }
 
 /* The pixel network (docs/MODEL.md §14): the built-in weights are the documented
@@ -408,38 +402,13 @@ static void test_net_camera(void)
         return;
     }
     const uint8_t *img = pgm + len - (size_t)W * H; /* the pixels end the file */
-    BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, W);
-    size_t size[2] = {0, 0};
-    for (int net = 0; net < 2; net++) {
-        BlmBuf out;
-        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
-        uint32_t state;
-        if (blm_pixel_encode(pc, img, H, BLM_PX_WARM | (net ? BLM_PX_NET : 0), &out, &state) == 0)
-            size[net] = out.len;
-        blm_buf_free(&out);
-    }
-    CHECK(size[1] && size[1] < size[0] - size[0] / 50, "camera frame: network %zu bytes, adaptive coder %zu, "
-          "expected 2 %% smaller", size[1], size[0]);
-    blm_pixel_coder_free(pc);
-
-    BlmHeader h = {.kind = BYTELM_KIND_GRAY8, .transform = BLM_TRANSFORM_PREDICT, .frame_units = H,
-                   .total_units = H, .width = W, .height = H, .preset = BYTELM_PRESET_DEFAULT};
-    BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
-    BlmBuf frame;
-    blm_buf_init(&frame, BLM_BUF_NO_LIMIT);
-    BlmFrameHeader fh = {0};
-    size_t n = 0;
-    uint8_t *back = malloc((size_t)W * H);
-    int ret = fc ? blm_frame_encode(fc, img, H, 0, &frame) : BYTELM_ENOMEM;
-    ret = ret ? ret : blm_frame_parse(frame.data, frame.len, &h, &fh, &n);
-    ret = ret ? ret : blm_frame_decode(fc, &fh, frame.data + blm_frame_header_size(&fh), back);
-    CHECK(ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
-              fh.params[0] == (BLM_PX_WARM | BLM_PX_NET) && !memcmp(back, img, (size_t)W * H),
-          "camera frame through the frame coder: mode %d, parameter %d: %s", fh.mode, fh.params[0],
-          bytelm_strerror(ret));
-    free(back);
-    blm_buf_free(&frame);
-    blm_frame_coder_free(fc);
+    const size_t adaptive = round_trip_param(img, W, H, 1, 1, BLM_PX_WARM, "camera frame");
+    const size_t net = net_round_trip(img, W, H, "camera frame");
+    CHECK(net && net < adaptive - adaptive / 50, "camera frame: network %zu bytes, adaptive coder %zu, "
+          "expected 2 %% smaller", net, adaptive);
+    int param = -1;
+    CHECK(frame_round_trip(BYTELM_KIND_GRAY8, img, W, H, &param) && param == (BLM_PX_WARM | BLM_PX_NET),
+          "camera frame through the frame coder: parameter %d, not the network's", param);
     free(pgm);
 }
 

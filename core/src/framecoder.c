@@ -459,33 +459,28 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         uint32_t state;
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
-        blm_buf_reset(&fc->cascade_out, forced < 0 ? fh.payload_size : no_limit);
-        /* learned states exist for 8-bit samples; 16-bit ones may use few values */
-        const int param = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-        if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, param, &fc->cascade_out, &state)) < 0)
-            return ret;
-        if (ret == 0 && (fc->cascade_out.len < fh.payload_size || forced >= 0)) {
-            fh.mode = BLM_MODE_PIXELS;
-            fh.n_params = 1;
-            fh.params[0] = (uint8_t)param;
-            fh.final_state = state;
-            fh.payload_size = (uint32_t)fc->cascade_out.len;
-            payload = fc->cascade_out.data;
-        }
-        /* 8-bit gray: the pixel network, kept where it codes the frame smaller (it
-         * was trained on camera frames; docs/STUDY.md finding 13). Not for the fast
-         * preset: it doubles the decoding time. */
-        if (bytelm_kind_planes(fc->h.kind) == 1 && param == BLM_PX_WARM && fc->h.preset != BYTELM_PRESET_FAST) {
-            blm_buf_reset(&fc->model_out, fh.payload_size);
-            if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, param | BLM_PX_NET, &fc->model_out, &state)) < 0)
+        /* learned states exist for 8-bit samples; 16-bit ones may use few values. 8-bit
+         * gray also tries the pixel network, kept where it codes the frame smaller (it
+         * was trained on camera frames; docs/STUDY.md finding 13); not with the fast
+         * preset, since it doubles the decoding time. */
+        const int base = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
+        const int tries = base == BLM_PX_WARM && bytelm_kind_planes(fc->h.kind) == 1 &&
+                                  fc->h.preset != BYTELM_PRESET_FAST ? 2 : 1;
+        for (int k = 0; k < tries; k++) {
+            /* a forced mode 7 keeps its first try whatever its size */
+            const int must = forced >= 0 && k == 0;
+            const int param = k ? base | BLM_PX_NET : base;
+            blm_buf_reset(&fc->model_out, must ? no_limit : fh.payload_size);
+            if ((ret = blm_pixel_encode(fc->pixels, raw, n_units, param, &fc->model_out, &state)) < 0)
                 return ret;
-            if (ret == 0 && fc->model_out.len < fh.payload_size) {
+            if (ret == 0 && (fc->model_out.len < fh.payload_size || must)) {
+                /* the new best lives in cascade_out; the other buffer is free */
                 BlmBuf tmp = fc->cascade_out;
                 fc->cascade_out = fc->model_out;
                 fc->model_out = tmp;
                 fh.mode = BLM_MODE_PIXELS;
                 fh.n_params = 1;
-                fh.params[0] = (uint8_t)(param | BLM_PX_NET);
+                fh.params[0] = (uint8_t)param;
                 fh.final_state = state;
                 fh.payload_size = (uint32_t)fc->cascade_out.len;
                 payload = fc->cascade_out.data;

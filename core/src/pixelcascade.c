@@ -228,13 +228,13 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     for (; n < o->n; n++)
         o->x[n] = 0.0;
 
-    /* the neighbours' errors, for the bias's and the coder's contexts */
-    const int32_t eW = x1 ? iabs(at(&E, x - 1, 0)) : 0;
-    const int32_t eN = y1 ? iabs(at(&E, x, 1)) : eW;
-    const int32_t eNW = x1 && y1 ? iabs(at(&E, x - 1, 1)) : eN;
-    const int32_t eNE = y1 && r1 ? iabs(at(&E, x + 1, 1)) : eN;
-    const int32_t eWW = x2 ? iabs(at(&E, x - 2, 0)) : eW;
-    const int32_t eNN = y2 ? iabs(at(&E, x, 2)) : eN;
+    /* the neighbours' errors (signed, for the pixel network) and their magnitudes, for
+     * the bias's and the coder's contexts */
+    const int32_t sW = x1 ? at(&E, x - 1, 0) : 0, sN = y1 ? at(&E, x, 1) : sW;
+    const int32_t sNW = x1 && y1 ? at(&E, x - 1, 1) : sN, sNE = y1 && r1 ? at(&E, x + 1, 1) : sN;
+    const int32_t sWW = x2 ? at(&E, x - 2, 0) : sW, sNN = y2 ? at(&E, x, 2) : sN;
+    const int32_t eW = iabs(sW), eN = iabs(sN), eNW = iabs(sNW), eNE = iabs(sNE), eWW = iabs(sWW),
+                  eNN = iabs(sNN);
 
     double p = blm_ols_predict(o);
     /* bias: the mean error in the context of where the neighbours lie against the
@@ -268,9 +268,6 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
                                pred >> pc->light_shift};
     if (pc->net) {
         /* the pre-trained network on the neighbourhood (docs/MODEL.md §14) */
-        const int32_t sW = x1 ? at(&E, x - 1, 0) : 0, sN = y1 ? at(&E, x, 1) : sW;
-        const int32_t sNW = x1 && y1 ? at(&E, x - 1, 1) : sN, sNE = y1 && r1 ? at(&E, x + 1, 1) : sN;
-        const int32_t sWW = x2 ? at(&E, x - 2, 0) : sW, sNN = y2 ? at(&E, x, 2) : sN;
         const float fp = (float)p;
         const BlmPixelNetInput in = {{
             (float)W - fp, (float)N - fp, (float)NW - fp, (float)NE - fp, (float)WW - fp, (float)NN - fp,

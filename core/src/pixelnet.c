@@ -16,21 +16,17 @@
 #define OUTPUTS (3 * BLM_PXN_MIX)
 #define END_Z 1e30f /* the z of a boundary beyond the range's end */
 
-/* sign(x) (sqrt(1 + |x|) - 1), BLM_PXN_SQUASH times: large inputs squashed, with
- * IEEE sqrt only */
+/* sign(x) (sqrt(1 + |x|) - 1): large inputs squashed, with IEEE sqrt only */
 static inline float ssqrt(float x)
 {
-    for (int i = 0; i < BLM_PXN_SQUASH; i++) {
-        const float r = sqrtf(1.0f + (x < 0 ? -x : x)) - 1.0f;
-        x = x < 0 ? -r : r;
-    }
-    return x;
+    const float r = sqrtf(1.0f + (x < 0 ? -x : x)) - 1.0f;
+    return x < 0 ? -r : r;
 }
 
 /* out[j] = b[j] + sum_i w[i][j] x[i] (w input-major), the sum from b[j] in
  * increasing i; the loops run i outside so that the compiler can put several j side
  * by side without changing any j's order. */
-static void layer(const float *w, const float *b, const float *x, int n_in, int n_out, float *out, int act)
+static void layer(const float *w, const float *b, const float *x, int n_in, int n_out, float *out, int relu)
 {
     for (int j = 0; j < n_out; j++)
         out[j] = b[j];
@@ -39,9 +35,9 @@ static void layer(const float *w, const float *b, const float *x, int n_in, int 
         for (int j = 0; j < n_out; j++)
             out[j] += w[i * n_out + j] * xi;
     }
-    if (act)
+    if (relu)
         for (int j = 0; j < n_out; j++)
-            out[j] = BLM_PXN_SILU ? out[j] / (1.0f + blm_exp(-out[j])) : out[j] > 0.0f ? out[j] : 0.0f;
+            out[j] = out[j] > 0.0f ? out[j] : 0.0f;
 }
 
 void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value, BlmPixelNetDist *d)

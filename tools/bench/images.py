@@ -6,8 +6,8 @@
 
 Groups: the 80 gray camera frames of visp-images-data, and the four RGB photos of
 libjxl-testdata (the three 500 px ones and the flower). Each image is written as a
-PGM/PPM and goes through the command-line tool as a user runs it (`bytelm --verify`,
-which decodes and compares, then `bytelm -d` timed on its own, on 1 and on 2 threads)
+PGM/PPM and goes through the command-line tool as a user runs it (`bytelm -j 2`, then
+`bytelm -d` timed on 1 and on 2 threads, its output compared with the input)
 and through `cjxl -d 0 -e 7` (and `-e 9` with --e9) and `djxl`, timed the same way.
 Prints a Markdown table per group: bytes, the ratio to cjxl -e 7, and decode and encode
 speed in MB/s of raw pixels (sums over the group's files, one process each, so a small
@@ -17,10 +17,11 @@ import argparse
 import csv
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kinds import timed  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(os.environ.get("BYTELM_CACHE", os.path.expanduser("~/.cache/bytelm")), "corpus")
@@ -30,14 +31,6 @@ GROUPS = {
     "photos": ("photos: libjxl-testdata, RGB (three of 500x500 and the flower, 2268x1512)",
                lambda r: r["package"] == "libjxl-testdata" and r["kind"] == "rgb"),
 }
-
-
-def timed(cmd):
-    t0 = time.monotonic()
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if r.returncode:
-        sys.exit("%s failed: %s" % (" ".join(cmd), r.stderr.decode(errors="replace")))
-    return time.monotonic() - t0
 
 
 def write_pnm(row, path):
@@ -84,7 +77,6 @@ def main():
                 add("raw", write_pnm(r, src))
                 blm = os.path.join(work, "x.blm")
                 add("enc", timed([bytelm, "-f", "-q", "-j", "2", "-o", blm, src]))
-                timed([bytelm, "-t", "-q", blm])
                 add("dec2", timed([bytelm, "-d", "-f", "-q", "-j", "2", "-o", out, blm]))
                 add("dec1", timed([bytelm, "-d", "-f", "-q", "-j", "1", "-o", out, blm]))
                 with open(src, "rb") as a, open(out, "rb") as b:

@@ -178,7 +178,7 @@ int main(int argc, char **argv)
     s[0].kind = BYTELM_KIND_RGB24, s[0].width = 64, s[0].height = 48, s[0].frame_units = 20;
     s[0].preset = s[1].preset = BYTELM_PRESET_MAX;
     data[0] = test_image(64, 48, 3, 1), len[0] = 64 * 48 * 3;
-    s[1].kind = BYTELM_KIND_GRAY8, s[1].width = 100, s[1].height = 30;
+    s[1].kind = BYTELM_KIND_GRAY8, s[1].width = 100, s[1].height = 30, s[1].frame_units = 30;
     data[1] = test_image(100, 30, 1, 2), len[1] = 100 * 30;
     s[2].kind = BYTELM_KIND_PCM_S16LE, s[2].sample_rate = 44100, s[2].channels = 2, s[2].frame_units = 1000;
     data[2] = test_pcm_signal(2500, 2, 44100, 3), len[2] = 2500 * 4;

@@ -312,32 +312,44 @@ static void test_settings(void)
 
 /* Frame length when the settings leave it open: 128 KiB of raw data, plain bytes
  * 256 KiB, and 1 MiB with preset max (the match model sees more of the file); PCM
- * of one or two channels 131072 samples (mode 6's adaptive stages pay for it). */
+ * of one or two channels 131072 samples (mode 6's adaptive stages pay for it);
+ * images about 1 MiB of rows but at most half the rows (two threads share any). */
 static void test_default_frames(void)
 {
     static const struct {
         BytelmKind kind;
         BytelmPreset preset;
         uint32_t units;
+        uint32_t width, height; /* images */
     } cases[] = {
-        {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144},
-        {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144},
-        {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 131072},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 131072},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_FAST, 131072},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 16384}, /* 4 channels: 8 bytes a unit */
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144, 0, 0},
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144, 0, 0},
+        {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576, 0, 0},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 131072, 0, 0},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 131072, 0, 0},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_FAST, 131072, 0, 0},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 16384, 0, 0}, /* 4 channels: 8 bytes a unit */
+        {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 144, 384, 288},
+        {BYTELM_KIND_RGB24, BYTELM_PRESET_DEFAULT, 3, 7, 5},
+        {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 1, 9, 1},
+        {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 262, 4000, 600}, /* 1 MiB of rows */
     };
-    const uint8_t data[8] = "bytelm!";
+    static uint8_t data[4000 * 600];
+    memcpy(data, "bytelm!", 8);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         BytelmSettings s = pcm_settings(44100, i == 6 ? 4 : 2);
+        size_t len = 8;
+        if (cases[i].width) {
+            s = image_settings(cases[i].kind, cases[i].width, cases[i].height);
+            len = (size_t)cases[i].width * cases[i].height * bytelm_kind_planes(cases[i].kind);
+        }
         s.kind = cases[i].kind;
         s.preset = cases[i].preset;
         s.frame_units = 0;
         TestBuf st = {0};
         BytelmStreamInfo info;
         size_t hlen = 0;
-        int ret = test_encode(&s, data, sizeof(data), 0, &st);
+        int ret = test_encode(&s, data, len, 0, &st);
         if (ret == 0)
             ret = bytelm_probe_header(st.data, st.len, &info, &hlen);
         CHECK(ret == 0 && info.frame_units == cases[i].units,

@@ -302,7 +302,7 @@ def compare_scale_prior(cli, m, blmm, tmp):
     # images go to the pixel predictor (mode 7) unless a test asks for another mode
     env = dict(os.environ, BYTELM_FRAME_MODE="5")
     r = subprocess.run([cli, "-q", "-f", "--model=" + blmm, "--raw=gray", "--width=%d" % w,
-                        "--height=%d" % h, src], capture_output=True, text=True, env=env)
+                        "--height=%d" % h, "--frame=%d" % h, src], capture_output=True, text=True, env=env)
     check(r.returncode == 0, "bytelm codes the gray image " + r.stderr.strip())
     if r.returncode:
         return

@@ -51,6 +51,8 @@ AMPL = [6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 23]  # amplitudes in units of the sc
 GROUPS = ("music", "speech")
 P_MIN, P_MAX = 32 / 65536, 65504 / 65536
 BIG = 1e6  # "no upper end" of an interval of |e| (finite, so that no gradient is inf * 0)
+EXACT = False  # --exact: state_dump --exact's records, squashed already; the fast scale in f[2] as (sqrt(sc) - 1) / 16
+ACT = "silu"
 
 
 # ---------------------------------------------------------------------------- dump
@@ -79,7 +81,8 @@ def dump(a):
             for r in files:
                 by.setdefault((r["rate"], r["channels"]), []).append(r["path"])
             for (rate, ch), paths in sorted(by.items()):
-                res = subprocess.run([a.tool, "--profiles", a.profiles, "--rate", rate, ch, out] + paths,
+                res = subprocess.run([a.tool, "--profiles", a.profiles, "--rate", rate]
+                                     + (["--exact"] if EXACT else []) + [ch, out] + paths,
                                      check=True, capture_output=True, text=True).stdout
                 tot = res.strip().splitlines()[-1].split("\t")
                 n += int(tot[1]); bits += float(tot[2]); lib += float(tot[3])
@@ -98,7 +101,8 @@ def load(path, limit=None, seed=0):
 
 def features(r):
     x = r[:, :N_FEAT].astype(np.float32).copy()
-    x[:, AMPL] = np.arcsinh(x[:, AMPL])
+    if not EXACT:
+        x[:, AMPL] = np.arcsinh(x[:, AMPL])
     return x
 
 
@@ -159,12 +163,16 @@ def make_torch():
 
         def forward(self, x):
             raw = x
-            h = F.silu(self.l1((x - self.mu) / self.sd * self.use))
-            h = F.silu(self.l2(h))
+            act = F.relu if ACT == "relu" else F.silu
+            h = act(self.l1((x - self.mu) / self.sd * self.use))
+            h = act(self.l2(h))
             o = self.l3(h)
             k = self.k
             logw = F.log_softmax(o[:, :k], 1)
-            sc = torch.exp2(raw[:, 2:3].double())                      # the coder's fast scale
+            if EXACT:
+                sc = (16 * raw[:, 2:3].double() + 1) ** 2              # the coder's fast scale
+            else:
+                sc = torch.exp2(raw[:, 2:3].double())
             loc = raw[:, 5:6].double() + o[:, k:2 * k].double() * sc    # e of the unrounded prediction + a shift
             lsc = o[:, 2 * k:].double().clamp(-7, 7) + torch.log(sc)   # log of each logistic's scale
             return logw.double(), loc, lsc
@@ -269,7 +277,7 @@ def train(a):
     fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too=False, steps=a.mix_steps)
     if a.joint:
         fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too=True, steps=a.joint_steps)
-    torch.save({"net": net.state_dict(), "hidden": a.hidden, "mix": a.mix,
+    torch.save({"net": net.state_dict(), "hidden": a.hidden, "mix": a.mix, "act": ACT, "exact": EXACT,
                 "a": mixer.a.detach(), "b": mixer.b.detach(), "c": mixer.c.detach()}, a.out)
     print("saved %s: %d parameters, %d multiply-adds a sample in the MLP"
           % (a.out, sum(p.numel() for p in net.parameters() if p.requires_grad), net.macs()))
@@ -303,6 +311,8 @@ def fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too, steps):
 def evaluate(a):
     torch, Net, log_mass, net_logp1 = make_torch()
     ck = torch.load(a.out)
+    global ACT
+    ACT = ck.get("act", "silu")
     net = Net(ck["hidden"], ck["mix"])
     net.load_state_dict(ck["net"], strict=False)
     fitted = Mixer(torch)
@@ -421,7 +431,12 @@ def main():
     ap.add_argument("--no-net", action="store_true", help="online: without the network (with --warm-count)")
     ap.add_argument("--quick", action="store_true", help="eval: the network alone only")
     ap.add_argument("--out", default=None, help="the network (default DIR/net.pt)")
+    ap.add_argument("--exact", action="store_true",
+                    help="dump: state_dump --exact (decoder-exact, squashed features); train/eval: such records")
+    ap.add_argument("--act", choices=["silu", "relu"], default="silu")
     a = ap.parse_args()
+    global EXACT, ACT
+    EXACT, ACT = a.exact, a.act
     a.out = a.out or os.path.join(a.dir, "net.pt")
     return {"dump": dump, "train": train, "eval": evaluate, "export": export, "online": online}[a.cmd](a)
 

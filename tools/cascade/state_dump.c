@@ -4,7 +4,7 @@
  * predictor's state (issue 17, item 3; docs/STUDY.md finding 10). For measuring, not
  * a codec: no stream is written and core/ is not changed.
  *
- *   state_dump [--frame N] [--profiles 0,6,7] [--rate HZ] [--every K]
+ *   state_dump [--frame N] [--profiles 0,6,7] [--rate HZ] [--every K] [--exact]
  *              [--net NET.f32 [--net-offset R] [--net-init W] [--coder-init V]]
  *              [--warm REC.f32 [--warm-count K]] CHANNELS OUT.f32 FILE.s16...
  *
@@ -18,7 +18,8 @@
  *
  * One record of STATE_DUMP_FLOATS float32 per sample (every K-th with --every K; the
  * state is always run on every sample), appended to OUT.f32:
- *   [0..24]  features, known to a decoder before the sample (see feature() below)
+ *   [0..24]  features, known to a decoder before the sample (see feature() below;
+ *            with --exact, feature_exact(): squashed, from IEEE operations alone)
  *   [25]     the residual e = s - pred that was coded
  *   [26]     its cost in bits in today's coder
  *   [27..58] the coder's P(1) of each decision on e's path, -1 where there is none:
@@ -308,13 +309,61 @@ static void feature(const Dump *dp, const BlmCascadeCoder *cc, int c, int t, flo
     f[24] = dp->rate_feat > 0 ? (float)log2(dp->rate_feat / 8000.0) : 0.0f;
 }
 
+/* sign(x) (sqrt(1 + |x|) - 1): amplitudes squashed with IEEE sqrt alone, as a decoder
+ * can reproduce them (docs/MODEL.md §14 squashes the pixel network's inputs so) */
+static float ssqrt(float x)
+{
+    const float r = sqrtf(1.0f + (x < 0 ? -x : x)) - 1.0f;
+    return x < 0 ? -r : r;
+}
+
+/* --exact: the same 25 features in float32 from IEEE operations only (no log2, no
+ * asinh), squashed as the network will take them, so that a codec can compute them to
+ * the bit: scales as sqrt, amplitudes as ssqrt of their ratio to the fast scale. */
+static void feature_exact(const Dump *dp, const BlmCascadeCoder *cc, int c, int t, float *f)
+{
+    feature(dp, cc, c, t, f);
+    const BlmChannelPredictor *cp = &cc->pred.ch[c];
+    const Rc *r = &dp->rc[c];
+    const float sc = (float)r->fast / 16.0f + 1.0f;
+    f[2] = (sqrtf(sc) - 1.0f) / 16.0f;
+    f[3] = (sqrtf((float)r->slow / 128.0f + 1.0f) - 1.0f) / 16.0f;
+    f[4] = (sqrtf((float)r->last + 1.0f) - 1.0f) / 16.0f;
+    const float y = (float)cp->sum;
+    f[5] = (float)(cp->sum - cp->pred);
+    double part = cp->mix_in[0];
+    f[6] = ssqrt(((float)part - y) / sc);
+    for (int k = 0; k < 3; k++) {
+        part += cp->mix_in[k + 1];
+        f[7 + k] = ssqrt(((float)part - y) / sc);
+    }
+    const int32_t *e = dp->e[c];
+    for (int k = 0; k < 4; k++)
+        f[13 + k] = t - 1 - k >= 0 ? ssqrt((float)e[t - 1 - k] / sc) : 0.0f;
+    f[17] = ssqrt((float)dp->last_fe[c] / sc);
+    f[18] = ssqrt((float)dp->last_oe[c] / sc);
+    f[19] = (sqrtf(sqrtf((float)cp->ols.esum + 1.0f)) - 1.0f) / 16.0f;
+    f[23] = 0.0f;
+    if (cc->channels == 2) {
+        const int u = c == 1 ? t : t - BLM_PP_LAG;
+        if (u >= 0)
+            f[23] = ssqrt((float)dp->e[1 - c][u] / sc);
+    }
+    f[24] = dp->rate_feat / 48000.0f;
+}
+
+static int exact_features;
+
 static void sample(Dump *dp, BlmCascadeCoder *cc, int c, int t, int n)
 {
     const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
     const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
     const int hint = blm_pcm_rounding_hint(&cc->pred, c);
     float rec[STATE_DUMP_FLOATS];
-    feature(dp, cc, c, t, rec);
+    if (exact_features)
+        feature_exact(dp, cc, c, t, rec);
+    else
+        feature(dp, cc, c, t, rec);
     const int32_t v = cc->s[c][t], e = v - pred;
     float net[N_SLOTS];
     if (net_in && fread(net, sizeof net, 1, net_in) != 1) {
@@ -454,6 +503,8 @@ int main(int argc, char **argv)
             warm_path = argv[++a];
         } else if (!strcmp(argv[a], "--warm-count") && a + 1 < argc) {
             warm_count = (uint32_t)atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--exact")) {
+            exact_features = 1;
         } else if (!strcmp(argv[a], "--every") && a + 1 < argc) {
             dp.every = atoi(argv[++a]);
         } else {
@@ -461,7 +512,7 @@ int main(int argc, char **argv)
         }
     }
     if (a + 3 > argc || frame < 1 || dp.every < 1) {
-        fprintf(stderr, "usage: state_dump [--frame N] [--profiles 0,6,7] [--rate HZ] [--every K] "
+        fprintf(stderr, "usage: state_dump [--frame N] [--profiles 0,6,7] [--rate HZ] [--every K] [--exact] "
                         "[--net NET.f32 [--net-offset R] [--net-init W] [--coder-init V]] [--warm REC.f32 [--warm-count K]] CHANNELS OUT.f32 FILE.s16...\n");
         return 2;
     }

@@ -2,10 +2,11 @@
 """Could a small pre-trained network, fed the mode-6 predictor's state, code the residual
 in fewer bits than today's adaptive residual coder? (docs/STUDY.md finding 10.) A feasibility measurement, not part of the codec.
 
-usage: residual_net.py dump  [--dir /tmp/h17/data] [--dev-budget 4000000] [--train-budget 6000000]
+usage: residual_net.py dump  [--dir /tmp/h17/data] [--dev-budget 4000000] [--train-budget 6000000] [--exact]
        residual_net.py train [--dir ...] [--hidden 32] [--mix 3] [--steps 3000] [--joint]
        residual_net.py eval  [--dir ...] [--quick]
        residual_net.py export [--dir ...];  residual_net.py online [--dir ...]
+       residual_net.py warmdev [--dir ...] [--exact];  residual_net.py choice [--dir ...] [--out NET] [-v]
 
 dump   runs build-h17/tools/cascade/state_dump (--tool) on the files that
        tools/bench/sac_files.py picks from the dev-eval music and speech (the benchmark's
@@ -22,6 +23,9 @@ train  fits an MLP (features -> hidden -> hidden -> a mixture of --mix logistics
        only the inputs listed (indices into state_dump's record). torch, one CPU thread.
 eval   prints, per dev-eval group, bits/sample of today's coder, of the network alone,
        of the two averaged in the logistic domain, and of the fitted mix.
+warmdev writes the dev-eval records again with the coder warm (--warm, as the codec's
+       learned states); choice then prints the network alone against that coder and,
+       per frame, the smaller of the two (what an encoder choosing per frame codes).
 export writes the network's log-odds of each decision on each dev-eval record's path;
 online then runs state_dump --net: today's coder with them as one more input of each
        decision's online mixer (what the codec would do); --warm-count K also starts it
@@ -405,9 +409,75 @@ def online(a):
         print("dev %s: %d samples, %s: %.4f bits/sample" % (g, n, what, bits / n), flush=True)
 
 
+def warmdev(a):
+    """The dev-eval records again, each frame's coder starting warm (from its state after
+    the group's training records, counts capped at --warm-count, 16 if not given: as the
+    codec's learned states, docs/MODEL.md §13), to DIR/devwarm_GROUP.f32, the per-file
+    lines to DIR/devwarm_GROUP.tsv."""
+    for g in a.groups.split(","):
+        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
+                                  "audio-" + g, "--budget", str(a.dev_budget)],
+                                 check=True, capture_output=True, text=True).stdout
+        by = {}
+        for l in listing.splitlines():
+            path, rate, ch, _ = l.split("\t")
+            by.setdefault((rate, ch), []).append(path)
+        out = os.path.join(a.dir, "devwarm_%s.f32" % g)
+        if os.path.exists(out):
+            os.remove(out)
+        with open(os.path.join(a.dir, "devwarm_%s.tsv" % g), "w") as f:
+            for (rate, ch), paths in sorted(by.items()):
+                f.write(subprocess.run([a.tool, "--profiles", a.profiles, "--rate", rate]
+                                       + (["--exact"] if EXACT else [])
+                                       + ["--warm", os.path.join(a.dir, "train_%s.f32" % g),
+                                          "--warm-count", str(a.warm_count or 16), ch, out] + paths,
+                                       check=True, capture_output=True, text=True).stdout)
+
+
+def choice(a):
+    """The network alone against the warm coder (warmdev's records), and per frame of
+    --frame samples a channel the smaller of the two, as an encoder choosing per frame
+    would code; -v per file."""
+    torch, Net, log_mass, net_logp1 = make_torch()
+    ck = torch.load(a.out)
+    global ACT
+    ACT = ck.get("act", "silu")
+    net = Net(ck["hidden"], ck["mix"])
+    net.load_state_dict(ck["net"], strict=False)
+    for g in a.groups.split(","):
+        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
+                                  "audio-" + g, "--budget", str(a.dev_budget)],
+                                 check=True, capture_output=True, text=True).stdout
+        chans = {l.split("\t")[0]: int(l.split("\t")[2]) for l in listing.splitlines()}
+        r = load(os.path.join(a.dir, "devwarm_%s.f32" % g))
+        nb = np.zeros(len(r))
+        with torch.no_grad():
+            for s in range(0, len(r), 65536):
+                nb[s:s + 65536] = nll_bits(torch, log_mass, net(torch.from_numpy(features(r[s:s + 65536]))),
+                                           torch.from_numpy(r[s:s + 65536, N_FEAT].astype(np.float64))).numpy()
+        cb = r[:, N_FEAT + 1].astype(np.float64)
+        files = [l.split("\t") for l in open(os.path.join(a.dir, "devwarm_%s.tsv" % g)) if not l.startswith("total")]
+        off, best, n_frames, n_net = 0, 0.0, 0, 0
+        for f in files:
+            n, step = int(f[1]), a.frame * chans[f[0]]
+            if a.v:
+                print("   %-60s %8d samples, network %+.2f %%"
+                      % (os.path.basename(f[0])[:60], n, 100 * (nb[off:off + n].sum() / cb[off:off + n].sum() - 1)))
+            for s in range(off, off + n, step):
+                c, m = cb[s:min(off + n, s + step)].sum(), nb[s:min(off + n, s + step)].sum()
+                best += min(c, m)
+                n_frames += 1
+                n_net += m < c
+            off += n
+        C, N = cb.sum(), nb.sum()
+        print("dev %s: %d samples; warm coder %.0f bytes, network alone %.0f (%+.2f %%), the smaller per frame "
+              "%.0f (%+.2f %%; the network in %d of %d frames)"
+              % (g, len(r), C / 8, N / 8, 100 * (N / C - 1), best / 8, 100 * (best / C - 1), n_net, n_frames), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("cmd", choices=["dump", "train", "eval", "export", "online"])
+    ap.add_argument("cmd", choices=["dump", "train", "eval", "export", "online", "warmdev", "choice"])
     ap.add_argument("--dir", default="/tmp/h17/data")
     ap.add_argument("--cache", default=os.environ.get("BYTELM_CACHE", os.path.expanduser("~/.cache/bytelm")))
     ap.add_argument("--tool", default=os.path.join(ROOT, "build-h17", "tools", "cascade", "state_dump"))
@@ -434,11 +504,14 @@ def main():
     ap.add_argument("--exact", action="store_true",
                     help="dump: state_dump --exact (decoder-exact, squashed features); train/eval: such records")
     ap.add_argument("--act", choices=["silu", "relu"], default="silu")
+    ap.add_argument("--frame", type=int, default=131072, help="choice: samples a channel per frame")
+    ap.add_argument("-v", action="store_true", help="choice: per file")
     a = ap.parse_args()
     global EXACT, ACT
     EXACT, ACT = a.exact, a.act
     a.out = a.out or os.path.join(a.dir, "net.pt")
-    return {"dump": dump, "train": train, "eval": evaluate, "export": export, "online": online}[a.cmd](a)
+    return {"dump": dump, "train": train, "eval": evaluate, "export": export, "online": online,
+            "warmdev": warmdev, "choice": choice}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -142,11 +142,12 @@ static void test_damage(void)
     int takes = 0, wrong = 0;
     for (int v = 0; v < 256; v++) {
         const int ok = blm_cascade_check_params((const uint8_t[]){(uint8_t)v}, 1) == 0;
-        const int p = v & ~BLM_PP_WARM;
+        const int net = v >= 64 && v < 128;   /* bit 6, the audio network: a profile alone */
+        const int p = net ? v & ~BLM_PP_NET : v & ~BLM_PP_WARM;
         takes += ok;
-        wrong += ok != (p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23));
+        wrong += ok != (net ? blm_pcm_profile_valid(p) : p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23));
     }
-    CHECK(takes == 48 && !wrong &&
+    CHECK(takes == 60 && !wrong &&
               blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT,
           "parameter check");
     free(back);
@@ -307,8 +308,9 @@ static void test_frames(void)
         CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
               ch, bytelm_strerror(ret));
         if (ch <= 2)
-            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 && (fh.params[0] & BLM_PP_WARM) &&
-                      blm_pcm_profile_valid(fh.params[0] & ~BLM_PP_WARM),
+            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 &&
+                      (fh.params[0] & (BLM_PP_WARM | BLM_PP_NET)) &&
+                      blm_pcm_profile_valid(fh.params[0] & ~(BLM_PP_WARM | BLM_PP_NET)),
                   "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
         else
             CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");

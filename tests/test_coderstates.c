@@ -120,50 +120,10 @@ static void test_file(void)
     free(again);
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *b = NULL;
-    if (f && fseek(f, 0, SEEK_END) == 0) {
-        const long size = ftell(f);
-        rewind(f);
-        b = size > 0 ? malloc((size_t)size) : NULL;
-        if (b && fread(b, 1, (size_t)size, f) != (size_t)size) {
-            free(b);
-            b = NULL;
-        }
-        *len = b ? (size_t)size : 0;
-    }
-    if (f)
-        fclose(f);
-    return b;
-}
-
-/* The samples of a WAV's data chunk (the bundled speech: 16-bit mono). */
-static int16_t *wav_samples(const char *path, size_t *n)
-{
-    size_t len;
-    uint8_t *b = read_file(path, &len);
-    for (size_t i = 12; b && i + 8 <= len;) {
-        const size_t size = b[i + 4] | b[i + 5] << 8 | (size_t)b[i + 6] << 16 | (size_t)b[i + 7] << 24;
-        if (!memcmp(b + i, "data", 4)) {
-            *n = (size_t)(size < len - i - 8 ? size : len - i - 8) / 2;
-            int16_t *s = malloc(*n * sizeof *s + 1);
-            for (size_t k = 0; k < *n; k++)
-                s[k] = (int16_t)(uint16_t)(b[i + 8 + 2 * k] | b[i + 9 + 2 * k] << 8);
-            free(b);
-            return s;
-        }
-        i += 8 + size + (size & 1);
-    }
-    free(b);
-    return NULL;
-}
-
 static void test_pcm(void)
 {
     size_t n = 0;
-    int16_t *speech = wav_samples(SAMPLES_DIR "/speech-ru-16k-mono.wav", &n);
+    int16_t *speech = test_wav_samples(SAMPLES_DIR "/speech-ru-16k-mono.wav", &n);
     CHECK(speech && n > 16000, "bundled speech read");
     if (!speech)
         return;
@@ -195,7 +155,7 @@ static void test_pcm(void)
 static void test_pixels(void)
 {
     size_t len;
-    uint8_t *pgm = read_file(SAMPLES_DIR "/gray-cube-384x288.pgm", &len);
+    uint8_t *pgm = test_read_file(SAMPLES_DIR "/gray-cube-384x288.pgm", &len);
     enum { W = 384, H = 288 };
     CHECK(pgm && len >= (size_t)W * H, "bundled camera frame read");
     if (!pgm || len < (size_t)W * H)

@@ -65,6 +65,10 @@ static const Golden golden[] = {
      "8f18a8ed12eb15353ad92c290041510bb8832712117352c151414d141ad7a434"},
     {"gray pixels, network",
      "03354db709b7450df0669a289c0bbfb00acaec691fa674610cfa5b12bea5a809"},
+    {"pcm mono, network",
+     "9479ade20d2dcf298af851c4d71b1a0200b85aa4539469715be97a4b177d7c97"},
+    {"pcm stereo, network",
+     "8603fe0e92307de7eca17403b7169f3bcb98421dc83856ddaaaa857dcc24a238"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -351,6 +355,25 @@ int main(int argc, char **argv)
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);
+    }
+    /* Mode 6 coded by the audio network (docs/MODEL.md §15): mono at 16 kHz, stereo
+     * at 44.1 kHz (channel 1 sees channel 0's errors) */
+    for (int g = 20; g <= 21; g++) {
+        const int ch = g == 20 ? 1 : 2, n = 3000;
+        int16_t *pcm = (int16_t *)(void *)test_pcm_integer((uint32_t)n, (uint32_t)ch, 29);
+        for (int i = 0; i < n * ch; i++) /* the bytes as little-endian samples, on any host */
+            pcm[i] = (int16_t)(uint16_t)(((uint8_t *)pcm)[2 * i] | ((uint8_t *)pcm)[2 * i + 1] << 8);
+        BlmCascadeCoder *cc = blm_cascade_new(ch);
+        cc->rate = g == 20 ? 16000 : 44100;
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state = 0;
+        const int param = (g == 20 ? BLM_PP_PROFILE_FAST | 2 : 0) | BLM_PP_NET;
+        const int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, param, &out, &state);
+        payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[g], print) ? passes++ : failures++;
+        blm_buf_free(&out);
+        blm_cascade_free(cc);
+        free(pcm);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;

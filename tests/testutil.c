@@ -243,3 +243,42 @@ uint8_t *test_pcm_integer(uint32_t n, uint32_t channels, unsigned seed)
     }
     return p;
 }
+
+uint8_t *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *b = NULL;
+    if (f && fseek(f, 0, SEEK_END) == 0) {
+        const long size = ftell(f);
+        rewind(f);
+        b = size > 0 ? malloc((size_t)size) : NULL;
+        if (b && fread(b, 1, (size_t)size, f) != (size_t)size) {
+            free(b);
+            b = NULL;
+        }
+        *len = b ? (size_t)size : 0;
+    }
+    if (f)
+        fclose(f);
+    return b;
+}
+
+int16_t *test_wav_samples(const char *path, size_t *n)
+{
+    size_t len;
+    uint8_t *b = test_read_file(path, &len);
+    for (size_t i = 12; b && i + 8 <= len;) {
+        const size_t size = b[i + 4] | b[i + 5] << 8 | (size_t)b[i + 6] << 16 | (size_t)b[i + 7] << 24;
+        if (!memcmp(b + i, "data", 4)) {
+            *n = (size_t)(size < len - i - 8 ? size : len - i - 8) / 2;
+            int16_t *s = malloc(*n * sizeof *s + 1);
+            for (size_t k = 0; k < *n; k++)
+                s[k] = (int16_t)(uint16_t)(b[i + 8 + 2 * k] | b[i + 9 + 2 * k] << 8);
+            free(b);
+            return s;
+        }
+        i += 8 + size + (size & 1);
+    }
+    free(b);
+    return NULL;
+}

@@ -66,5 +66,9 @@ uint8_t *test_image(uint32_t w, uint32_t h, uint32_t comps, unsigned seed);
 uint8_t *test_image_kind(BytelmKind kind, uint32_t w, uint32_t h, unsigned seed);
 /* Recomputes the trailer CRC after a test changed trailer bytes. */
 void test_fix_trailer_crc(uint8_t *stream, size_t len);
+/* A whole file (NULL if unreadable or empty), and the samples of a WAV's data chunk
+ * (16-bit), both malloc'ed. */
+uint8_t *test_read_file(const char *path, size_t *len);
+int16_t *test_wav_samples(const char *path, size_t *n);
 
 #endif

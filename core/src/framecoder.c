@@ -345,6 +345,7 @@ static int ensure_cascade(BlmFrameCoder *fc)
 {
     if (!fc->cascade && !(fc->cascade = blm_cascade_new((int)fc->h.channels)))
         return BYTELM_ENOMEM;
+    fc->cascade->rate = fc->h.sample_rate;
     return 0;
 }
 
@@ -419,18 +420,28 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             return ret;
         int profiles[BLM_PP_PROFILES];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
-        for (int k = 0; k <= n_profiles; k++) {
+        for (int k = 0; k <= n_profiles + 1; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
             /* every frame starts from the learned states (docs/MODEL.md §13) */
             int param = k < n_profiles ? profiles[k] | BLM_PP_WARM : -1;
-            if (param < 0) {
-                /* last, the best profile with value maps, where they might pay */
+            if (k == n_profiles) {
+                /* then the best profile with value maps, where they might pay */
                 if (!best_is_cascade ||
                     (ret = blm_cascade_maps_worth_trying(fc->cascade, fc->pcm, n_units)) == 0)
-                    break;
+                    continue;
                 if (ret < 0)
                     return ret;
                 param = fh.params[0] | BLM_PP_VALUE_MAPS;
+            } else if (k > n_profiles) {
+                /* last, the best profile's predictor with the audio network coding the
+                 * residuals (docs/MODEL.md §15): it pays on speech, mono; on stereo
+                 * music it won 0.01 % for 75 % more encoding time (docs/STUDY.md
+                 * finding 15), so only preset max tries it there, and fast nowhere */
+                const int tries = fc->h.preset == BYTELM_PRESET_MAX ||
+                                  (fc->h.preset == BYTELM_PRESET_DEFAULT && fc->h.channels == 1);
+                if (!best_is_cascade || !tries)
+                    break;
+                param = (fh.params[0] & BLM_PP_PROFILE_BITS) | BLM_PP_NET;
             }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;

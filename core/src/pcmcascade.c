@@ -6,11 +6,14 @@
  */
 #include "pcmcascade.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "bytelm/bytelm.h"
 #include "coderstates.h"
 #include "fpenv.h"
+#include "mlp.h"
+#include "pcmnet.h"
 
 BlmCascadeCoder *blm_cascade_new(int channels)
 {
@@ -29,6 +32,7 @@ void blm_cascade_free(BlmCascadeCoder *cc)
     blm_pcm_predictor_free(&cc->pred);
     for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++) {
         free(cc->s[c]);
+        free(cc->e[c]);
         blm_vmap_free(&cc->map[c]);
     }
     free(cc);
@@ -36,8 +40,10 @@ void blm_cascade_free(BlmCascadeCoder *cc)
 
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 {
-    return n_params == 1 && blm_pcm_profile_valid(params[0] & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM)) ? 0
-                                                                                 : BYTELM_EFORMAT;
+    if (n_params != 1 || ((params[0] & BLM_PP_NET) && (params[0] & (BLM_PP_VALUE_MAPS | BLM_PP_WARM))))
+        return BYTELM_EFORMAT;
+    return blm_pcm_profile_valid(params[0] & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET)) ? 0
+                                                                                       : BYTELM_EFORMAT;
 }
 
 static int ensure_maps(BlmCascadeCoder *cc)
@@ -56,6 +62,9 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
             if (!p)
                 return BYTELM_ENOMEM;
             cc->s[c] = p;
+            if (!(p = realloc(cc->e[c], (size_t)n * sizeof(int32_t))))
+                return BYTELM_ENOMEM;
+            cc->e[c] = p;
         }
         cc->cap = n;
     }
@@ -72,8 +81,14 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
             return BYTELM_EFORMAT;
         blm_residual_coder_start_from(&cc->res, states);
     }
-    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++)
+    if ((param & BLM_PP_NET) && (param & (BLM_PP_VALUE_MAPS | BLM_PP_WARM)))
+        return BYTELM_EINVAL;
+    cc->net = (param & BLM_PP_NET) != 0;
+    for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++) {
         cc->mapped[c] = 0;
+        cc->net_fast[c] = cc->net_slow[c] = cc->net_last[c] = 0;
+        cc->last_final_err[c] = cc->last_ols_err[c] = 0.0;
+    }
     return 0;
 }
 
@@ -90,6 +105,69 @@ static int code_maps(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, 
     return 0;
 }
 
+/* The audio network's inputs for sample t of channel c, after its prediction
+ * (docs/MODEL.md §15's table, in its order): amplitudes against the running scale
+ * sc, squashed; the scales as square roots. */
+static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, float *x)
+{
+    const BlmChannelPredictor *cp = &cc->pred.ch[c];
+    const int32_t *s = cc->s[c], *e = cc->e[c];
+    const float y = (float)cp->sum;
+    x[0] = (float)c;
+    x[1] = (float)(cc->channels - 1);
+    x[2] = (sqrtf(sc) - 1.0f) / 16.0f;
+    x[3] = (sqrtf((float)cc->net_slow[c] / 128.0f + 1.0f) - 1.0f) / 16.0f;
+    x[4] = (sqrtf((float)cc->net_last[c] + 1.0f) - 1.0f) / 16.0f;
+    x[5] = (float)(cp->sum - cp->pred);
+    double part = cp->mix_in[0];
+    x[6] = blm_ssqrt(((float)part - y) / sc);
+    for (int k = 0; k < 3; k++) {
+        part += cp->mix_in[k + 1];
+        x[7 + k] = blm_ssqrt(((float)part - y) / sc);
+    }
+    for (int k = 0; k < 3; k++)
+        x[10 + k] = (float)cp->mix_w[k + 1];
+    for (int k = 0; k < 4; k++)
+        x[13 + k] = t - 1 - k >= 0 ? blm_ssqrt((float)e[t - 1 - k] / sc) : 0.0f;
+    x[17] = blm_ssqrt((float)cc->last_final_err[c] / sc);
+    x[18] = blm_ssqrt((float)cc->last_ols_err[c] / sc);
+    x[19] = (sqrtf(sqrtf((float)cp->ols.esum + 1.0f)) - 1.0f) / 16.0f;
+    x[20] = t >= 1 ? (float)s[t - 1] / 32768.0f : 0.0f;
+    x[21] = t >= 2 ? (float)s[t - 2] / 32768.0f : 0.0f;
+    x[22] = (float)cp->pred / 32768.0f;
+    x[23] = 0.0f;   /* the other channel's newest coded residual */
+    if (cc->channels == 2) {
+        const int u = c == 1 ? t : t - BLM_PP_LAG;
+        if (u >= 0)
+            x[23] = blm_ssqrt((float)cc->e[1 - c][u] / sc);
+    }
+    x[24] = (float)cc->rate / 48000.0f;
+}
+
+/* Sample t of channel c by the audio network: encoded when enc is set, else decoded
+ * into s; then the network's own state learns it. */
+static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int c, int t,
+                              int32_t pred)
+{
+    const float sc = (float)cc->net_fast[c] / 16.0f + 1.0f;
+    float x[BLM_PCN_INPUTS];
+    net_inputs(cc, c, t, sc, x);
+    BlmLogisticMix dist;
+    blm_pcmnet_eval(x, sc, pred, &dist);
+    const BlmBitIo io = {enc, dec};
+    const int32_t e = blm_logmix_code(&dist, &io, enc ? cc->s[c][t] - pred : 0);
+    const int32_t v = pred + e;   /* in range: the coder keeps e in lo..hi */
+    cc->s[c][t] = v;
+    cc->e[c][t] = e;
+    const BlmChannelPredictor *cp = &cc->pred.ch[c];
+    cc->last_final_err[c] = (double)v - cp->sum;
+    cc->last_ols_err[c] = (double)v - cp->mix_in[0];
+    const uint32_t m = (uint32_t)(e < 0 ? -e : e);
+    cc->net_fast[c] = cc->net_fast[c] - (cc->net_fast[c] >> 4) + m;
+    cc->net_slow[c] = cc->net_slow[c] - (cc->net_slow[c] >> 7) + m;
+    cc->net_last[c] = m;
+}
+
 /* One sample of channel c at t: encoded when enc is set, else decoded into s. */
 static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int c,
                                int t, int n)
@@ -97,7 +175,9 @@ static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDeco
     const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
     const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
     const int hint = blm_pcm_rounding_hint(&cc->pred, c);
-    if (cc->mapped[c]) {
+    if (cc->net) {
+        net_sample(cc, enc, dec, c, t, pred);
+    } else if (cc->mapped[c]) {
         const BlmValueMap *m = &cc->map[c];
         if (enc)
             blm_residual_encode(&cc->res, enc, c, blm_vmap_map(m, pred, cc->s[c][t]), hint);

@@ -23,16 +23,25 @@ typedef struct BlmCascadeCoder {
     uint32_t cap;
     BlmValueMap map[BLM_PP_MAX_CHANNELS];
     int mapped[BLM_PP_MAX_CHANNELS];   /* this frame codes channel c by its map */
+    int net;                           /* this frame codes by the audio network */
     /* the coder's starting states when the param has BLM_PP_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
+    /* the stream's sample rate, an input of the audio network (BLM_PP_NET) */
+    uint32_t rate;
+    /* with BLM_PP_NET: the frame's residuals and the network's running scales and
+     * last errors per channel (docs/MODEL.md §15) */
+    int32_t *e[BLM_PP_MAX_CHANNELS];
+    uint32_t net_fast[BLM_PP_MAX_CHANNELS], net_slow[BLM_PP_MAX_CHANNELS], net_last[BLM_PP_MAX_CHANNELS];
+    double last_final_err[BLM_PP_MAX_CHANNELS], last_ols_err[BLM_PP_MAX_CHANNELS];
 } BlmCascadeCoder;
 
 /* channels 1 or 2; NULL when out of memory or channels is out of range. */
 BlmCascadeCoder *blm_cascade_new(int channels);
 void blm_cascade_free(BlmCascadeCoder *cc);
 
-/* Whether the frame parameters are those of a mode-6 frame: one parameter byte. */
+/* Whether the frame parameters are those of a mode-6 frame: one parameter byte, a
+ * profile with the value-map and warm bits, or with the network bit alone. */
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
 
 /* Whether value maps might make these n interleaved sample frames smaller (a guess

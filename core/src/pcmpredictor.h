@@ -28,12 +28,14 @@
  * bit 2 the short (fast) cascade, bit 4 (with bit 2 only) a short cascade whose first
  * stage is twice as long: together the predictor's profile. Bit 3 says that value
  * maps are coded (valuemap.h), bit 5 that the residual coder starts from the learned
- * states (coderstates.h); the other bits are zero. */
+ * states (coderstates.h), bit 6 (never with bits 3 and 5) that the audio network codes the
+ * residuals instead (pcmnet.h); the other bits are zero. */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
 #define BLM_PP_VALUE_MAPS 8
 #define BLM_PP_PROFILE_WIDE 16
 #define BLM_PP_WARM 32
+#define BLM_PP_NET 64        /* the residuals coded by the audio network (pcmnet.h) */
 #define BLM_PP_PROFILE_BITS (BLM_PP_PROFILE_LAMBDA_MASK | BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE)
 #define BLM_PP_PROFILES 12    /* 0..7 and 20..23 */
 

@@ -275,9 +275,9 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
             (float)NNEE - fp, (float)sW, (float)sN, (float)sNW, (float)sNE, (float)sWW, (float)sNN,
             (float)(o->pred - p), (float)(p - r), (float)act, (float)grad, (float)texture, (float)pred,
             (float)c, 0.0f, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
-        BlmPixelNetDist dist;
+        BlmLogisticMix dist;
         blm_pixnet_eval(&in, pred, pc->max_value, &dist);
-        v = pred + blm_pixnet_code(&dist, io, v - pred);
+        v = pred + blm_logmix_code(&dist, io, v - pred);
     } else if (pc->mapped[c]) {
         /* the rank distance among the plane's used values (docs/MODEL.md §11) */
         const BlmValueMap *m = &pc->map[c];

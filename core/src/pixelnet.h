@@ -11,10 +11,9 @@
 
 #include <stdint.h>
 
-#include "bitio.h"
+#include "logmix.h"
 
 #define BLM_PXN_INPUTS 28
-#define BLM_PXN_MIX 3
 
 /* What the predictor knows of a pixel before coding it, in the order of §14's table:
  * neighbours less the unrounded prediction, the neighbours' signed errors, the
@@ -25,21 +24,9 @@ typedef struct BlmPixelNetInput {
     float v[BLM_PXN_INPUTS];
 } BlmPixelNetInput;
 
-/* The residual's distribution over lo..hi (the values v - pred that stay in range). */
-typedef struct BlmPixelNetDist {
-    float w[BLM_PXN_MIX];
-    float centre[BLM_PXN_MIX];
-    float inv_scale[BLM_PXN_MIX];
-    int32_t lo, hi;
-} BlmPixelNetDist;
-
 /* The built-in network's distribution for one pixel whose prediction is pred (a
  * sample in 0..max_value). */
-void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value, BlmPixelNetDist *d);
-
-/* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
- * e ignored); returns e. */
-int32_t blm_pixnet_code(const BlmPixelNetDist *d, const BlmBitIo *io, int32_t e);
+void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value, BlmLogisticMix *d);
 
 /* FNV-1a of the built-in weights' float32 bytes (little-endian), as §14 documents. */
 uint32_t blm_pixnet_hash(void);

@@ -13,8 +13,9 @@
  * the encoder uses, with the header the public encoder writes for the same
  * settings. '0'..'7' force that mode, 'n' leaves the choice to the encoder, and
  * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
- * 'm' the same with value maps (parameter bit 3), and 'w' the wide short cascade's
- * profiles (20..23, frame index mod 4).
+ * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
+ * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
+ * audio network (parameter bit 6).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -140,6 +141,13 @@ static const Case cases[] = {
      * chose it (since late 2026-12-04), beside frames coded without it */
     {"gray-image-net", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
      .frame_units = 15, .input = IN_IMAGE, .modes = "n"},
+    /* mode 6 coded by the audio network (docs/MODEL.md §15), as the encoder chooses it
+     * for mono speech (since late 2026-12-04), with several profiles and beside frames
+     * the encoder chose */
+    {"pcm-mono-net", BYTELM_KIND_PCM_S16LE, .rate = 16000, .channels = 1, .units = 3 * 1000 + 300,
+     .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "aana"},
+    {"pcm-stereo-net", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
+     .frame_units = 900, .input = IN_TONES, .modes = "ana"},
     {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,
      .frame_units = 14, .input = IN_IMAGE, .modes = "n"},
     {"rgba32-image", BYTELM_KIND_RGBA32, .width = 29, .height = 23, .units = 23,
@@ -297,6 +305,8 @@ static int cascade_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_unit
     const size_t n = (size_t)n_units * h->channels;
     int16_t *pcm = malloc(n * sizeof(*pcm));
     BlmCascadeCoder *cc = blm_cascade_new((int)h->channels);
+    if (cc)
+        cc->rate = h->sample_rate;
     BlmBuf payload;
     blm_buf_init(&payload, BLM_BUF_NO_LIMIT);
     int ret = pcm && cc ? 0 : BYTELM_ENOMEM;
@@ -347,10 +357,12 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         const char m = c->modes[i % strlen(c->modes)];
         const uint8_t *frame_raw = raw + first * unit_bytes;
         seek[i] = (BlmSeekEntry){out->len, first};
-        if (m == 'p' || m == 'm' || m == 'w') {
-            const int profile = m == 'w' ? blm_pcm_profile(8 + (int)(i % 4)) : blm_pcm_profile((int)(i % 8));
-            ret = cascade_frame(&h, frame_raw, n_units, i, m == 'm' ? profile | BLM_PP_VALUE_MAPS : profile,
-                                out);
+        if (m == 'p' || m == 'm' || m == 'w' || m == 'a') {
+            const int profile = m == 'w'   ? blm_pcm_profile(8 + (int)(i % 4))
+                                : m == 'a' ? blm_pcm_profile((int)(i % BLM_PP_PROFILES))
+                                           : blm_pcm_profile((int)(i % 8));
+            const int flag = m == 'm' ? BLM_PP_VALUE_MAPS : m == 'a' ? BLM_PP_NET : 0;
+            ret = cascade_frame(&h, frame_raw, n_units, i, profile | flag, out);
         } else {
             blm_frame_coder_force_mode(fc, m == 'n' ? -1 : m - '0');
             ret = blm_frame_encode(fc, frame_raw, n_units, i, out);

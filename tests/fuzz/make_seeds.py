@@ -151,11 +151,13 @@ if len(sys.argv) > 1:
             pcm_stream = f.read()[1:]
         put('decoder', 'pcm-recover.blm', b'\x0a' + pcm_stream)
         put('decoder', 'pcm-packets.blm', b'\x80' + pcm_stream)
-        # Mode 7 with alpha, 16-bit samples with value maps (packet calls), and gray
-        # frames of the pixel network: the conformance streams of those kinds.
+        # Mode 7 with alpha, 16-bit samples with value maps (packet calls), gray frames
+        # of the pixel network and PCM frames of the audio network: the conformance
+        # streams of those kinds.
         conf = os.path.join(root, 'tests', 'conformance')
         for src, name, lead in (('rgba32-image.blm', 'rgba-pixels.blm', b'\x00'),
                                 ('gray16-image-maps.blm', 'gray16-maps.blm', b'\x80'),
-                                ('gray-image-net.blm', 'gray-net.blm', b'\x00')):
+                                ('gray-image-net.blm', 'gray-net.blm', b'\x00'),
+                                ('pcm-stereo-net.blm', 'pcm-net.blm', b'\x00')):
             with open(os.path.join(conf, src), 'rb') as f:
                 put('decoder', name, lead + f.read())

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
 {
     uint32_t frame = 131072;
     int profiles[BLM_PP_PROFILES] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
-    int warm = BLM_PP_WARM;
+    int warm = BLM_PP_WARM, net = 0;
+    uint32_t rate = 0;
     const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--frame") && a + 1 < argc) {
@@ -85,13 +86,17 @@ int main(int argc, char **argv)
             states_file = argv[++a];
         } else if (!strcmp(argv[a], "--no-maps")) {
             maps = 0;
+        } else if (!strcmp(argv[a], "--net")) {
+            net = 1;
+        } else if (!strcmp(argv[a], "--rate") && a + 1 < argc) {
+            rate = (uint32_t)strtoul(argv[++a], NULL, 10);
         } else {
             break;
         }
     }
     if (a + 2 > argc || frame < 1) {
         fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] "
-                        "[--cold | --states FILE] CHANNELS FILE.s16...\n");
+                        "[--cold | --states FILE] [--net --rate HZ] CHANNELS FILE.s16...\n");
         return 2;
     }
     const int ch = atoi(argv[a++]);
@@ -100,6 +105,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cascade_size: 1 or 2 channels\n");
         return 2;
     }
+    cc->rate = rate;
     static BlmResChannel states[BLM_STATES_COUNT];
     static BlmPixelBias bias[BLM_STATES_BIAS_PLANES];
     const BlmResChannel *start[BLM_PP_MAX_CHANNELS];
@@ -133,14 +139,20 @@ int main(int argc, char **argv)
             const uint32_t n = (uint32_t)(units - i < frame ? units - i : frame);
             size_t best = SIZE_MAX;
             int best_profile = 0;
-            for (int k = 0; k <= n_profiles; k++) {
+            for (int k = 0; k <= n_profiles + 1; k++) {
                 uint32_t state;
                 int param = k < n_profiles ? profiles[k] : best_profile | BLM_PP_VALUE_MAPS;
                 const double t0 = now();
-                /* last, as the encoder does, the best profile with value maps */
+                /* then, as the encoder does, the best profile with value maps, and with
+                 * --net the best profile's predictor with the audio network */
                 if (k == n_profiles &&
                     (!maps || blm_cascade_maps_worth_trying(cc, pcm + i * (size_t)ch, n) != 1))
-                    break;
+                    continue;
+                if (k == n_profiles + 1) {
+                    if (!net)
+                        break;
+                    param = (best_profile & BLM_PP_PROFILE_BITS) | BLM_PP_NET;
+                }
                 blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
                 if (blm_cascade_encode(cc, pcm + i * (size_t)ch, n, param, &out, &state) != 0) {
                     fprintf(stderr, "cascade_size: profile %d: cannot encode\n", param);

@@ -1,0 +1,126 @@
+/*
+ * The residual coder of a mixture of logistics, docs/MODEL.md §14 (the pixel network)
+ * and §15 (the audio network): every decision on the residual's path from the
+ * mixture's interval masses, float32 in the written order, exp as docs/MODEL.md §2.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "logmix.h"
+
+#include "mathfn.h"
+
+#define MIX BLM_LOGMIX_K
+#define END_Z 1e30f /* the z of a boundary beyond the range's end */
+
+/* A boundary between two residual values: per logistic, its z and the masses below
+ * (F) and above (S) it, each computed directly so that tails keep their precision. */
+typedef struct Bound {
+    float z[MIX], F[MIX], S[MIX];
+} Bound;
+
+static const Bound low_end = {{-END_Z, -END_Z, -END_Z}, {0, 0, 0}, {1, 1, 1}};
+static const Bound high_end = {{END_Z, END_Z, END_Z}, {1, 1, 1}, {0, 0, 0}};
+
+/* the boundary at t + 1/2 between the values t and t + 1 */
+static void bound_at(const BlmLogisticMix *d, int32_t t, Bound *b)
+{
+    const float x = (float)t + 0.5f;
+    for (int k = 0; k < MIX; k++) {
+        const float z = (x - d->centre[k]) * d->inv_scale[k];
+        const float a = blm_exp(z < 0 ? z : -z);   /* exp(-|z|) */
+        const float hi = 1.0f / (1.0f + a), lo = a / (1.0f + a);
+        b->z[k] = z;
+        b->F[k] = z < 0 ? lo : hi;
+        b->S[k] = z < 0 ? hi : lo;
+    }
+}
+
+/* the mass between the boundaries a < b: below the centre as F(b) - F(a), above it
+ * as S(a) - S(b) */
+static float mass(const BlmLogisticMix *d, const Bound *a, const Bound *b)
+{
+    float m = 0.0f;
+    for (int k = 0; k < MIX; k++) {
+        const float part = a->z[k] + b->z[k] < 0 ? b->F[k] - a->F[k] : a->S[k] - b->S[k];
+        m += d->w[k] * part;
+    }
+    return m;
+}
+
+/* one decision with P(1) = one / (zero + one) */
+static int decide(const BlmBitIo *io, float zero, float one, int bit)
+{
+    float q = one / (zero + one);
+    if (!(q >= 0.0f))
+        q = 0.5f;   /* NaN, or masses a hair below zero from rounding */
+    else if (q > 1.0f)
+        q = 1.0f;   /* so that the conversion is always defined */
+    return blm_bitio_code(io, (uint32_t)(q * 65536.0f), bit);
+}
+
+int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
+{
+    const int enc = io->enc != NULL;
+    Bound below, above; /* around 0 */
+    if (d->lo < 0)
+        bound_at(d, -1, &below);
+    else
+        below = low_end;
+    if (d->hi > 0)
+        bound_at(d, 0, &above);
+    else
+        above = high_end;
+    const float m_neg = d->lo < 0 ? mass(d, &low_end, &below) : 0.0f;
+    const float m_pos = d->hi > 0 ? mass(d, &above, &high_end) : 0.0f;
+    const float m_zero = mass(d, &below, &above);
+    if (!decide(io, m_zero, m_neg + m_pos, enc && e != 0))
+        return 0;
+    int neg = d->hi == 0;
+    if (d->lo < 0 && d->hi > 0)
+        neg = decide(io, m_pos, m_neg, enc && e < 0);
+
+    /* the magnitude m in 1..M on that side: B(k) is the boundary between magnitudes
+     * k - 1 and k; (lower, upper) in magnitudes is (upper, lower) in e when negative */
+    const int32_t M = neg ? -d->lo : d->hi;
+    const int32_t m = enc ? (e < 0 ? -e : e) : 0;
+    const Bound *end = neg ? &low_end : &high_end;
+    Bound bu = neg ? below : above, bv, bmid;
+    int32_t u = 1, len = 1;
+    /* its bit length: is m >= 2^len, while 2^len <= M */
+    for (;; len++) {
+        const int32_t next = (int32_t)1 << len;
+        if (next > M) {
+            bv = *end;
+            break;
+        }
+        bound_at(d, neg ? -next : next - 1, &bmid);
+        const float m_low = neg ? mass(d, &bmid, &bu) : mass(d, &bu, &bmid);
+        const float m_high = neg ? mass(d, end, &bmid) : mass(d, &bmid, end);
+        if (!decide(io, m_low, m_high, enc && m >= next)) {
+            bv = bmid;
+            break;
+        }
+        u = next;
+        bu = bmid;
+    }
+    int32_t v = neg ? -d->lo : d->hi;
+    if (((int32_t)1 << len) - 1 < v)
+        v = ((int32_t)1 << len) - 1;
+    /* the bits below the top one, highest first; an empty upper half codes nothing */
+    for (int b = len - 2; b >= 0; b--) {
+        const int32_t mid = u + ((int32_t)1 << b);
+        if (mid > v)
+            continue;
+        bound_at(d, neg ? -mid : mid - 1, &bmid);
+        const float m_low = neg ? mass(d, &bmid, &bu) : mass(d, &bu, &bmid);
+        const float m_high = neg ? mass(d, &bv, &bmid) : mass(d, &bmid, &bv);
+        if (decide(io, m_low, m_high, enc && m >= mid)) {
+            u = mid;
+            bu = bmid;
+        } else {
+            v = mid - 1;
+            bv = bmid;
+        }
+    }
+    return neg ? -u : u;
+}
+

@@ -1,0 +1,31 @@
+/*
+ * A residual's distribution as a mixture of logistics over the integers lo..hi, and
+ * its coder: the zero flag, the sign, the bit length and the bits below the top one,
+ * each decision from the mixture's interval masses (docs/MODEL.md §14, "Coding").
+ * float32 in the written order with the exp of docs/MODEL.md §2, so that every
+ * machine gets the same bits. The pixel and audio networks give such mixtures.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_LOGMIX_H
+#define BYTELM_LOGMIX_H
+
+#include <stdint.h>
+
+#include "bitio.h"
+
+#define BLM_LOGMIX_K 3
+
+/* weights summing to about 1, centres and 1 / scale, in units of the residual; the
+ * residual e is one of lo..hi, lo <= 0 <= hi */
+typedef struct BlmLogisticMix {
+    float w[BLM_LOGMIX_K];
+    float centre[BLM_LOGMIX_K];
+    float inv_scale[BLM_LOGMIX_K];
+    int32_t lo, hi;
+} BlmLogisticMix;
+
+/* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
+ * e ignored); returns e. */
+int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e);
+
+#endif

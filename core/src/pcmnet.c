@@ -1,0 +1,46 @@
+/*
+ * The audio network of frame mode 6; docs/MODEL.md §15 is normative, this follows it
+ * operation for operation: float32, each operation rounded to float32 in the order
+ * written (no FMA: the build forbids contraction), exp as docs/MODEL.md §2.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "pcmnet.h"
+
+#include "mathfn.h"
+#include "mlp.h"
+#include "pcmnet_weights.h"
+
+#define HIDDEN BLM_PCN_HIDDEN
+#define OUTPUTS (3 * BLM_LOGMIX_K)
+#define LOG_SCALE_LIMIT 7.0f
+
+void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d)
+{
+    float h1[HIDDEN], h2[HIDDEN], o[OUTPUTS];
+    blm_mlp_layer(pcn_w1, pcn_b1, x, BLM_PCN_INPUTS, HIDDEN, h1, 1);
+    blm_mlp_layer(pcn_w2, pcn_b2, h1, HIDDEN, HIDDEN, h2, 1);
+    blm_mlp_layer(pcn_w3, pcn_b3, h2, HIDDEN, OUTPUTS, o, 0);
+
+    const float top = o[0] > o[1] ? (o[0] > o[2] ? o[0] : o[2]) : (o[1] > o[2] ? o[1] : o[2]);
+    float e[BLM_LOGMIX_K];
+    for (int k = 0; k < BLM_LOGMIX_K; k++)
+        e[k] = blm_exp(o[k] - top);
+    const float sum = (e[0] + e[1]) + e[2];
+    for (int k = 0; k < BLM_LOGMIX_K; k++) {
+        float ls = o[2 * BLM_LOGMIX_K + k];
+        ls = ls < -LOG_SCALE_LIMIT ? -LOG_SCALE_LIMIT : ls > LOG_SCALE_LIMIT ? LOG_SCALE_LIMIT : ls;
+        d->w[k] = e[k] / sum;
+        d->centre[k] = x[5] + o[BLM_LOGMIX_K + k] * sc;   /* x[5]: the unrounded prediction less pred */
+        d->inv_scale[k] = 1.0f / (blm_exp(ls) * sc);
+    }
+    d->lo = -32768 - pred;
+    d->hi = 32767 - pred;
+}
+
+uint32_t blm_pcmnet_hash(void)
+{
+    const float *parts[6] = {pcn_w1, pcn_b1, pcn_w2, pcn_b2, pcn_w3, pcn_b3};
+    const size_t sizes[6] = {sizeof pcn_w1, sizeof pcn_b1, sizeof pcn_w2,
+                             sizeof pcn_b2, sizeof pcn_w3, sizeof pcn_b3};
+    return blm_mlp_hash(parts, sizes, 6);
+}

@@ -1,0 +1,27 @@
+/*
+ * The audio network of frame mode 6 (docs/MODEL.md §15): a small pre-trained MLP that
+ * reads the cascade predictor's state before a sample (its stages' partial sums, its
+ * final weights, the recent errors, the running scales, the signal) and gives the
+ * residual's distribution as a mixture of three logistics, coded by logmix.h.
+ * float32 in the written order with the exp of docs/MODEL.md §2, so that every machine
+ * gets the same bits.
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#ifndef BYTELM_PCMNET_H
+#define BYTELM_PCMNET_H
+
+#include <stdint.h>
+
+#include "logmix.h"
+
+#define BLM_PCN_INPUTS 25
+
+/* The built-in network's distribution of the residual of a sample predicted as pred
+ * (in -32768..32767), from its inputs x (§15's table, squashed already) and the
+ * running scale sc (>= 1) that the amplitudes among them were divided by. */
+void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d);
+
+/* FNV-1a of the built-in weights' float32 bytes (little-endian), as §15 documents. */
+uint32_t blm_pcmnet_hash(void);
+
+#endif

@@ -50,7 +50,8 @@ int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint3
 
 /* Codes n interleaved sample frames with the parameter byte (a profile, with
  * BLM_PP_VALUE_MAPS to code by its value map each channel whose map is guessed to
- * pay) into out
+ * pay, BLM_PP_WARM to start the residual coder learnt, or BLM_PP_NET alone to code
+ * the errors by the audio network, whose inputs include cc->rate) into out
  * (a range coder stream, flushed) and gives the frame's final state: the range
  * coder's, XOR a hash of the samples (docs/FORMAT.md §2, mode 6). 0, or
  * BYTELM_ENOMEM, or 1 when out's limit was reached (the frame is larger). */

@@ -11,6 +11,25 @@
 #define MIX BLM_LOGMIX_K
 #define END_Z 1e30f /* the z of a boundary beyond the range's end */
 
+void blm_logmix_from_outputs(const float *o, float base, float scale, float limit, int32_t lo, int32_t hi,
+                             BlmLogisticMix *d)
+{
+    const float top = o[0] > o[1] ? (o[0] > o[2] ? o[0] : o[2]) : (o[1] > o[2] ? o[1] : o[2]);
+    float e[MIX];
+    for (int k = 0; k < MIX; k++)
+        e[k] = blm_exp(o[k] - top);
+    const float sum = (e[0] + e[1]) + e[2];
+    for (int k = 0; k < MIX; k++) {
+        float ls = o[2 * MIX + k];
+        ls = ls < -limit ? -limit : ls > limit ? limit : ls;
+        d->w[k] = e[k] / sum;
+        d->centre[k] = base + o[MIX + k] * scale;
+        d->inv_scale[k] = 1.0f / (blm_exp(ls) * scale);
+    }
+    d->lo = lo;
+    d->hi = hi;
+}
+
 /* A boundary between two residual values: per logistic, its z and the masses below
  * (F) and above (S) it, each computed directly so that tails keep their precision. */
 typedef struct Bound {

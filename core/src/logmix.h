@@ -24,6 +24,12 @@ typedef struct BlmLogisticMix {
     int32_t lo, hi;
 } BlmLogisticMix;
 
+/* The mixture from a network's 3K outputs o (K weights' logits, K centre shifts and K
+ * log-scales, docs/MODEL.md §14 "Distribution"): centre k = base + o[K + k] * scale,
+ * 1 / (exp(o[2K + k] clamped to +-limit) * scale); over lo..hi. */
+void blm_logmix_from_outputs(const float *o, float base, float scale, float limit, int32_t lo, int32_t hi,
+                             BlmLogisticMix *d);
+
 /* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
  * e ignored); returns e. */
 int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e);

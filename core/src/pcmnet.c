@@ -6,7 +6,6 @@
  */
 #include "pcmnet.h"
 
-#include "mathfn.h"
 #include "mlp.h"
 #include "pcmnet_weights.h"
 
@@ -21,20 +20,8 @@ void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmL
     blm_mlp_layer(pcn_w2, pcn_b2, h1, HIDDEN, HIDDEN, h2, 1);
     blm_mlp_layer(pcn_w3, pcn_b3, h2, HIDDEN, OUTPUTS, o, 0);
 
-    const float top = o[0] > o[1] ? (o[0] > o[2] ? o[0] : o[2]) : (o[1] > o[2] ? o[1] : o[2]);
-    float e[BLM_LOGMIX_K];
-    for (int k = 0; k < BLM_LOGMIX_K; k++)
-        e[k] = blm_exp(o[k] - top);
-    const float sum = (e[0] + e[1]) + e[2];
-    for (int k = 0; k < BLM_LOGMIX_K; k++) {
-        float ls = o[2 * BLM_LOGMIX_K + k];
-        ls = ls < -LOG_SCALE_LIMIT ? -LOG_SCALE_LIMIT : ls > LOG_SCALE_LIMIT ? LOG_SCALE_LIMIT : ls;
-        d->w[k] = e[k] / sum;
-        d->centre[k] = x[5] + o[BLM_LOGMIX_K + k] * sc;   /* x[5]: the unrounded prediction less pred */
-        d->inv_scale[k] = 1.0f / (blm_exp(ls) * sc);
-    }
-    d->lo = -32768 - pred;
-    d->hi = 32767 - pred;
+    /* x[5]: the unrounded prediction less pred */
+    blm_logmix_from_outputs(o, x[5], sc, LOG_SCALE_LIMIT, -32768 - pred, 32767 - pred, d);
 }
 
 uint32_t blm_pcmnet_hash(void)

@@ -8,7 +8,6 @@
 
 #include <math.h>
 
-#include "mathfn.h"
 #include "mlp.h"
 #include "pixelnet_weights.h"
 
@@ -36,20 +35,7 @@ void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value
     blm_mlp_layer(pxn_w2, pxn_b2, h1, HIDDEN, HIDDEN, h2, 1);
     blm_mlp_layer(pxn_w3, pxn_b3, h2, HIDDEN, OUTPUTS, o, 0);
 
-    const float top = o[0] > o[1] ? (o[0] > o[2] ? o[0] : o[2]) : (o[1] > o[2] ? o[1] : o[2]);
-    float e[BLM_LOGMIX_K];
-    for (int k = 0; k < BLM_LOGMIX_K; k++)
-        e[k] = blm_exp(o[k] - top);
-    const float sum = (e[0] + e[1]) + e[2];
-    for (int k = 0; k < BLM_LOGMIX_K; k++) {
-        float ls = o[2 * BLM_LOGMIX_K + k];
-        ls = ls < -6.0f ? -6.0f : ls > 6.0f ? 6.0f : ls;
-        d->w[k] = e[k] / sum;
-        d->centre[k] = v[19] + o[BLM_LOGMIX_K + k] * s;
-        d->inv_scale[k] = 1.0f / (blm_exp(ls) * s);
-    }
-    d->lo = -pred;
-    d->hi = max_value - pred;
+    blm_logmix_from_outputs(o, v[19], s, 6.0f, -pred, max_value - pred, d);
 }
 
 uint32_t blm_pixnet_hash(void)

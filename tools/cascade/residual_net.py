@@ -61,6 +61,22 @@ EXACT = False  # --exact: state_dump --exact's records, squashed already; the fa
 ACT = "silu"
 
 
+def dev_files(a, group):
+    """The benchmark's dev-eval picks of the group (sac_files.py): (path, rate, channels)."""
+    listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
+                              "audio-" + group, "--budget", str(a.dev_budget)],
+                             check=True, capture_output=True, text=True).stdout
+    return [tuple(l.split("\t")[:3]) for l in listing.splitlines()]
+
+
+def by_format(files):
+    """The files grouped by (rate, channels), in a fixed order: the order records are dumped in."""
+    by = {}
+    for path, rate, ch in files:
+        by.setdefault((rate, ch), []).append(path)
+    return sorted(by.items())
+
+
 # ---------------------------------------------------------------------------- dump
 
 def dump(a):
@@ -70,10 +86,7 @@ def dump(a):
     with open(os.path.join(corpus, "train", "manifest.tsv")) as f:
         train_rows = [r for r in csv.DictReader(f, delimiter="\t") if r["kind"] == "pcm"]
     for group in GROUPS:
-        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
-                                  "audio-" + group, "--budget", str(a.dev_budget)],
-                                 check=True, capture_output=True, text=True).stdout
-        dev = [dict(zip(("path", "rate", "channels", "bytes"), l.split("\t"))) for l in listing.splitlines()]
+        dev = [dict(zip(("path", "rate", "channels"), f)) for f in dev_files(a, group)]
         rows = [r for r in train_rows if r["out_file"].split("/")[1] == "audio-" + group]
         train = [{"path": os.path.join(corpus, r["out_file"]), "rate": r["rate"], "channels": r["channels"]}
                  for r in pick(rows, a.train_budget)]
@@ -83,10 +96,7 @@ def dump(a):
                 os.remove(out)
             t0 = time.time()
             bits = lib = n = 0
-            by = {}
-            for r in files:
-                by.setdefault((r["rate"], r["channels"]), []).append(r["path"])
-            for (rate, ch), paths in sorted(by.items()):
+            for (rate, ch), paths in by_format((r["path"], r["rate"], r["channels"]) for r in files):
                 res = subprocess.run([a.tool, "--profiles", a.profiles, "--rate", rate]
                                      + (["--exact"] if EXACT else []) + [ch, out] + paths,
                                      check=True, capture_output=True, text=True).stdout
@@ -386,16 +396,9 @@ def online(a):
     """state_dump --net on the dev-eval files, in dump's order: the coder with the
     network's log-odds as one more input of each decision's online mixer."""
     for g in a.groups.split(","):
-        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
-                                  "audio-" + g, "--budget", str(a.dev_budget)],
-                                 check=True, capture_output=True, text=True).stdout
-        by = {}
-        for l in listing.splitlines():
-            path, rate, ch, _ = l.split("\t")
-            by.setdefault((rate, ch), []).append(path)
         bits = n = 0
         off = 0
-        for (rate, ch), paths in sorted(by.items()):
+        for (rate, ch), paths in by_format(dev_files(a, g)):
             net = [] if a.no_net else ["--net", net_file(a, g), "--net-offset", str(off), "--net-init",
                                        str(a.net_init), "--coder-init", str(a.coder_init)]
             warm = ["--warm", os.path.join(a.dir, "train_%s.f32" % g), "--warm-count", str(a.warm_count)] \
@@ -418,18 +421,11 @@ def warmdev(a):
     codec's learned states, docs/MODEL.md §13), to DIR/devwarm_GROUP.f32, the per-file
     lines to DIR/devwarm_GROUP.tsv."""
     for g in a.groups.split(","):
-        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
-                                  "audio-" + g, "--budget", str(a.dev_budget)],
-                                 check=True, capture_output=True, text=True).stdout
-        by = {}
-        for l in listing.splitlines():
-            path, rate, ch, _ = l.split("\t")
-            by.setdefault((rate, ch), []).append(path)
         out = os.path.join(a.dir, "devwarm_%s.f32" % g)
         if os.path.exists(out):
             os.remove(out)
         with open(os.path.join(a.dir, "devwarm_%s.tsv" % g), "w") as f:
-            for (rate, ch), paths in sorted(by.items()):
+            for (rate, ch), paths in by_format(dev_files(a, g)):
                 f.write(subprocess.run([a.tool, "--profiles", a.profiles, "--rate", rate]
                                        + (["--exact"] if EXACT else [])
                                        + ["--warm", os.path.join(a.dir, "train_%s.f32" % g),
@@ -448,10 +444,7 @@ def choice(a):
     net = Net(ck["hidden"], ck["mix"])
     net.load_state_dict(ck["net"], strict=False)
     for g in a.groups.split(","):
-        listing = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "bench", "sac_files.py"),
-                                  "audio-" + g, "--budget", str(a.dev_budget)],
-                                 check=True, capture_output=True, text=True).stdout
-        chans = {l.split("\t")[0]: int(l.split("\t")[2]) for l in listing.splitlines()}
+        chans = {path: int(ch) for path, rate, ch in dev_files(a, g)}
         r = load(os.path.join(a.dir, "devwarm_%s.f32" % g))
         nb = np.zeros(len(r))
         with torch.no_grad():

@@ -335,6 +335,118 @@ static void test_frames(void)
     }
 }
 
+/* A signal that repeats every `period` samples, as a loop does: a pattern of noise
+ * that no short predictor can follow, each repeat with ±1 of dither. */
+static int16_t *looped(uint32_t n, int ch, uint32_t period, uint64_t seed)
+{
+    int16_t *s = malloc((size_t)n * ch * sizeof(int16_t));
+    for (uint32_t t = 0; t < n; t++)
+        for (int c = 0; c < ch; c++) {
+            const size_t i = (size_t)t * ch + c;
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            const int dither = (int)(seed >> 62) % 3 - 1;
+            s[i] = t < period ? (int16_t)((int32_t)(seed >> 33) % 16000)
+                              : (int16_t)(s[i - (size_t)period * ch] + dither);
+        }
+    return s;
+}
+
+/* The long-term lag (param bit 7, docs/MODEL.md §9): its parameter bytes, its round
+ * trips with every other bit, what it buys on a loop, the lag finder, and the frame
+ * coder choosing it. */
+static void test_long_term(void)
+{
+    enum { N = 12000, PERIOD = 3000 };
+    const int with_lag = BLM_PP_LTP | PERIOD << 8;
+    uint8_t b[4];
+    CHECK(blm_cascade_param_bytes(with_lag | 6, b) == 4 && blm_cascade_param(b, 4) == (with_lag | 6) &&
+              b[0] == (BLM_PP_LTP | 6) && b[1] == (PERIOD & 0xff) && b[2] == PERIOD >> 8 && b[3] == 0,
+          "parameter bytes of lag %d", PERIOD);
+    CHECK(blm_cascade_param_bytes(6, b) == 1 && blm_cascade_param(b, 1) == 6, "parameter without a lag");
+    static const struct { uint8_t p[4]; uint32_t n; int ok; } cases[] = {
+        {{BLM_PP_LTP, 64, 0, 0}, 4, 1},          {{BLM_PP_LTP, 63, 0, 0}, 4, 0},
+        {{BLM_PP_LTP, 0xff, 0xff, 0x7f}, 4, 1},  {{BLM_PP_LTP, 0, 0, 0x80}, 4, 0},
+        {{BLM_PP_LTP, 0, 1, 0}, 1, 0},           {{0, 0, 1, 0}, 4, 0},
+        {{BLM_PP_LTP, 0, 1, 0}, 3, 0},           {{BLM_PP_LTP | BLM_PP_NET | 7, 0, 1, 0}, 4, 1},
+        {{BLM_PP_LTP | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 0},
+        {{BLM_PP_LTP | BLM_PP_VALUE_MAPS | BLM_PP_WARM | 20, 0, 1, 0}, 4, 1},
+        {{BLM_PP_LTP | 8 | 16, 0, 1, 0}, 4, 0},  /* wide without fast: no profile */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK((blm_cascade_check_params(cases[i].p, cases[i].n) == 0) == cases[i].ok,
+              "parameters %zu (%02x, %u bytes): %s", i, cases[i].p[0], cases[i].n,
+              cases[i].ok ? "refused" : "accepted");
+
+    for (int ch = 1; ch <= 2; ch++) {
+        int16_t *loop = looped(N, ch, PERIOD, 11 + (uint64_t)ch);
+        const int params[] = {0, 6, 7, BLM_PP_WARM | 20, BLM_PP_VALUE_MAPS | BLM_PP_WARM, BLM_PP_NET | 6};
+        for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+            round_trip(loop, N, ch, params[i] | with_lag, "loop, lag");
+        round_trip(loop, N, ch, BLM_PP_LTP | BLM_PP_LTP_MIN << 8, "loop, shortest lag");
+        round_trip(loop, N, ch, BLM_PP_LTP | BLM_PP_LTP_MAX << 8, "loop, lag past the frame");
+        round_trip(loop, 100, ch, with_lag, "100 samples, lag");
+        const size_t with = round_trip(loop, N, ch, BLM_PP_WARM | with_lag, "loop, lag");
+        const size_t without = round_trip(loop, N, ch, BLM_PP_WARM, "loop, no lag");
+        /* the first period costs what it did; the three repeats nearly nothing */
+        CHECK(with && with * 2 < without, "%d channels: %zu bytes with the lag, %zu without", ch, with,
+              without);
+
+        BlmCascadeCoder *cc = blm_cascade_new(ch);
+        const int32_t found = blm_cascade_find_lag(cc, loop, N);
+        CHECK(found == PERIOD, "%d channels: lag %d found, %d expected", ch, found, PERIOD);
+        CHECK(blm_cascade_find_lag(cc, loop, PERIOD) == 0, "%d channels: a lag found in one period", ch);
+        int16_t *quiet = calloc((size_t)N * ch, sizeof(int16_t));
+        CHECK(blm_cascade_find_lag(cc, quiet, N) == 0, "%d channels: a lag found in silence", ch);
+        uint8_t *raw = test_pcm_integer(N, (uint32_t)ch, 29);
+        int16_t *music = as_samples(raw, (size_t)N * ch);
+        CHECK(blm_cascade_find_lag(cc, music, N) == 0, "%d channels: a lag found in tones", ch);
+
+        /* a decoder given another lag does not decode the frame */
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state;
+        int16_t *back = malloc((size_t)N * ch * sizeof(int16_t));
+        CHECK(blm_cascade_encode(cc, loop, N, with_lag, &out, &state) == 0, "encode");
+        CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_LTP | (PERIOD + 1) << 8, state, back) ==
+                  BYTELM_EDESYNC,
+              "%d channels: the wrong lag not found", ch);
+        CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == BYTELM_EDESYNC,
+              "%d channels: the lag ignored: not found", ch);
+
+        /* the frame coder tries the lag (not with the fast preset) and writes 4 bytes */
+        for (int preset = BYTELM_PRESET_FAST; preset <= BYTELM_PRESET_DEFAULT; preset++) {
+            BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
+                           .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100,
+                           .channels = (uint32_t)ch, .preset = preset};
+            BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+            blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+            int ret = blm_frame_encode(fc, (const uint8_t *)loop, N, 0, &out);
+            BlmFrameHeader fh;
+            size_t n = 0;
+            ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+            ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+            const int lag = preset == BYTELM_PRESET_DEFAULT;
+            CHECK(ret == 0 && !memcmp(back, loop, (size_t)N * ch * 2) && fh.mode == BLM_MODE_CASCADE &&
+                      (fh.n_params == 4) == lag && (fh.params[0] & BLM_PP_LTP) == (lag ? BLM_PP_LTP : 0) &&
+                      (!lag || blm_cascade_param(fh.params, fh.n_params) >> 8 == PERIOD),
+                  "%d channels, preset %d: frame coder: %s, mode %d, %d parameters", ch, preset,
+                  bytelm_strerror(ret), fh.mode, fh.n_params);
+            if (lag) {
+                /* the header's parameter count must match the lag bit */
+                out.data[21] = 3;
+                CHECK(blm_frame_parse(out.data, out.len, &h, &fh, &n) < 0, "mode 6 with 3 parameters accepted");
+            }
+            blm_frame_coder_free(fc);
+        }
+        blm_buf_free(&out);
+        blm_cascade_free(cc);
+        free(back);
+        free(music);
+        free(quiet);
+        free(loop);
+    }
+}
+
 int main(void)
 {
     test_round_trips();
@@ -344,6 +456,7 @@ int main(void)
     test_host_fp_mode();
     test_residuals();
     test_frames();
+    test_long_term();
     printf("cascade: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

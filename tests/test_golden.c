@@ -69,6 +69,8 @@ static const Golden golden[] = {
      "9479ade20d2dcf298af851c4d71b1a0200b85aa4539469715be97a4b177d7c97"},
     {"pcm stereo, network",
      "8603fe0e92307de7eca17403b7169f3bcb98421dc83856ddaaaa857dcc24a238"},
+    {"pcm stereo, long-term lag",
+     "f60f9c78c27c39554b688773eb0b407ec9e8956389f34a30a9d60393cbe9825f"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -371,6 +373,24 @@ int main(int argc, char **argv)
         const int param = (g == 20 ? BLM_PP_PROFILE_FAST | 2 : 0) | BLM_PP_NET;
         const int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, param, &out, &state);
         payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[g], print) ? passes++ : failures++;
+        blm_buf_free(&out);
+        blm_cascade_free(cc);
+        free(pcm);
+    }
+    /* Mode 6 with a long-term lag (docs/MODEL.md §9): the tones above made a loop of
+     * 500 samples, each repeat with a little dither */
+    {
+        const int ch = 2, n = 3000, lag = 500;
+        int16_t *pcm = (int16_t *)(void *)test_pcm_integer((uint32_t)n, (uint32_t)ch, 31);
+        for (int i = 0; i < n * ch; i++)
+            pcm[i] = i < lag * ch ? (int16_t)(uint16_t)(((uint8_t *)pcm)[2 * i] | ((uint8_t *)pcm)[2 * i + 1] << 8)
+                                  : (int16_t)(pcm[i - lag * ch] + (i * 7) % 3 - 1);
+        BlmCascadeCoder *cc = blm_cascade_new(ch);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state = 0;
+        const int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, BLM_PP_WARM | BLM_PP_LTP | lag << 8, &out, &state);
+        payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[22], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_cascade_free(cc);
         free(pcm);

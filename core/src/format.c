@@ -234,7 +234,7 @@ int blm_frame_parse(const uint8_t *buf, size_t len, const BlmHeader *h, BlmFrame
         (fh->mode == BLM_MODE_FLAC && h->kind != BYTELM_KIND_PCM_S16LE) ||
         (fh->mode == BLM_MODE_SCALE && h->kind != BYTELM_KIND_PCM_S16LE && !blm_kind_is_v1_image(h->kind)) ||
         (fh->mode == BLM_MODE_CASCADE &&
-         (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || fh->n_params != 1)) ||
+         (h->kind != BYTELM_KIND_PCM_S16LE || h->channels > 2 || (fh->n_params != 1 && fh->n_params != 4))) ||
         (!blm_mode_has_params(fh->mode) && fh->n_params) ||
         fh->first_unit != (uint64_t)fh->index * h->frame_units ||
         (h->total_units != BYTELM_UNKNOWN_LENGTH &&

@@ -420,7 +420,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             return ret;
         int profiles[BLM_PP_PROFILES];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
-        for (int k = 0; k <= n_profiles + 1; k++) {
+        int best = -1;
+        for (int k = 0; k <= n_profiles + 2; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
             /* every frame starts from the learned states (docs/MODEL.md §13) */
             int param = k < n_profiles ? profiles[k] | BLM_PP_WARM : -1;
@@ -431,8 +432,18 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                     continue;
                 if (ret < 0)
                     return ret;
-                param = fh.params[0] | BLM_PP_VALUE_MAPS;
-            } else if (k > n_profiles) {
+                param = best | BLM_PP_VALUE_MAPS;
+            } else if (k == n_profiles + 1) {
+                /* then with a long-term lag, where the signal seems to repeat (loops) */
+                if (!best_is_cascade || fc->h.preset == BYTELM_PRESET_FAST)
+                    continue;
+                const int32_t lag = blm_cascade_find_lag(fc->cascade, fc->pcm, n_units);
+                if (lag < 0)
+                    return lag;
+                if (lag == 0)
+                    continue;
+                param = best | BLM_PP_LTP | lag << 8;
+            } else if (k > n_profiles + 1) {
                 /* last, the best profile's predictor with the audio network coding the
                  * residuals (docs/MODEL.md §15): it pays on speech, mono; on stereo
                  * music it won 0.01 % for 75 % more encoding time (docs/STUDY.md
@@ -441,7 +452,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                                   (fc->h.preset == BYTELM_PRESET_DEFAULT && fc->h.channels == 1);
                 if (!best_is_cascade || !tries)
                     break;
-                param = (fh.params[0] & BLM_PP_PROFILE_BITS) | BLM_PP_NET;
+                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_LTP | ~0xff)) | BLM_PP_NET;
             }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;
@@ -457,8 +468,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                     fc->model_out = tmp;
                 }
                 fh.mode = BLM_MODE_CASCADE;
-                fh.n_params = 1;
-                fh.params[0] = (uint8_t)param;
+                fh.n_params = (uint8_t)blm_cascade_param_bytes(param, fh.params);
+                best = param;
                 fh.final_state = state;
                 fh.payload_size = (uint32_t)fc->cascade_out.len;
                 payload = fc->cascade_out.data;
@@ -573,11 +584,12 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     }
     case BLM_MODE_CASCADE: {
         const size_t n = (size_t)fh->n_units * fc->h.channels;
-        if (!cascade_applies(fc) || blm_cascade_check_params(fh->params, fh->n_params) < 0)
+        const int param = blm_cascade_param(fh->params, fh->n_params);
+        if (!cascade_applies(fc) || param < 0)
             return BYTELM_EFORMAT;
         if ((ret = ensure_pcm(fc, n)) < 0 || (ret = ensure_cascade(fc)) < 0 ||
             (ret = blm_cascade_decode(fc->cascade, payload, fh->payload_size, fh->n_units,
-                                      fh->params[0], fh->final_state, fc->pcm)) < 0)
+                                      param, fh->final_state, fc->pcm)) < 0)
             return ret;
         pcm_to_raw(fc->pcm, n, raw);
         return 0;

@@ -9,7 +9,7 @@
 #ifndef BYTELM_OLS_H
 #define BYTELM_OLS_H
 
-#define BLM_OLS_MAX 32
+#define BLM_OLS_MAX 36
 
 /* How a sample's weight follows its running mean error esum:
  * (esum + add)^-3/4 (audio) or (esum + add)^-2 (pixels). */

@@ -38,12 +38,35 @@ void blm_cascade_free(BlmCascadeCoder *cc)
     free(cc);
 }
 
+int blm_cascade_param(const uint8_t *params, uint32_t n_params)
+{
+    if (n_params == 0 || n_params != ((params[0] & BLM_PP_LTP) ? 4u : 1u))
+        return BYTELM_EFORMAT;
+    const int b = params[0];
+    if ((b & BLM_PP_NET) && (b & (BLM_PP_VALUE_MAPS | BLM_PP_WARM)))
+        return BYTELM_EFORMAT;
+    if (!blm_pcm_profile_valid(b & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET | BLM_PP_LTP)))
+        return BYTELM_EFORMAT;
+    if (!(b & BLM_PP_LTP))
+        return b;
+    const int32_t lag = params[1] | params[2] << 8 | params[3] << 16;
+    return lag >= BLM_PP_LTP_MIN && lag <= BLM_PP_LTP_MAX ? b | lag << 8 : BYTELM_EFORMAT;
+}
+
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 {
-    if (n_params != 1 || ((params[0] & BLM_PP_NET) && (params[0] & (BLM_PP_VALUE_MAPS | BLM_PP_WARM))))
-        return BYTELM_EFORMAT;
-    return blm_pcm_profile_valid(params[0] & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET)) ? 0
-                                                                                       : BYTELM_EFORMAT;
+    return blm_cascade_param(params, n_params) < 0 ? BYTELM_EFORMAT : 0;
+}
+
+uint32_t blm_cascade_param_bytes(int param, uint8_t *params)
+{
+    params[0] = (uint8_t)param;
+    if (!(param & BLM_PP_LTP))
+        return 1;
+    params[1] = (uint8_t)(param >> 8);
+    params[2] = (uint8_t)(param >> 16);
+    params[3] = (uint8_t)(param >> 24);
+    return 4;
 }
 
 static int ensure_maps(BlmCascadeCoder *cc)
@@ -71,6 +94,12 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
     int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & BLM_PP_PROFILE_BITS);
     if (ret < 0)
         return ret;
+    if (param & BLM_PP_LTP) {
+        const int32_t lag = param >> 8;
+        if (lag < BLM_PP_LTP_MIN || lag > BLM_PP_LTP_MAX)
+            return BYTELM_EINVAL;
+        blm_pcm_predictor_set_ltp(&cc->pred, lag);
+    }
     if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
         return ret;
     blm_residual_coder_init(&cc->res, cc->channels);
@@ -296,4 +325,56 @@ int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, 
         for (int c = 0; c < cc->channels; c++)
             pcm[(size_t)t * cc->channels + c] = (int16_t)cc->s[c][t];
     return 0;
+}
+
+/* Stretches of four samples of channel 0, each quantised to a quarter (so that
+ * a copy with ±1 of dither still mostly matches), vote for the distance to the
+ * last stretch like them; flat ones (silence, DC) do not vote. A lag is worth a
+ * try when it got a vote from at least one stretch in 32. */
+#define LAG_HASH_BITS 16
+#define LAG_FLAT 16
+#define LAG_VOTES_SHIFT 8
+
+int32_t blm_cascade_find_lag(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n)
+{
+    if (n < 2 * BLM_PP_LTP_MIN)
+        return 0;
+    const size_t ch = (size_t)cc->channels;
+    const uint32_t limit = n - 1 < BLM_PP_LTP_MAX ? n - 1 : BLM_PP_LTP_MAX;
+    int32_t *last = malloc(((size_t)1 << LAG_HASH_BITS) * sizeof *last);
+    uint32_t *votes = calloc((size_t)limit + 1, sizeof *votes);
+    if (!last || !votes) {
+        free(last);
+        free(votes);
+        return BYTELM_ENOMEM;
+    }
+    for (size_t i = 0; i < (size_t)1 << LAG_HASH_BITS; i++)
+        last[i] = -1;
+    for (uint32_t t = 0; t + 4 <= n; t++) {
+        int32_t lo = 32767, hi = -32768;
+        uint32_t h = 0;
+        for (int k = 0; k < 4; k++) {
+            const int32_t v = pcm[(t + (uint32_t)k) * ch];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+            h = (h + (uint32_t)(v + 32768) / 4) * 2654435761u;
+        }
+        if (hi - lo < LAG_FLAT)
+            continue;
+        h >>= 32 - LAG_HASH_BITS;
+        if (last[h] >= 0) {
+            const uint32_t lag = t - (uint32_t)last[h];
+            if (lag >= BLM_PP_LTP_MIN && lag <= limit)
+                votes[lag]++;
+        }
+        last[h] = (int32_t)t;
+    }
+    uint32_t best = 0;
+    for (uint32_t lag = BLM_PP_LTP_MIN; lag <= limit; lag++)
+        if (votes[lag] > votes[best])
+            best = lag;
+    const int32_t found = best && (uint64_t)votes[best] << LAG_VOTES_SHIFT >= n ? (int32_t)best : 0;
+    free(last);
+    free(votes);
+    return found;
 }

@@ -41,8 +41,19 @@ BlmCascadeCoder *blm_cascade_new(int channels);
 void blm_cascade_free(BlmCascadeCoder *cc);
 
 /* Whether the frame parameters are those of a mode-6 frame: one parameter byte, a
- * profile with the value-map and warm bits, or with the network bit alone. */
+ * profile with the value-map and warm bits, or with the network bit alone; with the
+ * long-term bit, three more bytes give the lag (BLM_PP_LTP_MIN..BLM_PP_LTP_MAX). */
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
+/* The parameter as blm_cascade_encode and _decode take it (the first byte, and with
+ * BLM_PP_LTP the lag in bits 8-30), or BYTELM_EFORMAT where the check fails. */
+int blm_cascade_param(const uint8_t *params, uint32_t n_params);
+/* The bytes of such a parameter (1 or 4 of them, returned). */
+uint32_t blm_cascade_param_bytes(int param, uint8_t *params);
+
+/* A long-term lag worth trying on these n interleaved sample frames, or 0: the
+ * distance at which most stretches of four samples of channel 0 recur, roughly
+ * (blm_pcm_predictor_set_ltp). For the encoder alone; BYTELM_ENOMEM. */
+int32_t blm_cascade_find_lag(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n);
 
 /* Whether value maps might make these n interleaved sample frames smaller (a guess
  * from the values used, blm_vmap_net_gain). 0, 1 or BYTELM_ENOMEM. */

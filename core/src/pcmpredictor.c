@@ -120,6 +120,7 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     memset(p->mem, 0, need * sizeof(double));
     p->channels = channels;
     p->solve_interval = set->solve_interval;
+    p->ltp = 0;
     double *m = p->mem;
     for (int c = 0; c < channels; c++) {
         BlmChannelPredictor *cp = &p->ch[c];
@@ -150,6 +151,17 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     return 0;
 }
 
+void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag)
+{
+    if (lag == 0 || p->ltp != 0)
+        return;
+    p->ltp = lag;
+    for (int c = 0; c < p->channels; c++) {
+        BlmOls *o = &p->ch[c].ols;
+        blm_ols_init(o, o->n + BLM_PP_LTP_TAPS, o->lambda, o->nu, o->esum_add, o->weighting);
+    }
+}
+
 void blm_pcm_predictor_free(BlmPcmPredictor *p)
 {
     free(p->mem);
@@ -162,7 +174,7 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
     BlmChannelPredictor *cp = &p->ch[c];
     BlmOls *o = &cp->ols;
     const int32_t *own = s[c];
-    const int n_own = c == 0 ? o->n : BLM_PP_OLS_OWN;
+    const int n_own = c == 0 ? o->n - (p->ltp ? BLM_PP_LTP_TAPS : 0) : BLM_PP_OLS_OWN;
     for (int i = 0; i < n_own; i++)
         o->x[i] = t - 1 - i >= 0 ? (double)own[t - 1 - i] : 0.0;
     if (c == 1) {
@@ -170,6 +182,13 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
         for (int i = 0; i < BLM_PP_OLS_CROSS; i++) {
             const int u = t + BLM_PP_LAG - 1 - i;
             o->x[BLM_PP_OLS_OWN + i] = u >= 0 && u < n ? (double)ref[u] : 0.0;
+        }
+    }
+    if (p->ltp) {
+        const int base = o->n - BLM_PP_LTP_TAPS;
+        for (int i = 0; i < BLM_PP_LTP_TAPS; i++) {
+            const int u = t - p->ltp + 1 - i;
+            o->x[base + i] = u >= 0 ? (double)own[u] : 0.0;
         }
     }
     cp->mix_in[0] = blm_ols_predict(o);

@@ -20,6 +20,9 @@
 #define BLM_PP_OLS_OWN 16     /* own past samples in the OLS stage, stereo */
 #define BLM_PP_OLS_MONO 32    /* the same, mono */
 #define BLM_PP_OLS_CROSS 16   /* channel 0 around the sample, for channel 1 */
+#define BLM_PP_LTP_TAPS 4     /* with a long-term lag P: the samples P - 1 .. P + 2 back */
+#define BLM_PP_LTP_MIN 64     /* the shortest lag, beyond the OLS stage's own taps */
+#define BLM_PP_LTP_MAX 8388607  /* 2^23 - 1 */
 #define BLM_PP_STAGES 3       /* NLMS stages */
 #define BLM_PP_MAX_TAPS 1024  /* the longest stage */
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
@@ -29,13 +32,15 @@
  * stage is twice as long: together the predictor's profile. Bit 3 says that value
  * maps are coded (valuemap.h), bit 5 that the residual coder starts from the learned
  * states (coderstates.h), bit 6 (never with bits 3 and 5) that the audio network codes the
- * residuals instead (pcmnet.h); the other bits are zero. */
+ * residuals instead (pcmnet.h), bit 7 that the predictor has a long-term lag
+ * (blm_pcm_predictor_set_ltp), given by three more bytes. */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
 #define BLM_PP_VALUE_MAPS 8
 #define BLM_PP_PROFILE_WIDE 16
 #define BLM_PP_WARM 32
 #define BLM_PP_NET 64        /* the residuals coded by the audio network (pcmnet.h) */
+#define BLM_PP_LTP 128       /* a long-term lag follows: 3 more bytes, little-endian */
 #define BLM_PP_PROFILE_BITS (BLM_PP_PROFILE_LAMBDA_MASK | BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE)
 #define BLM_PP_PROFILES 12    /* 0..7 and 20..23 */
 
@@ -66,6 +71,7 @@ typedef struct BlmChannelPredictor {
 typedef struct BlmPcmPredictor {
     int channels;
     int solve_interval;
+    int32_t ltp;        /* the long-term lag, or 0 */
     BlmChannelPredictor ch[BLM_PP_MAX_CHANNELS];
     double *mem;
     size_t mem_size;
@@ -76,6 +82,10 @@ typedef struct BlmPcmPredictor {
  * BYTELM_ENOMEM. The state can be re-initialised with another profile without
  * freeing; blm_pcm_predictor_free releases it. Zero the struct before first use. */
 int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile);
+/* With a long-term lag P (BLM_PP_LTP_MIN..BLM_PP_LTP_MAX, or 0 for none): every
+ * channel's OLS stage also sees its own samples P - 1, P, P + 1 and P + 2 back
+ * (docs/MODEL.md §9). Call after blm_pcm_predictor_init. */
+void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag);
 void blm_pcm_predictor_free(BlmPcmPredictor *p);
 
 /* The prediction of sample t of channel c. s[c] points at channel c's samples of

@@ -16,6 +16,7 @@
  * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
  * audio network (parameter bit 6).
+ * Frames with a long-term lag (parameter bit 7) come from the encoder ('n', IN_LOOP).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -42,6 +43,7 @@ typedef enum Input {
     IN_SPARSE,    /* tones of 8 bits at a gain of 1.37: a third of the values used */
     IN_IMAGE,     /* gradients, edges and noise (test_image, test_image_kind) */
     IN_IMAGE_FEW, /* the same, 16-bit samples with their low 6 bits zero */
+    IN_LOOP,      /* 600 samples of noise repeated, each repeat with ±1 of dither */
 } Input;
 
 typedef struct Case {
@@ -148,6 +150,12 @@ static const Case cases[] = {
      .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "aana"},
     {"pcm-stereo-net", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
      .frame_units = 900, .input = IN_TONES, .modes = "ana"},
+    /* mode 6 with a long-term lag (parameter bit 7, docs/MODEL.md §9), as the encoder
+     * chooses it for loops (since 2026-12-05) */
+    {"pcm-stereo-loop", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 2400,
+     .frame_units = 2400, .input = IN_LOOP, .modes = "n"},
+    {"pcm-mono-loop", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 3000,
+     .frame_units = 3000, .known_length = 1, .input = IN_LOOP, .modes = "n"},
     {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,
      .frame_units = 14, .input = IN_IMAGE, .modes = "n"},
     {"rgba32-image", BYTELM_KIND_RGBA32, .width = 29, .height = 23, .units = 23,
@@ -244,6 +252,20 @@ static uint8_t *make_input(const Case *c, size_t len)
             const int16_t v = (int16_t)(((int16_t)(uint16_t)(p[i] | p[i + 1] << 8) >> 8) * 351);
             p[i] = (uint8_t)v;
             p[i + 1] = (uint8_t)((uint16_t)v >> 8);
+        }
+        return p;
+    }
+    case IN_LOOP: {
+        uint64_t st = 20;
+        uint8_t *p = malloc(len + 1);
+        const size_t period = 600 * 2 * (size_t)c->channels;
+        for (size_t i = 0; i + 1 < len; i += 2) {
+            const uint32_t r = test_rand(&st);
+            const int32_t v = i < period ? (int32_t)(r % 20001) - 10000
+                                         : (int16_t)(uint16_t)(p[i - period] | p[i - period + 1] << 8) +
+                                               (int32_t)(r % 3) - 1;
+            p[i] = (uint8_t)v;
+            p[i + 1] = (uint8_t)((uint32_t)v >> 8);
         }
         return p;
     }

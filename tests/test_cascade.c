@@ -5,6 +5,7 @@
  * host's floating-point mode, and the frame coder chooses the mode where it applies.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,9 +309,9 @@ static void test_frames(void)
         CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
               ch, bytelm_strerror(ret));
         if (ch <= 2)
-            CHECK(fh.mode == BLM_MODE_CASCADE && fh.n_params == 1 &&
+            CHECK(fh.mode == BLM_MODE_CASCADE && blm_cascade_param(fh.params, fh.n_params) >= 0 &&
                       (fh.params[0] & (BLM_PP_WARM | BLM_PP_NET)) &&
-                      blm_pcm_profile_valid(fh.params[0] & ~(BLM_PP_WARM | BLM_PP_NET)),
+                      blm_pcm_profile_valid(fh.params[0] & ~(BLM_PP_WARM | BLM_PP_NET | BLM_PP_EXT)),
                   "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
         else
             CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");
@@ -357,20 +358,22 @@ static int16_t *looped(uint32_t n, int ch, uint32_t period, uint64_t seed)
 static void test_long_term(void)
 {
     enum { N = 12000, PERIOD = 3000 };
-    const int with_lag = BLM_PP_LTP | PERIOD << 8;
+    const int with_lag = BLM_PP_EXT | PERIOD << BLM_PP_LAG_SHIFT;
     uint8_t b[4];
     CHECK(blm_cascade_param_bytes(with_lag | 6, b) == 4 && blm_cascade_param(b, 4) == (with_lag | 6) &&
-              b[0] == (BLM_PP_LTP | 6) && b[1] == (PERIOD & 0xff) && b[2] == PERIOD >> 8 && b[3] == 0,
+              b[0] == (BLM_PP_EXT | 6) && b[1] == (PERIOD & 0xff) && b[2] == PERIOD >> 8 && b[3] == 0,
           "parameter bytes of lag %d", PERIOD);
     CHECK(blm_cascade_param_bytes(6, b) == 1 && blm_cascade_param(b, 1) == 6, "parameter without a lag");
     static const struct { uint8_t p[4]; uint32_t n; int ok; } cases[] = {
-        {{BLM_PP_LTP, 64, 0, 0}, 4, 1},          {{BLM_PP_LTP, 63, 0, 0}, 4, 0},
-        {{BLM_PP_LTP, 0xff, 0xff, 0x7f}, 4, 1},  {{BLM_PP_LTP, 0, 0, 0x80}, 4, 0},
-        {{BLM_PP_LTP, 0, 1, 0}, 1, 0},           {{0, 0, 1, 0}, 4, 0},
-        {{BLM_PP_LTP, 0, 1, 0}, 3, 0},           {{BLM_PP_LTP | BLM_PP_NET | 7, 0, 1, 0}, 4, 1},
-        {{BLM_PP_LTP | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 0},
-        {{BLM_PP_LTP | BLM_PP_VALUE_MAPS | BLM_PP_WARM | 20, 0, 1, 0}, 4, 1},
-        {{BLM_PP_LTP | 8 | 16, 0, 1, 0}, 4, 0},  /* wide without fast: no profile */
+        {{BLM_PP_EXT, 64, 0, 0}, 4, 1},          {{BLM_PP_EXT, 63, 0, 0}, 4, 0},
+        {{BLM_PP_EXT, 0xff, 0xff, 0x3f}, 4, 1},  {{BLM_PP_EXT, 0, 0, 0x80}, 4, 0},
+        {{BLM_PP_EXT, 0, 0, 0}, 4, 0},           {{BLM_PP_EXT, 0, 0, 0x40}, 4, 1},
+        {{BLM_PP_EXT, 64, 0, 0x40}, 4, 1},       {{BLM_PP_EXT, 1, 0, 0x40}, 4, 0},
+        {{BLM_PP_EXT, 0, 1, 0}, 1, 0},           {{0, 0, 1, 0}, 4, 0},
+        {{BLM_PP_EXT, 0, 1, 0}, 3, 0},           {{BLM_PP_EXT | BLM_PP_NET | 7, 0, 1, 0}, 4, 1},
+        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 0},
+        {{BLM_PP_EXT | BLM_PP_VALUE_MAPS | BLM_PP_WARM | 20, 0, 1, 0}, 4, 1},
+        {{BLM_PP_EXT | 8 | 16, 0, 1, 0}, 4, 0},  /* wide without fast: no profile */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK((blm_cascade_check_params(cases[i].p, cases[i].n) == 0) == cases[i].ok,
@@ -382,8 +385,8 @@ static void test_long_term(void)
         const int params[] = {0, 6, 7, BLM_PP_WARM | 20, BLM_PP_VALUE_MAPS | BLM_PP_WARM, BLM_PP_NET | 6};
         for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
             round_trip(loop, N, ch, params[i] | with_lag, "loop, lag");
-        round_trip(loop, N, ch, BLM_PP_LTP | BLM_PP_LTP_MIN << 8, "loop, shortest lag");
-        round_trip(loop, N, ch, BLM_PP_LTP | BLM_PP_LTP_MAX << 8, "loop, lag past the frame");
+        round_trip(loop, N, ch, BLM_PP_EXT | BLM_PP_LTP_MIN << BLM_PP_LAG_SHIFT, "loop, shortest lag");
+        round_trip(loop, N, ch, BLM_PP_EXT | BLM_PP_LTP_MAX << BLM_PP_LAG_SHIFT, "loop, lag past the frame");
         round_trip(loop, 100, ch, with_lag, "100 samples, lag");
         const size_t with = round_trip(loop, N, ch, BLM_PP_WARM | with_lag, "loop, lag");
         const size_t without = round_trip(loop, N, ch, BLM_PP_WARM, "loop, no lag");
@@ -407,7 +410,7 @@ static void test_long_term(void)
         uint32_t state;
         int16_t *back = malloc((size_t)N * ch * sizeof(int16_t));
         CHECK(blm_cascade_encode(cc, loop, N, with_lag, &out, &state) == 0, "encode");
-        CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_LTP | (PERIOD + 1) << 8, state, back) ==
+        CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_EXT | (PERIOD + 1) << BLM_PP_LAG_SHIFT, state, back) ==
                   BYTELM_EDESYNC,
               "%d channels: the wrong lag not found", ch);
         CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == BYTELM_EDESYNC,
@@ -427,8 +430,8 @@ static void test_long_term(void)
             ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
             const int lag = preset == BYTELM_PRESET_DEFAULT;
             CHECK(ret == 0 && !memcmp(back, loop, (size_t)N * ch * 2) && fh.mode == BLM_MODE_CASCADE &&
-                      (fh.n_params == 4) == lag && (fh.params[0] & BLM_PP_LTP) == (lag ? BLM_PP_LTP : 0) &&
-                      (!lag || blm_cascade_param(fh.params, fh.n_params) >> 8 == PERIOD),
+                      (fh.n_params == 4) == lag && (fh.params[0] & BLM_PP_EXT) == (lag ? BLM_PP_EXT : 0) &&
+                      (!lag || BLM_PP_LTP_LAG(blm_cascade_param(fh.params, fh.n_params)) == PERIOD),
                   "%d channels, preset %d: frame coder: %s, mode %d, %d parameters", ch, preset,
                   bytelm_strerror(ret), fh.mode, fh.n_params);
             if (lag) {
@@ -447,6 +450,84 @@ static void test_long_term(void)
     }
 }
 
+/* Stereo as two monos (BLM_PP_INDEPENDENT, docs/MODEL.md §9): round trips with every
+ * other bit, smaller where the channels have nothing in common, refused for mono, and
+ * the frame coder choosing it there. */
+static void test_independent(void)
+{
+    enum { N = 12000 };
+    const int indep = BLM_PP_EXT | BLM_PP_INDEPENDENT;
+    /* each channel 12 tones of its own and a little noise: more than the 16 own
+     * samples of stereo's first channel can predict, nothing for the other to add */
+    int16_t *left = malloc(N * sizeof(int16_t)), *right = malloc(N * sizeof(int16_t));
+    int16_t *pcm = malloc((size_t)N * 2 * sizeof(int16_t));
+    uint64_t st = 5;
+    for (int t = 0; t < N; t++) {
+        double l = 0, r = 0;
+        for (int k = 1; k <= 12; k++) {
+            l += 1200.0 * sin(t * (0.031 * k + 0.0021 * k * k));
+            r += 1100.0 * sin(t * (0.027 * k + 0.0033 * k * k) + k);
+        }
+        left[t] = (int16_t)(l + (int)(test_rand(&st) % 9) - 4);
+        right[t] = (int16_t)(r + (int)(test_rand(&st) % 9) - 4);
+        pcm[2 * t] = left[t];
+        pcm[2 * t + 1] = right[t];
+    }
+    const int params[] = {0, 6, 7, BLM_PP_WARM | 20, BLM_PP_VALUE_MAPS | BLM_PP_WARM, BLM_PP_NET | 6,
+                          BLM_PP_WARM | 128 << BLM_PP_LAG_SHIFT};
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+        round_trip(pcm, N, 2, params[i] | indep, "unrelated channels, independent");
+    round_trip(pcm, 1, 2, indep, "1 sample, independent");
+    const size_t two = round_trip(pcm, N, 2, BLM_PP_WARM | indep, "unrelated channels, independent");
+    const size_t one = round_trip(pcm, N, 2, BLM_PP_WARM, "unrelated channels");
+    CHECK(two && two < one, "unrelated channels: %zu bytes as two monos, %zu as stereo", two, one);
+
+    BlmCascadeCoder *mono = blm_cascade_new(1), *cc = blm_cascade_new(2);
+    BlmBuf out;
+    blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+    uint32_t state;
+    int16_t *back = malloc((size_t)N * 2 * sizeof(int16_t));
+    CHECK(blm_cascade_encode(mono, left, N, indep, &out, &state) < 0, "mono coded as independent");
+    CHECK(blm_cascade_decode(mono, out.data, out.len, N, indep, state, back) < 0,
+          "mono decoded as independent");
+    CHECK(blm_cascade_encode(cc, pcm, N, BLM_PP_WARM | indep, &out, &state) == 0, "encode");
+    CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_WARM, state, back) == BYTELM_EDESYNC,
+          "independent decoded as stereo: not found");
+
+    BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
+                   .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = 2,
+                   .preset = BYTELM_PRESET_DEFAULT};
+    BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
+    blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+    int ret = blm_frame_encode(fc, (const uint8_t *)pcm, N, 0, &out);
+    BlmFrameHeader fh;
+    size_t n = 0;
+    ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
+    ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+    const int param = ret ? ret : blm_cascade_param(fh.params, fh.n_params);
+    CHECK(ret == 0 && !memcmp(back, pcm, (size_t)N * 4) && fh.mode == BLM_MODE_CASCADE && param >= 0 &&
+              (param & BLM_PP_INDEPENDENT),
+          "frame coder: %s, mode %d, parameter %d", bytelm_strerror(ret), fh.mode, param);
+    blm_frame_coder_free(fc);
+
+    /* a mono frame whose parameter says independent channels is malformed */
+    h.channels = 1;
+    fc = blm_frame_coder_new(&h, NULL);
+    BlmFrameHeader bad = {.n_units = N, .mode = BLM_MODE_CASCADE, .n_params = 4,
+                          .params = {BLM_PP_WARM | BLM_PP_EXT, 0, 0, 0x40}, .payload_size = 16};
+    const uint8_t junk[16] = {1, 2, 3};
+    CHECK(blm_frame_decode(fc, &bad, junk, (uint8_t *)back) == BYTELM_EFORMAT,
+          "mono frame with independent channels: not refused");
+    blm_frame_coder_free(fc);
+    blm_buf_free(&out);
+    blm_cascade_free(mono);
+    blm_cascade_free(cc);
+    free(back);
+    free(pcm);
+    free(left);
+    free(right);
+}
+
 int main(void)
 {
     test_round_trips();
@@ -457,6 +538,7 @@ int main(void)
     test_residuals();
     test_frames();
     test_long_term();
+    test_independent();
     printf("cascade: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

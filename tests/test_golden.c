@@ -48,7 +48,7 @@ static const Golden golden[] = {
     {"rgb frame, scale",
      "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
     {"pcm frame, cascade",
-     "f49854fe2e358ec0aca04d311dfc1bd45ca03a76c6755f6981d54cae732e20ca"},
+     "ea31080876768edf9319613d3a6ab955f0383262f68fce760615229a03858052"},
     {"pcm frame, fast cascade",
      "9841814384c782f4a59d4b6c74c3a056e3d937352cac171204d4152ede0aaa6f"},
     {"cascade profile 2",
@@ -71,6 +71,8 @@ static const Golden golden[] = {
      "8603fe0e92307de7eca17403b7169f3bcb98421dc83856ddaaaa857dcc24a238"},
     {"pcm stereo, long-term lag",
      "f60f9c78c27c39554b688773eb0b407ec9e8956389f34a30a9d60393cbe9825f"},
+    {"pcm stereo, independent",
+     "3f0702e2f9c7c038a30c838cfe255d6316c0a161653589e8763b422ffcc900c8"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -300,8 +302,8 @@ int main(int argc, char **argv)
     }
     /* Mode 6, the cascade predictor (no model): stereo tones with the default
      * preset's profiles, mono with the fast preset's; each must pick the profile
-     * named (the long cascade at lambda 0.998; the short one at 0.998), with the
-     * coder starting from the learned states. */
+     * named (the long cascade at lambda 0.998, its channels predicted as two monos;
+     * the short one at 0.998), with the coder starting from the learned states. */
     for (int g = 11; g <= 12; g++) {
         const uint32_t ch = g == 11 ? 2 : 1, n = 6000;
         BlmHeader hc = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = n,
@@ -309,8 +311,9 @@ int main(int argc, char **argv)
                         .preset = g == 11 ? BYTELM_PRESET_DEFAULT : BYTELM_PRESET_FAST};
         uint8_t *pcm = test_pcm_integer(n, ch, 19);
         int ok = one_frame(&hc, pcm, n, (size_t)n * ch * 2, BLM_MODE_CASCADE, &golden[g], print, &fh);
-        if (fh.params[0] != (g == 11 ? 0 : BLM_PP_PROFILE_FAST) + BLM_PP_WARM) {
-            printf("  profile %d\n", fh.params[0]);
+        const int param = blm_cascade_param(fh.params, fh.n_params);
+        if (param != (g == 11 ? BLM_PP_EXT | BLM_PP_INDEPENDENT : BLM_PP_PROFILE_FAST) + BLM_PP_WARM) {
+            printf("  parameter %d\n", param);
             ok = 0;
         }
         ok ? passes++ : failures++;
@@ -389,8 +392,14 @@ int main(int argc, char **argv)
         BlmBuf out;
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);
         uint32_t state = 0;
-        const int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, BLM_PP_WARM | BLM_PP_LTP | lag << 8, &out, &state);
+        int ret = blm_cascade_encode(cc, pcm, (uint32_t)n, BLM_PP_WARM | BLM_PP_EXT | lag << BLM_PP_LAG_SHIFT,
+                                     &out, &state);
         payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[22], print) ? passes++ : failures++;
+        /* and as two monos with the same lag: both fields of the extension */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        ret = blm_cascade_encode(cc, pcm, (uint32_t)n,
+                                 BLM_PP_WARM | BLM_PP_EXT | BLM_PP_INDEPENDENT | lag << BLM_PP_LAG_SHIFT, &out, &state);
+        payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[23], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_cascade_free(cc);
         free(pcm);

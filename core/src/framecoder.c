@@ -421,7 +421,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         int profiles[BLM_PP_PROFILES];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
         int best = -1;
-        for (int k = 0; k <= n_profiles + 2; k++) {
+        for (int k = 0; k <= n_profiles + 3; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
             /* every frame starts from the learned states (docs/MODEL.md §13) */
             int param = k < n_profiles ? profiles[k] | BLM_PP_WARM : -1;
@@ -442,8 +442,14 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                     return lag;
                 if (lag == 0)
                     continue;
-                param = best | BLM_PP_LTP | lag << 8;
-            } else if (k > n_profiles + 1) {
+                param = best | BLM_PP_EXT | lag << BLM_PP_LAG_SHIFT;
+            } else if (k == n_profiles + 2) {
+                /* then stereo as two monos, which pays where the channels have little
+                 * in common (docs/STUDY.md finding 16) */
+                if (!best_is_cascade || fc->h.channels != 2 || fc->h.preset == BYTELM_PRESET_FAST)
+                    continue;
+                param = best | BLM_PP_EXT | BLM_PP_INDEPENDENT;
+            } else if (k > n_profiles + 2) {
                 /* last, the best profile's predictor with the audio network coding the
                  * residuals (docs/MODEL.md §15): it pays on speech, mono; on stereo
                  * music it won 0.01 % for 75 % more encoding time (docs/STUDY.md
@@ -452,7 +458,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                                   (fc->h.preset == BYTELM_PRESET_DEFAULT && fc->h.channels == 1);
                 if (!best_is_cascade || !tries)
                     break;
-                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_LTP | ~0xff)) | BLM_PP_NET;
+                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET;
             }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;
@@ -585,7 +591,7 @@ int blm_frame_decode(BlmFrameCoder *fc, const BlmFrameHeader *fh, const uint8_t 
     case BLM_MODE_CASCADE: {
         const size_t n = (size_t)fh->n_units * fc->h.channels;
         const int param = blm_cascade_param(fh->params, fh->n_params);
-        if (!cascade_applies(fc) || param < 0)
+        if (!cascade_applies(fc) || param < 0 || ((param & BLM_PP_INDEPENDENT) && fc->h.channels != 2))
             return BYTELM_EFORMAT;
         if ((ret = ensure_pcm(fc, n)) < 0 || (ret = ensure_cascade(fc)) < 0 ||
             (ret = blm_cascade_decode(fc->cascade, payload, fh->payload_size, fh->n_units,

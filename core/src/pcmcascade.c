@@ -40,17 +40,20 @@ void blm_cascade_free(BlmCascadeCoder *cc)
 
 int blm_cascade_param(const uint8_t *params, uint32_t n_params)
 {
-    if (n_params == 0 || n_params != ((params[0] & BLM_PP_LTP) ? 4u : 1u))
+    if (n_params == 0 || n_params != ((params[0] & BLM_PP_EXT) ? 4u : 1u))
         return BYTELM_EFORMAT;
     const int b = params[0];
     if ((b & BLM_PP_NET) && (b & (BLM_PP_VALUE_MAPS | BLM_PP_WARM)))
         return BYTELM_EFORMAT;
-    if (!blm_pcm_profile_valid(b & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET | BLM_PP_LTP)))
+    if (!blm_pcm_profile_valid(b & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET | BLM_PP_EXT)))
         return BYTELM_EFORMAT;
-    if (!(b & BLM_PP_LTP))
+    if (!(b & BLM_PP_EXT))
         return b;
-    const int32_t lag = params[1] | params[2] << 8 | params[3] << 16;
-    return lag >= BLM_PP_LTP_MIN && lag <= BLM_PP_LTP_MAX ? b | lag << 8 : BYTELM_EFORMAT;
+    const int32_t ext = params[1] | params[2] << 8 | params[3] << 16;
+    const int32_t lag = ext & BLM_PP_LAG_MASK;
+    if (ext == 0 || (ext >> 23) || (lag && lag < BLM_PP_LTP_MIN))
+        return BYTELM_EFORMAT;
+    return b | ext << BLM_PP_LAG_SHIFT;
 }
 
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
@@ -61,7 +64,7 @@ int blm_cascade_check_params(const uint8_t *params, uint32_t n_params)
 uint32_t blm_cascade_param_bytes(int param, uint8_t *params)
 {
     params[0] = (uint8_t)param;
-    if (!(param & BLM_PP_LTP))
+    if (!(param & BLM_PP_EXT))
         return 1;
     params[1] = (uint8_t)(param >> 8);
     params[2] = (uint8_t)(param >> 16);
@@ -94,11 +97,14 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
     int ret = blm_pcm_predictor_init(&cc->pred, cc->channels, param & BLM_PP_PROFILE_BITS);
     if (ret < 0)
         return ret;
-    if (param & BLM_PP_LTP) {
-        const int32_t lag = param >> 8;
-        if (lag < BLM_PP_LTP_MIN || lag > BLM_PP_LTP_MAX)
+    if (param & BLM_PP_EXT) {
+        const int32_t lag = BLM_PP_LTP_LAG(param);
+        if ((lag && lag < BLM_PP_LTP_MIN) || ((param & BLM_PP_INDEPENDENT) && cc->channels != 2))
             return BYTELM_EINVAL;
-        blm_pcm_predictor_set_ltp(&cc->pred, lag);
+        if (param & BLM_PP_INDEPENDENT)
+            blm_pcm_predictor_set_independent(&cc->pred);
+        if (lag)
+            blm_pcm_predictor_set_ltp(&cc->pred, lag);
     }
     if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
         return ret;

@@ -41,11 +41,13 @@ BlmCascadeCoder *blm_cascade_new(int channels);
 void blm_cascade_free(BlmCascadeCoder *cc);
 
 /* Whether the frame parameters are those of a mode-6 frame: one parameter byte, a
- * profile with the value-map and warm bits, or with the network bit alone; with the
- * long-term bit, three more bytes give the lag (BLM_PP_LTP_MIN..BLM_PP_LTP_MAX). */
+ * profile with the value-map and warm bits, or with the network bit alone; with
+ * BLM_PP_EXT, three more bytes: a long-term lag (0, or BLM_PP_LTP_MIN..BLM_PP_LTP_MAX)
+ * and the independent-channels bit, not both zero. */
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
 /* The parameter as blm_cascade_encode and _decode take it (the first byte, and with
- * BLM_PP_LTP the lag in bits 8-30), or BYTELM_EFORMAT where the check fails. */
+ * BLM_PP_EXT the three more from bit BLM_PP_LAG_SHIFT on), or BYTELM_EFORMAT where the
+ * check fails. */
 int blm_cascade_param(const uint8_t *params, uint32_t n_params);
 /* The bytes of such a parameter (1 or 4 of them, returned). */
 uint32_t blm_cascade_param_bytes(int param, uint8_t *params);
@@ -62,7 +64,8 @@ int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint3
 /* Codes n interleaved sample frames with the parameter byte (a profile, with
  * BLM_PP_VALUE_MAPS to code by its value map each channel whose map is guessed to
  * pay, BLM_PP_WARM to start the residual coder learnt, or BLM_PP_NET alone to code
- * the errors by the audio network, whose inputs include cc->rate) into out
+ * the errors by the audio network, whose inputs include cc->rate; with BLM_PP_EXT a
+ * lag and BLM_PP_INDEPENDENT, stereo only) into out
  * (a range coder stream, flushed) and gives the frame's final state: the range
  * coder's, XOR a hash of the samples (docs/FORMAT.md §2, mode 6). 0, or
  * BYTELM_ENOMEM, or 1 when out's limit was reached (the frame is larger). */

@@ -121,6 +121,7 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     p->channels = channels;
     p->solve_interval = set->solve_interval;
     p->ltp = 0;
+    p->independent = 0;
     double *m = p->mem;
     for (int c = 0; c < channels; c++) {
         BlmChannelPredictor *cp = &p->ch[c];
@@ -151,6 +152,17 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     return 0;
 }
 
+void blm_pcm_predictor_set_independent(BlmPcmPredictor *p)
+{
+    if (p->independent || p->ltp)
+        return;
+    p->independent = 1;
+    for (int c = 0; c < p->channels; c++) {
+        BlmOls *o = &p->ch[c].ols;
+        blm_ols_init(o, BLM_PP_OLS_MONO, o->lambda, o->nu, o->esum_add, o->weighting);
+    }
+}
+
 void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag)
 {
     if (lag == 0 || p->ltp != 0)
@@ -174,10 +186,10 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
     BlmChannelPredictor *cp = &p->ch[c];
     BlmOls *o = &cp->ols;
     const int32_t *own = s[c];
-    const int n_own = c == 0 ? o->n - (p->ltp ? BLM_PP_LTP_TAPS : 0) : BLM_PP_OLS_OWN;
+    const int n_own = c == 0 || p->independent ? o->n - (p->ltp ? BLM_PP_LTP_TAPS : 0) : BLM_PP_OLS_OWN;
     for (int i = 0; i < n_own; i++)
         o->x[i] = t - 1 - i >= 0 ? (double)own[t - 1 - i] : 0.0;
-    if (c == 1) {
+    if (c == 1 && !p->independent) {
         const int32_t *ref = s[0];
         for (int i = 0; i < BLM_PP_OLS_CROSS; i++) {
             const int u = t + BLM_PP_LAG - 1 - i;

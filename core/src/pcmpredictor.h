@@ -22,7 +22,7 @@
 #define BLM_PP_OLS_CROSS 16   /* channel 0 around the sample, for channel 1 */
 #define BLM_PP_LTP_TAPS 4     /* with a long-term lag P: the samples P - 1 .. P + 2 back */
 #define BLM_PP_LTP_MIN 64     /* the shortest lag, beyond the OLS stage's own taps */
-#define BLM_PP_LTP_MAX 8388607  /* 2^23 - 1 */
+#define BLM_PP_LTP_MAX 4194303  /* 2^22 - 1 */
 #define BLM_PP_STAGES 3       /* NLMS stages */
 #define BLM_PP_MAX_TAPS 1024  /* the longest stage */
 #define BLM_PP_MIX (BLM_PP_STAGES + 1)
@@ -32,15 +32,21 @@
  * stage is twice as long: together the predictor's profile. Bit 3 says that value
  * maps are coded (valuemap.h), bit 5 that the residual coder starts from the learned
  * states (coderstates.h), bit 6 (never with bits 3 and 5) that the audio network codes the
- * residuals instead (pcmnet.h), bit 7 that the predictor has a long-term lag
- * (blm_pcm_predictor_set_ltp), given by three more bytes. */
+ * residuals instead (pcmnet.h), bit 7 that three more bytes follow: a long-term lag
+ * (blm_pcm_predictor_set_ltp) and whether stereo is predicted as two monos
+ * (blm_pcm_predictor_set_independent). */
 #define BLM_PP_PROFILE_LAMBDA_MASK 3
 #define BLM_PP_PROFILE_FAST 4
 #define BLM_PP_VALUE_MAPS 8
 #define BLM_PP_PROFILE_WIDE 16
 #define BLM_PP_WARM 32
 #define BLM_PP_NET 64        /* the residuals coded by the audio network (pcmnet.h) */
-#define BLM_PP_LTP 128       /* a long-term lag follows: 3 more bytes, little-endian */
+#define BLM_PP_EXT 128       /* three more bytes follow, little-endian: */
+/* the extension's fields, as they sit in mode 6's parameter (pcmcascade.h) */
+#define BLM_PP_LAG_SHIFT 8              /* bits 0-21: the long-term lag, or 0 */
+#define BLM_PP_LAG_MASK 0x3fffff
+#define BLM_PP_INDEPENDENT (1 << 30)    /* bit 22: stereo predicted as two monos */
+#define BLM_PP_LTP_LAG(param) (((param) >> BLM_PP_LAG_SHIFT) & BLM_PP_LAG_MASK)
 #define BLM_PP_PROFILE_BITS (BLM_PP_PROFILE_LAMBDA_MASK | BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE)
 #define BLM_PP_PROFILES 12    /* 0..7 and 20..23 */
 
@@ -72,6 +78,7 @@ typedef struct BlmPcmPredictor {
     int channels;
     int solve_interval;
     int32_t ltp;        /* the long-term lag, or 0 */
+    int independent;    /* stereo predicted as two monos */
     BlmChannelPredictor ch[BLM_PP_MAX_CHANNELS];
     double *mem;
     size_t mem_size;
@@ -86,6 +93,9 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile);
  * channel's OLS stage also sees its own samples P - 1, P, P + 1 and P + 2 back
  * (docs/MODEL.md §9). Call after blm_pcm_predictor_init. */
 void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag);
+/* Stereo predicted as two monos: each channel's OLS stage sees its own 32 past samples
+ * and not the other channel. Call after blm_pcm_predictor_init, before _set_ltp. */
+void blm_pcm_predictor_set_independent(BlmPcmPredictor *p);
 void blm_pcm_predictor_free(BlmPcmPredictor *p);
 
 /* The prediction of sample t of channel c. s[c] points at channel c's samples of

@@ -16,7 +16,8 @@
  * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
  * audio network (parameter bit 6).
- * Frames with a long-term lag (parameter bit 7) come from the encoder ('n', IN_LOOP).
+ * Frames with parameter bit 7 (a long-term lag, stereo as two monos) come from the
+ * encoder ('n': IN_LOOP, IN_TONES).
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -156,6 +157,10 @@ static const Case cases[] = {
      .frame_units = 2400, .input = IN_LOOP, .modes = "n"},
     {"pcm-mono-loop", BYTELM_KIND_PCM_S16LE, .rate = 8000, .channels = 1, .units = 3000,
      .frame_units = 3000, .known_length = 1, .input = IN_LOOP, .modes = "n"},
+    /* and stereo predicted as two monos (the same bits), as the encoder chooses it for
+     * these tones */
+    {"pcm-stereo-indep", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 2500,
+     .frame_units = 2500, .input = IN_TONES, .modes = "n"},
     {"graya8-image", BYTELM_KIND_GRAYA8, .width = 33, .height = 27, .units = 27,
      .frame_units = 14, .input = IN_IMAGE, .modes = "n"},
     {"rgba32-image", BYTELM_KIND_RGBA32, .width = 29, .height = 23, .units = 23,

@@ -4,7 +4,8 @@
  * encoder does; with --verify every frame is decoded and compared. For measuring
  * (docs/STUDY.md finding 8), not a codec: no stream is written.
  *
- *   cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] [--cold | --states FILE]
+ *   cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] [--no-independent]
+ *                [--cold | --states FILE]
  *                CHANNELS FILE.s16...
  *
  * Every profile starts the residual coder from the built-in learned states
@@ -13,7 +14,8 @@
  *
  * Like the encoder, it then tries the best profile with value maps (docs/MODEL.md
  * §11) where a channel leaves a quarter of its range unused, unless --no-maps, and
- * with a long-term lag where blm_cascade_find_lag finds one, unless --no-ltp.
+ * with a long-term lag where blm_cascade_find_lag finds one, unless --no-ltp, and
+ * (stereo) as two monos, unless --no-independent.
  *
  * Prints per file: name, raw bytes, payload bytes plus 32 per frame (the frame
  * header), encode seconds, decode seconds. The last line sums them.
@@ -67,7 +69,7 @@ int main(int argc, char **argv)
 {
     uint32_t frame = 131072;
     int profiles[BLM_PP_PROFILES] = {0, BLM_PP_PROFILE_FAST | 2}, n_profiles = 2, verify = 0, maps = 1, a = 1;
-    int warm = BLM_PP_WARM, net = 0, ltp = 1;
+    int warm = BLM_PP_WARM, net = 0, ltp = 1, independent = 1;
     uint32_t rate = 0;
     const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
             maps = 0;
         } else if (!strcmp(argv[a], "--no-ltp")) {
             ltp = 0;
+        } else if (!strcmp(argv[a], "--no-independent")) {
+            independent = 0;
         } else if (!strcmp(argv[a], "--net")) {
             net = 1;
         } else if (!strcmp(argv[a], "--rate") && a + 1 < argc) {
@@ -98,7 +102,7 @@ int main(int argc, char **argv)
         }
     }
     if (a + 2 > argc || frame < 1) {
-        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] "
+        fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] [--no-independent] "
                         "[--cold | --states FILE] [--net --rate HZ] CHANNELS FILE.s16...\n");
         return 2;
     }
@@ -142,13 +146,13 @@ int main(int argc, char **argv)
             const uint32_t n = (uint32_t)(units - i < frame ? units - i : frame);
             size_t best = SIZE_MAX;
             int best_profile = 0;
-            for (int k = 0; k <= n_profiles + 2; k++) {
+            for (int k = 0; k <= n_profiles + 3; k++) {
                 uint32_t state;
                 int param = k < n_profiles ? profiles[k] : best_profile | BLM_PP_VALUE_MAPS;
                 const double t0 = now();
                 /* then, as the encoder does, the best profile with value maps, with a
-                 * long-term lag, and with --net the best profile's predictor with the
-                 * audio network */
+                 * long-term lag, stereo as two monos, and with --net the best profile's
+                 * predictor with the audio network */
                 if (k == n_profiles &&
                     (!maps || blm_cascade_maps_worth_trying(cc, pcm + i * (size_t)ch, n) != 1))
                     continue;
@@ -156,12 +160,17 @@ int main(int argc, char **argv)
                     const int32_t lag = ltp ? blm_cascade_find_lag(cc, pcm + i * (size_t)ch, n) : 0;
                     if (lag <= 0)
                         continue;
-                    param = best_profile | BLM_PP_LTP | lag << 8;
+                    param = best_profile | BLM_PP_EXT | lag << BLM_PP_LAG_SHIFT;
                 }
                 if (k == n_profiles + 2) {
+                    if (ch != 2 || !independent)
+                        continue;
+                    param = best_profile | BLM_PP_EXT | BLM_PP_INDEPENDENT;
+                }
+                if (k == n_profiles + 3) {
                     if (!net)
                         break;
-                    param = (best_profile & (BLM_PP_PROFILE_BITS | BLM_PP_LTP | ~0xff)) | BLM_PP_NET;
+                    param = (best_profile & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET;
                 }
                 blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
                 if (blm_cascade_encode(cc, pcm + i * (size_t)ch, n, param, &out, &state) != 0) {
@@ -172,7 +181,7 @@ int main(int argc, char **argv)
                 if (out.len < best)
                     best = out.len, best_profile = param;
             }
-            coded += best + 32 + (best_profile & BLM_PP_LTP ? 3 : 0);
+            coded += best + 32 + (best_profile & BLM_PP_EXT ? 3 : 0);
             if (verify) {
                 uint32_t state;
                 blm_buf_reset(&out, BLM_BUF_NO_LIMIT);

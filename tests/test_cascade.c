@@ -31,6 +31,26 @@ static int16_t *as_samples(uint8_t *bytes, size_t n)
     return s;
 }
 
+/* A PCM header of one frame of n samples at 44.1 kHz. */
+static BlmHeader pcm_header(int ch, uint32_t n, int preset)
+{
+    return (BlmHeader){.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = n,
+                       .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100,
+                       .channels = (uint32_t)ch, .preset = preset};
+}
+
+/* The frame coder's encoding of n sample frames into out, parsed into fh and decoded
+ * into back: 0 or the first error. */
+static int frame_round_trip(BlmFrameCoder *fc, const BlmHeader *h, const void *pcm, uint32_t n,
+                            BlmBuf *out, BlmFrameHeader *fh, void *back)
+{
+    size_t len = 0;
+    blm_buf_reset(out, BLM_BUF_NO_LIMIT);
+    int ret = blm_frame_encode(fc, pcm, n, 0, out);
+    ret = ret ? ret : blm_frame_parse(out->data, out->len, h, fh, &len);
+    return ret ? ret : blm_frame_decode(fc, fh, out->data + blm_frame_header_size(fh), back);
+}
+
 /* Encodes and decodes n sample frames with the profile; returns the payload size,
  * or 0 after a failed check. */
 static size_t round_trip(const int16_t *pcm, uint32_t n, int ch, int profile, const char *what)
@@ -263,16 +283,10 @@ static void test_value_maps(void)
               "%d channels: maps ignored: not found", ch);
 
         /* the frame coder's default preset chooses maps for the sparse frame */
-        BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
-                       .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100,
-                       .channels = (uint32_t)ch, .preset = BYTELM_PRESET_DEFAULT};
+        const BlmHeader h = pcm_header(ch, N, BYTELM_PRESET_DEFAULT);
         BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
-        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
-        int ret = blm_frame_encode(fc, (const uint8_t *)sparse, N, 0, &out);
         BlmFrameHeader fh;
-        size_t n = 0;
-        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
-        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+        const int ret = frame_round_trip(fc, &h, sparse, N, &out, &fh, back);
         CHECK(ret == 0 && !memcmp(back, sparse, (size_t)N * ch * 2) && fh.mode == BLM_MODE_CASCADE &&
                   (fh.params[0] & BLM_PP_VALUE_MAPS),
               "%d channels: frame coder: %s, mode %d, parameter %d", ch, bytelm_strerror(ret), fh.mode,
@@ -293,19 +307,15 @@ static void test_frames(void)
 {
     enum { N = 5000 };
     for (uint32_t ch = 1; ch <= 3; ch++) {
-        BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
-                       .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = ch,
-                       .preset = BYTELM_PRESET_DEFAULT};
+        const BlmHeader h = pcm_header((int)ch, N, BYTELM_PRESET_DEFAULT);
         uint8_t *raw = test_pcm_integer(N, ch, 17);
         BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
         BlmBuf out;
         blm_buf_init(&out, BLM_BUF_NO_LIMIT);
-        int ret = blm_frame_encode(fc, raw, N, 0, &out);
         BlmFrameHeader fh;
         size_t n = 0;
-        ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
         uint8_t *back = malloc((size_t)N * ch * 2);
-        ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
+        const int ret = frame_round_trip(fc, &h, raw, N, &out, &fh, back);
         CHECK(ret == 0 && !memcmp(back, raw, (size_t)N * ch * 2), "%u channels: frame round trip: %s",
               ch, bytelm_strerror(ret));
         if (ch <= 2)
@@ -418,16 +428,11 @@ static void test_long_term(void)
 
         /* the frame coder tries the lag (not with the fast preset) and writes 4 bytes */
         for (int preset = BYTELM_PRESET_FAST; preset <= BYTELM_PRESET_DEFAULT; preset++) {
-            BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
-                           .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100,
-                           .channels = (uint32_t)ch, .preset = preset};
+            const BlmHeader h = pcm_header(ch, N, preset);
             BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
-            blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
-            int ret = blm_frame_encode(fc, (const uint8_t *)loop, N, 0, &out);
             BlmFrameHeader fh;
             size_t n = 0;
-            ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
-            ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+            const int ret = frame_round_trip(fc, &h, loop, N, &out, &fh, back);
             const int lag = preset == BYTELM_PRESET_DEFAULT;
             CHECK(ret == 0 && !memcmp(back, loop, (size_t)N * ch * 2) && fh.mode == BLM_MODE_CASCADE &&
                       (fh.n_params == 4) == lag && (fh.params[0] & BLM_PP_EXT) == (lag ? BLM_PP_EXT : 0) &&
@@ -494,16 +499,10 @@ static void test_independent(void)
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, BLM_PP_WARM, state, back) == BYTELM_EDESYNC,
           "independent decoded as stereo: not found");
 
-    BlmHeader h = {.kind = BYTELM_KIND_PCM_S16LE, .transform = 2, .frame_units = N,
-                   .total_units = BYTELM_UNKNOWN_LENGTH, .sample_rate = 44100, .channels = 2,
-                   .preset = BYTELM_PRESET_DEFAULT};
+    BlmHeader h = pcm_header(2, N, BYTELM_PRESET_DEFAULT);
     BlmFrameCoder *fc = blm_frame_coder_new(&h, NULL);
-    blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
-    int ret = blm_frame_encode(fc, (const uint8_t *)pcm, N, 0, &out);
     BlmFrameHeader fh;
-    size_t n = 0;
-    ret = ret ? ret : blm_frame_parse(out.data, out.len, &h, &fh, &n);
-    ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), (uint8_t *)back);
+    const int ret = frame_round_trip(fc, &h, pcm, N, &out, &fh, back);
     const int param = ret ? ret : blm_cascade_param(fh.params, fh.n_params);
     CHECK(ret == 0 && !memcmp(back, pcm, (size_t)N * 4) && fh.mode == BLM_MODE_CASCADE && param >= 0 &&
               (param & BLM_PP_INDEPENDENT),

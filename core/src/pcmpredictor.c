@@ -152,15 +152,19 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     return 0;
 }
 
+/* A fresh OLS stage of n inputs with the same constants. */
+static void ols_resize(BlmOls *o, int n)
+{
+    blm_ols_init(o, n, o->lambda, o->nu, o->esum_add, o->weighting);
+}
+
 void blm_pcm_predictor_set_independent(BlmPcmPredictor *p)
 {
     if (p->independent || p->ltp)
         return;
     p->independent = 1;
-    for (int c = 0; c < p->channels; c++) {
-        BlmOls *o = &p->ch[c].ols;
-        blm_ols_init(o, BLM_PP_OLS_MONO, o->lambda, o->nu, o->esum_add, o->weighting);
-    }
+    for (int c = 0; c < p->channels; c++)
+        ols_resize(&p->ch[c].ols, BLM_PP_OLS_MONO);
 }
 
 void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag)
@@ -168,10 +172,8 @@ void blm_pcm_predictor_set_ltp(BlmPcmPredictor *p, int32_t lag)
     if (lag == 0 || p->ltp != 0)
         return;
     p->ltp = lag;
-    for (int c = 0; c < p->channels; c++) {
-        BlmOls *o = &p->ch[c].ols;
-        blm_ols_init(o, o->n + BLM_PP_LTP_TAPS, o->lambda, o->nu, o->esum_add, o->weighting);
-    }
+    for (int c = 0; c < p->channels; c++)
+        ols_resize(&p->ch[c].ols, p->ch[c].ols.n + BLM_PP_LTP_TAPS);
 }
 
 void blm_pcm_predictor_free(BlmPcmPredictor *p)

@@ -312,7 +312,8 @@ static void test_settings(void)
 
 /* Frame length when the settings leave it open: 128 KiB of raw data, plain bytes
  * 256 KiB, and 1 MiB with preset max (the match model sees more of the file); PCM
- * of one or two channels 131072 samples (mode 6's adaptive stages pay for it);
+ * of one or two channels 131072 samples (mode 6's adaptive stages pay for it), and
+ * 524288 with preset max (a long-term lag reaches further);
  * images about 1 MiB of rows but at most half the rows (two threads share any). */
 static void test_default_frames(void)
 {
@@ -325,7 +326,7 @@ static void test_default_frames(void)
         {BYTELM_KIND_BYTES, BYTELM_PRESET_FAST, 262144, 0, 0},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_DEFAULT, 262144, 0, 0},
         {BYTELM_KIND_BYTES, BYTELM_PRESET_MAX, 1048576, 0, 0},
-        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 131072, 0, 0},
+        {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_MAX, 524288, 0, 0},
         {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 131072, 0, 0},
         {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_FAST, 131072, 0, 0},
         {BYTELM_KIND_PCM_S16LE, BYTELM_PRESET_DEFAULT, 16384, 0, 0}, /* 4 channels: 8 bytes a unit */

@@ -67,7 +67,7 @@ uint32_t blm_default_frame_units(const BlmHeader *h)
 {
     uint64_t n = BLM_DEFAULT_FRAME_BYTES / blm_header_unit_bytes(h);
     if (h->kind == BYTELM_KIND_PCM_S16LE && h->channels <= 2)
-        n = BLM_DEFAULT_CASCADE_FRAME_UNITS;
+        n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_CASCADE_FRAME_UNITS : BLM_DEFAULT_CASCADE_FRAME_UNITS;
     if (h->kind == BYTELM_KIND_BYTES)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
     if (blm_kind_is_image(h->kind))

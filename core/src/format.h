@@ -23,8 +23,11 @@
 #define BLM_HEADER_HAS_TAGS 1u     /* header flag: a tags chunk follows (tags.h) */
 #define BLM_DEFAULT_FRAME_BYTES 131072 /* raw bytes per frame unless the user asks otherwise */
 /* PCM of 1 or 2 channels (frame mode 6): samples per channel per frame, 3.0 s at
- * 44.1 kHz; the adaptive stages pay for longer frames (docs/STUDY.md finding 8) */
+ * 44.1 kHz; the adaptive stages pay for longer frames (docs/STUDY.md finding 8).
+ * Preset max: 11.9 s, where a long-term lag reaches loops of more than 3 s (music
+ * 1.3 % smaller, each seek decoding four times as much; finding 17). */
 #define BLM_DEFAULT_CASCADE_FRAME_UNITS 131072
+#define BLM_MAX_PRESET_CASCADE_FRAME_UNITS 524288
 /* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
  * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144

@@ -307,7 +307,7 @@ static av_cold int libbytelm_encode_close(AVCodecContext *avctx)
 static const AVOption audio_options[] = {
     COMMON_OPTIONS(AFLAGS),
     { "frame_units", "samples per channel per bytelm frame, 0 = the library's default "
-      "(131072 for mono and stereo, else 128 KiB of PCM)",
+      "(131072 for mono and stereo, 524288 with preset max, else 128 KiB of PCM)",
       OFFSET(frame_units), AV_OPT_TYPE_INT, { .i64 = 0 }, 0, INT_MAX, AFLAGS },
     { NULL },
 };

@@ -5,14 +5,14 @@
 # frames that hold the range (found through the seek table), so the latency is about
 # one frame's decode; FLAC's frames are 4096 samples.
 #
-# usage: tools/bench/seek.sh [--positions N] [--seconds S] [--presets default,fast]
+# usage: tools/bench/seek.sh [--positions N] [--seconds S] [--presets default,fast,max]
 # Input: the dev-eval corpus (tools/corpus/build.sh) when present, else samples/.
 # Prints a Markdown table: per codec, the frame length and the median and the longest
 # wall time over the N positions (one thread, each a fresh process, so a process
 # start and the model-free setup are included).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-positions=10 seconds=60 presets=default,fast
+positions=10 seconds=60 presets=default,fast,max
 while [ $# -gt 0 ]; do
   case "$1" in
     --positions) positions=$2; shift 2 ;;

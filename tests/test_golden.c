@@ -73,6 +73,8 @@ static const Golden golden[] = {
      "f60f9c78c27c39554b688773eb0b407ec9e8956389f34a30a9d60393cbe9825f"},
     {"pcm stereo, independent",
      "3f0702e2f9c7c038a30c838cfe255d6316c0a161653589e8763b422ffcc900c8"},
+    {"rgb pixels, network",
+     "1a830e406e52cfdf99e6b244cc693da306494c64d813595a77abac34a8208045"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -403,6 +405,20 @@ int main(int argc, char **argv)
         blm_buf_free(&out);
         blm_cascade_free(cc);
         free(pcm);
+    }
+    /* Mode 7 coded by the RGB pixel network (docs/MODEL.md §14): an RGB band, each
+     * plane seeing green's error */
+    {
+        uint8_t *img = test_image(40, 30, 3, 22);
+        BlmPixelCoder *pc = blm_pixel_coder_new(3, 1, 40);
+        BlmBuf out;
+        blm_buf_init(&out, BLM_BUF_NO_LIMIT);
+        uint32_t state = 0;
+        const int ret = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_WARM | BLM_PX_NET, &out, &state) : BYTELM_ENOMEM;
+        payload_golden(&out, ret, state, 40 * 30 * 3, &golden[24], print) ? passes++ : failures++;
+        blm_buf_free(&out);
+        blm_pixel_coder_free(pc);
+        free(img);
     }
     printf("golden: %d passed, %d failed\n", passes, failures);
     return failures != 0;

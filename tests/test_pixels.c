@@ -18,10 +18,13 @@
 #include "pixelnet.h"
 #include "testutil.h"
 
+#include <png.h>
+
 static int failures, passes;
 
-/* The built-in pixel network's hash, as docs/MODEL.md §14 gives it */
+/* The built-in pixel networks' hashes, as docs/MODEL.md §14 gives them */
 #define BLM_PXN_DOCUMENTED_HASH 0x1fe49c39u
+#define BLM_PXR_DOCUMENTED_HASH 0x727cd4d3u
 
 /* Encodes and decodes samples of sample_bytes bytes with the frame parameter param;
  * returns the payload size (0 when it failed). */
@@ -175,7 +178,7 @@ static void test_frames(void)
 }
 
 /* One frame of kind k through the frame coder: mode 7, the warm byte for 8-bit
- * samples (or the network's for gray), the maps byte for 16-bit ones, the pixels back
+ * samples (or the network's for gray and RGB), the maps byte for 16-bit ones, the pixels back
  * exactly; returns the frame's size (0 when it failed), its parameter byte in
  * *param_out when given. */
 static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uint32_t h, int *param_out)
@@ -194,8 +197,9 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
     uint8_t *back = malloc(raw);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     const int param = bytelm_kind_sample_bytes(k) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-    /* 8-bit gray may also take the pixel network, where it codes smaller */
-    const int net_ok = k == BYTELM_KIND_GRAY8 && fh.n_params == 1 && fh.params[0] == (BLM_PX_WARM | BLM_PX_NET);
+    /* 8-bit gray and RGB may also take the pixel network, where it codes smaller */
+    const int net_ok = (k == BYTELM_KIND_GRAY8 || k == BYTELM_KIND_RGB24) && fh.n_params == 1 &&
+                       fh.params[0] == (BLM_PX_WARM | BLM_PX_NET);
     const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
                    (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
@@ -307,26 +311,35 @@ static void test_kinds(void)
     blm_pixel_coder_free(pc);
 }
 
-/* One gray band coded by the pixel network (BLM_PX_NET) and decoded; the payload
- * size, 0 when it failed. */
-static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, const char *what)
+/* One gray (planes 1) or RGB (3) band coded by the pixel network (BLM_PX_NET) and
+ * decoded; the payload size, 0 when it failed. */
+static size_t net_round_trip_planes(const uint8_t *img, uint32_t w, uint32_t rows, int planes, const char *what)
 {
-    return round_trip_param(img, w, rows, 1, 1, BLM_PX_WARM | BLM_PX_NET, what);
+    return round_trip_param(img, w, rows, planes, 1, BLM_PX_WARM | BLM_PX_NET, what);
 }
 
-/* The pixel network (docs/MODEL.md §14): the built-in weights are the documented
+static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, const char *what)
+{
+    return net_round_trip_planes(img, w, rows, 1, what);
+}
+
+/* The pixel networks (docs/MODEL.md §14): the built-in weights are the documented
  * ones; every small shape, the ends of the range (where one sign or the whole tail
  * is impossible) and noise round-trip; damage is found; the host's MXCSR does not
- * matter; only 8-bit gray takes it. */
+ * matter; only 8-bit gray and RGB take them. */
 static void test_net(void)
 {
-    CHECK(blm_pixnet_hash() == BLM_PXN_DOCUMENTED_HASH, "the built-in pixel network's hash is %08x", blm_pixnet_hash());
+    CHECK(blm_pixnet_hash(BLM_PIXNET_GRAY) == BLM_PXN_DOCUMENTED_HASH, "the built-in gray pixel network's hash is %08x",
+          blm_pixnet_hash(BLM_PIXNET_GRAY));
+    CHECK(blm_pixnet_hash(BLM_PIXNET_RGB) == BLM_PXR_DOCUMENTED_HASH, "the built-in RGB pixel network's hash is %08x",
+          blm_pixnet_hash(BLM_PIXNET_RGB));
     for (uint32_t w = 1; w <= 6; w++)
-        for (uint32_t rows = 1; rows <= 5; rows++) {
-            uint8_t *img = test_image(w, rows, 1, w * 5 + rows);
-            net_round_trip(img, w, rows, "small");
-            free(img);
-        }
+        for (uint32_t rows = 1; rows <= 5; rows++)
+            for (int planes = 1; planes <= 3; planes += 2) {
+                uint8_t *img = test_image(w, rows, (uint32_t)planes, w * 5 + rows);
+                net_round_trip_planes(img, w, rows, planes, "small");
+                free(img);
+            }
     enum { W = 61, H = 23 };
     uint8_t noise[W * H], black[W * H], white[W * H], extremes[W * H];
     uint64_t st = 11;
@@ -340,6 +353,19 @@ static void test_net(void)
     const size_t b = net_round_trip(black, W, H, "black"), wh = net_round_trip(white, W, H, "white");
     net_round_trip(extremes, W, H, "checkerboard");
     CHECK(b && wh && b < 64 && wh < 64, "flat black %zu and white %zu bytes, expected under 64", b, wh);
+    /* the same as RGB: each plane noise, flat at either end, or a checkerboard */
+    uint8_t noise3[3 * W * H], black3[3 * W * H], white3[3 * W * H], extremes3[3 * W * H];
+    for (int i = 0; i < 3 * W * H; i++) {
+        noise3[i] = (uint8_t)test_rand(&st);
+        black3[i] = 0;
+        white3[i] = 255;
+        extremes3[i] = extremes[i / 3];
+    }
+    net_round_trip_planes(noise3, W, H, 3, "RGB noise");
+    const size_t b3 = net_round_trip_planes(black3, W, H, 3, "RGB black");
+    const size_t w3 = net_round_trip_planes(white3, W, H, 3, "RGB white");
+    net_round_trip_planes(extremes3, W, H, 3, "RGB checkerboard");
+    CHECK(b3 && w3 && b3 < 96 && w3 < 96, "flat RGB black %zu and white %zu bytes, expected under 96", b3, w3);
 
     uint8_t *img = test_image(W, H, 1, 3);
     BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, W);
@@ -369,21 +395,57 @@ static void test_net(void)
     blm_pixel_coder_free(pc);
     free(img);
 
-    BlmPixelCoder *rgb = blm_pixel_coder_new(3, 1, 8), *deep = blm_pixel_coder_new(1, 2, 8);
-    uint8_t px[8 * 3 * 2] = {0};
+    BlmPixelCoder *rgba = blm_pixel_coder_new(4, 1, 8), *graya = blm_pixel_coder_new(2, 1, 8);
+    BlmPixelCoder *deep = blm_pixel_coder_new(1, 2, 8);
+    uint8_t px[8 * 4 * 2] = {0};
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
-    CHECK(blm_pixel_encode(rgb, px, 1, param, &out, &state) == BYTELM_EINVAL &&
+    CHECK(blm_pixel_encode(rgba, px, 1, param, &out, &state) == BYTELM_EINVAL &&
+              blm_pixel_encode(graya, px, 1, param, &out, &state) == BYTELM_EINVAL &&
               blm_pixel_encode(deep, px, 1, BLM_PX_NET, &out, &state) == BYTELM_EINVAL,
-          "the network accepted for RGB or 16-bit samples");
+          "the network accepted for alpha or 16-bit samples");
     const uint8_t net = BLM_PX_WARM | BLM_PX_NET, alone = BLM_PX_NET;
-    CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == BYTELM_EFORMAT &&
+    CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == 0 &&
               blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&net, 1, 4, 1) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&net, 1, 1, 2) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&net, 1, 3, 2) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT,
-          "mode 7's network byte: 8-bit gray only, with the learned start");
+          "mode 7's network byte: 8-bit gray and RGB only, with the learned start");
     blm_buf_free(&out);
-    blm_pixel_coder_free(rgb);
+    blm_pixel_coder_free(rgba);
+    blm_pixel_coder_free(graya);
     blm_pixel_coder_free(deep);
+}
+
+/* On the bundled photo (a crop of a dev-eval photo, not trained on) the RGB network
+ * codes smaller than the adaptive coder, and the frame coder picks it. */
+static void test_net_photo(void)
+{
+    png_image png;
+    memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    uint8_t *img = NULL;
+    if (png_image_begin_read_from_file(&png, SAMPLES_DIR "/photo-flower-256.png")) {
+        png.format = PNG_FORMAT_RGB;
+        img = malloc(PNG_IMAGE_SIZE(png));
+        if (img && !png_image_finish_read(&png, NULL, img, 0, NULL)) {
+            free(img);
+            img = NULL;
+        }
+    }
+    CHECK(img != NULL, "bundled photo read");
+    if (!img)
+        return;
+    const uint32_t w = png.width, h = png.height;
+    const size_t adaptive = round_trip_param(img, w, h, 3, 1, BLM_PX_WARM, "photo");
+    const size_t net = net_round_trip_planes(img, w, h, 3, "photo");
+    CHECK(net && net < adaptive - adaptive / 100, "photo: network %zu bytes, adaptive coder %zu, "
+          "expected 1 %% smaller", net, adaptive);
+    int param = -1;
+    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == (BLM_PX_WARM | BLM_PX_NET),
+          "photo through the frame coder: parameter %d, not the network's", param);
+    png_image_free(&png);
+    free(img);
 }
 
 /* On the bundled camera frame (the dev-eval's kind of image, not trained on) the
@@ -421,6 +483,7 @@ int main(void)
     test_kinds();
     test_net();
     test_net_camera();
+    test_net_photo();
     printf("pixels: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

@@ -488,11 +488,13 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
         /* learned states exist for 8-bit samples; 16-bit ones may use few values. 8-bit
-         * gray also tries the pixel network, kept where it codes the frame smaller (it
-         * was trained on camera frames; docs/STUDY.md finding 13); not with the fast
-         * preset, since it doubles the decoding time. */
+         * gray and RGB also try their pixel network, kept where it codes the frame
+         * smaller (gray's was trained on camera frames, RGB's on photos; docs/STUDY.md
+         * findings 13 and 19); not with the fast preset, since it doubles the decoding
+         * time. */
         const int base = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-        const int tries = base == BLM_PX_WARM && bytelm_kind_planes(fc->h.kind) == 1 &&
+        const int planes = bytelm_kind_planes(fc->h.kind);
+        const int tries = base == BLM_PX_WARM && (planes == 1 || planes == 3) &&
                                   fc->h.preset != BYTELM_PRESET_FAST ? 2 : 1;
         for (int k = 0; k < tries; k++) {
             /* a forced mode 7 keeps its first try whatever its size */

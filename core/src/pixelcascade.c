@@ -67,6 +67,12 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     free(pc);
 }
 
+/* The pixel networks are for 8-bit gray and RGB: none was trained on alpha. */
+static inline int net_planes(int planes)
+{
+    return planes == 1 || planes == 3;
+}
+
 int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes)
 {
     if (n_params == 0)
@@ -75,8 +81,8 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes,
         return BYTELM_EFORMAT;
     if (sample_bytes == 2)
         return params[0] == BLM_PX_MAPS ? 0 : BYTELM_EFORMAT;
-    return params[0] == BLM_PX_WARM || (planes == 1 && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
-                                                                                            : BYTELM_EFORMAT;
+    return params[0] == BLM_PX_WARM || (net_planes(planes) && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
+                                                                                                   : BYTELM_EFORMAT;
 }
 
 /* The planes before plane c that it sees: every colour plane sees those before it,
@@ -96,7 +102,7 @@ static int start(BlmPixelCoder *pc, int param)
 {
     if ((param & BLM_PX_MAPS) && pc->sample_bytes != 2)
         return BYTELM_EINVAL;
-    if ((param & BLM_PX_NET) && (pc->planes != 1 || pc->sample_bytes != 1))
+    if ((param & BLM_PX_NET) && (!net_planes(pc->planes) || pc->sample_bytes != 1))
         return BYTELM_EINVAL;
     pc->net = (param & BLM_PX_NET) != 0;
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
@@ -258,9 +264,11 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const uint32_t act = (uint32_t)(2 * eW + 2 * eN + eNW + eNE + eWW + eNN);
     const uint32_t grad = (uint32_t)(iabs(W - NW) + iabs(N - NW) + iabs(N - NE) + iabs(W - WW) + iabs(N - NN));
     uint32_t texture = 2 * grad;
+    int32_t e0 = 0; /* plane 0's error at this pixel, which planes after it know */
     if (c > 0) {
         const Plane E0 = {pc->err[0], y, pc->width};
-        texture = 8 * (uint32_t)iabs(at(&E0, x, 0)) + grad;
+        e0 = at(&E0, x, 0);
+        texture = 8 * (uint32_t)iabs(e0) + grad;
     }
     /* the third context is the prediction's brightness: a sensor's noise grows with
      * the light it caught (docs/STUDY.md finding 9) */
@@ -274,9 +282,9 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
             (float)NWW - fp, (float)NNW - fp, (float)NNE - fp, (float)NEE - fp, (float)NNWW - fp,
             (float)NNEE - fp, (float)sW, (float)sN, (float)sNW, (float)sNE, (float)sWW, (float)sNN,
             (float)(o->pred - p), (float)(p - r), (float)act, (float)grad, (float)texture, (float)pred,
-            (float)c, 0.0f, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
+            (float)c, (float)e0, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
         BlmLogisticMix dist;
-        blm_pixnet_eval(&in, pred, pc->max_value, &dist);
+        blm_pixnet_eval(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &in, pred, pc->max_value, &dist);
         v = pred + blm_logmix_code(&dist, io, v - pred);
     } else if (pc->mapped[c]) {
         /* the rank distance among the plane's used values (docs/MODEL.md §11) */

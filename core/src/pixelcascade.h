@@ -54,7 +54,7 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
 /* The frame parameter of mode 7: none (a frame of the first version: the coder
  * starts cold), or one byte: for 8-bit samples BLM_PX_WARM (it starts from the
  * learned states), for 16-bit ones BLM_PX_MAPS (value maps, docs/MODEL.md §11, may
- * precede the pixels); for 8-bit gray also BLM_PX_WARM | BLM_PX_NET (the residuals
+ * precede the pixels); for 8-bit gray and RGB also BLM_PX_WARM | BLM_PX_NET (the residuals
  * are coded from the pixel network's distribution, docs/MODEL.md §14). */
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2

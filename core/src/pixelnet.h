@@ -1,7 +1,8 @@
 /*
- * The pixel network of frame mode 7 (docs/MODEL.md §14): a small pre-trained MLP that
- * reads a gray pixel's causal neighbourhood, the predictor's state and its neighbours'
- * errors, and gives the residual's distribution as a mixture of three logistics,
+ * The pixel networks of frame mode 7 (docs/MODEL.md §14): small pre-trained MLPs, one
+ * for gray and one for RGB, that read a pixel plane's causal neighbourhood, the
+ * predictor's state, its neighbours' errors and (RGB) green's error at the pixel, and
+ * give the residual's distribution as a mixture of three logistics,
  * from which every binary decision of the residual is coded. float32 in the written
  * order with the exp of docs/MODEL.md §2, so that every machine gets the same bits.
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -24,11 +25,18 @@ typedef struct BlmPixelNetInput {
     float v[BLM_PXN_INPUTS];
 } BlmPixelNetInput;
 
-/* The built-in network's distribution for one pixel whose prediction is pred (a
- * sample in 0..max_value). */
-void blm_pixnet_eval(const BlmPixelNetInput *in, int32_t pred, int32_t max_value, BlmLogisticMix *d);
+/* The built-in networks: one trained on gray camera frames, one on colour photos. */
+typedef enum BlmPixelNetKind {
+    BLM_PIXNET_GRAY,
+    BLM_PIXNET_RGB,
+} BlmPixelNetKind;
 
-/* FNV-1a of the built-in weights' float32 bytes (little-endian), as §14 documents. */
-uint32_t blm_pixnet_hash(void);
+/* The network's distribution for one pixel plane whose prediction is pred (a sample
+ * in 0..max_value). */
+void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t pred, int32_t max_value,
+                     BlmLogisticMix *d);
+
+/* FNV-1a of a built-in network's float32 bytes (little-endian), as §14 documents. */
+uint32_t blm_pixnet_hash(BlmPixelNetKind kind);
 
 #endif

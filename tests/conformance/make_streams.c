@@ -15,7 +15,8 @@
  * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
  * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
- * audio network (parameter bit 6).
+ * audio network (parameter bit 6); 'x' codes mode 7 with the pixel network (8-bit gray
+ * or RGB, parameter byte 5).
  * Frames with parameter bit 7 (a long-term lag, stereo as two monos) come from the
  * encoder ('n': IN_LOOP, IN_TONES).
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -30,6 +31,7 @@
 #include "framecoder.h"
 #include "modelstore.h"
 #include "pcmcascade.h"
+#include "pixelcascade.h"
 #include "tags.h"
 #include "testutil.h"
 
@@ -144,6 +146,10 @@ static const Case cases[] = {
      * chose it (since late 2026-12-04), beside frames coded without it */
     {"gray-image-net", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
      .frame_units = 15, .input = IN_IMAGE, .modes = "n"},
+    /* RGB frames coded by the RGB pixel network (docs/MODEL.md §14, since 2026-12-05),
+     * beside frames the encoder chose */
+    {"rgb-image-net", BYTELM_KIND_RGB24, .width = 37, .height = 33, .units = 33,
+     .frame_units = 11, .input = IN_IMAGE, .modes = "xxn"},
     /* mode 6 coded by the audio network (docs/MODEL.md §15), as the encoder chooses it
      * for mono speech (since late 2026-12-04), with several profiles and beside frames
      * the encoder chose */
@@ -356,6 +362,29 @@ static int cascade_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_unit
     return ret;
 }
 
+/* One mode-7 frame of 8-bit pixels with the parameter byte param, as the frame coder
+ * writes it. */
+static int pixel_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_units, uint32_t index, int param,
+                       BlmBuf *out)
+{
+    BlmPixelCoder *pc = blm_pixel_coder_new(bytelm_kind_planes(h->kind), 1, h->width);
+    BlmBuf payload;
+    blm_buf_init(&payload, BLM_BUF_NO_LIMIT);
+    BlmFrameHeader fh = {.index = index, .first_unit = (uint64_t)index * h->frame_units,
+                         .n_units = n_units, .mode = BLM_MODE_PIXELS, .n_params = 1,
+                         .params = {(uint8_t)param}};
+    int ret = pc ? blm_pixel_encode(pc, raw, n_units, param, &payload, &fh.final_state) : BYTELM_ENOMEM;
+    if (ret == 0) {
+        fh.payload_size = (uint32_t)payload.len;
+        const size_t size = blm_frame_header_size(&fh) + payload.len + BLM_FRAME_CRC_SIZE;
+        if ((ret = blm_buf_reserve(out, size)) == 0)
+            out->len += blm_frame_write(&fh, payload.data, out->data + out->len);
+    }
+    blm_buf_free(&payload);
+    blm_pixel_coder_free(pc);
+    return ret;
+}
+
 /* A stream of the case with its frame modes forced (see the top of the file). */
 static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *raw, size_t len,
                          BlmBuf *out)
@@ -390,6 +419,8 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
                                            : blm_pcm_profile((int)(i % 8));
             const int flag = m == 'm' ? BLM_PP_VALUE_MAPS : m == 'a' ? BLM_PP_NET : 0;
             ret = cascade_frame(&h, frame_raw, n_units, i, profile | flag, out);
+        } else if (m == 'x') {
+            ret = pixel_frame(&h, frame_raw, n_units, i, BLM_PX_WARM | BLM_PX_NET, out);
         } else {
             blm_frame_coder_force_mode(fc, m == 'n' ? -1 : m - '0');
             ret = blm_frame_encode(fc, frame_raw, n_units, i, out);

@@ -337,6 +337,10 @@ static void code_frame(BlmPixelCoder *pc, const BlmBitIo *io, const uint8_t *in,
                         out[at + 1] = (uint8_t)(v >> 8);
                 }
             }
+            /* a damaged frame of wide rows stops within a row, not at its end: the
+             * networks decode garbage slowly */
+            if ((x & 1023) == 1023 && stop(io->enc, io->dec))
+                return;
         }
         if (stop(io->enc, io->dec))
             return;

@@ -493,8 +493,7 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
          * findings 13 and 19); not with the fast preset, since it doubles the decoding
          * time. */
         const int base = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-        const int planes = bytelm_kind_planes(fc->h.kind);
-        const int tries = base == BLM_PX_WARM && (planes == 1 || planes == 3) &&
+        const int tries = blm_pixel_net_applies(bytelm_kind_planes(fc->h.kind), bytelm_kind_sample_bytes(fc->h.kind)) &&
                                   fc->h.preset != BYTELM_PRESET_FAST ? 2 : 1;
         for (int k = 0; k < tries; k++) {
             /* a forced mode 7 keeps its first try whatever its size */

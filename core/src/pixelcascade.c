@@ -67,10 +67,10 @@ void blm_pixel_coder_free(BlmPixelCoder *pc)
     free(pc);
 }
 
-/* The pixel networks are for 8-bit gray and RGB: none was trained on alpha. */
-static inline int net_planes(int planes)
+int blm_pixel_net_applies(int planes, int sample_bytes)
 {
-    return planes == 1 || planes == 3;
+    /* 8-bit gray and RGB: no network was trained on alpha or on 16-bit samples */
+    return sample_bytes == 1 && (planes == 1 || planes == 3);
 }
 
 int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes)
@@ -81,7 +81,7 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes,
         return BYTELM_EFORMAT;
     if (sample_bytes == 2)
         return params[0] == BLM_PX_MAPS ? 0 : BYTELM_EFORMAT;
-    return params[0] == BLM_PX_WARM || (net_planes(planes) && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
+    return params[0] == BLM_PX_WARM || (blm_pixel_net_applies(planes, 1) && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
                                                                                                    : BYTELM_EFORMAT;
 }
 
@@ -102,7 +102,7 @@ static int start(BlmPixelCoder *pc, int param)
 {
     if ((param & BLM_PX_MAPS) && pc->sample_bytes != 2)
         return BYTELM_EINVAL;
-    if ((param & BLM_PX_NET) && (!net_planes(pc->planes) || pc->sample_bytes != 1))
+    if ((param & BLM_PX_NET) && !blm_pixel_net_applies(pc->planes, pc->sample_bytes))
         return BYTELM_EINVAL;
     pc->net = (param & BLM_PX_NET) != 0;
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;

@@ -59,6 +59,9 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
 #define BLM_PX_NET 4
+
+/* Whether images of these planes and sample bytes may take BLM_PX_NET. */
+int blm_pixel_net_applies(int planes, int sample_bytes);
 int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes);
 
 /* Codes rows rows of interleaved pixels (width * planes * sample_bytes bytes each) with the

@@ -331,6 +331,17 @@ static int encoder_header(const BytelmSettings *s, BlmHeader *h)
     return ret;
 }
 
+/* Appends a frame of header fh and payload to out, as the frame coder writes it. */
+static int append_frame(BlmFrameHeader *fh, const BlmBuf *payload, BlmBuf *out)
+{
+    fh->payload_size = (uint32_t)payload->len;
+    const size_t size = blm_frame_header_size(fh) + payload->len + BLM_FRAME_CRC_SIZE;
+    const int ret = blm_buf_reserve(out, size);
+    if (ret == 0)
+        out->len += blm_frame_write(fh, payload->data, out->data + out->len);
+    return ret;
+}
+
 /* Mode 6 with one profile, as the frame coder would write it had it tried only that. */
 static int cascade_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_units, uint32_t index,
                          int profile, BlmBuf *out)
@@ -350,12 +361,8 @@ static int cascade_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_unit
                          .params = {(uint8_t)profile}};
     if (ret == 0)
         ret = blm_cascade_encode(cc, pcm, n_units, profile, &payload, &fh.final_state);
-    if (ret == 0) {
-        fh.payload_size = (uint32_t)payload.len;
-        const size_t size = blm_frame_header_size(&fh) + payload.len + BLM_FRAME_CRC_SIZE;
-        if ((ret = blm_buf_reserve(out, size)) == 0)
-            out->len += blm_frame_write(&fh, payload.data, out->data + out->len);
-    }
+    if (ret == 0)
+        ret = append_frame(&fh, &payload, out);
     blm_buf_free(&payload);
     blm_cascade_free(cc);
     free(pcm);
@@ -374,12 +381,8 @@ static int pixel_frame(const BlmHeader *h, const uint8_t *raw, uint32_t n_units,
                          .n_units = n_units, .mode = BLM_MODE_PIXELS, .n_params = 1,
                          .params = {(uint8_t)param}};
     int ret = pc ? blm_pixel_encode(pc, raw, n_units, param, &payload, &fh.final_state) : BYTELM_ENOMEM;
-    if (ret == 0) {
-        fh.payload_size = (uint32_t)payload.len;
-        const size_t size = blm_frame_header_size(&fh) + payload.len + BLM_FRAME_CRC_SIZE;
-        if ((ret = blm_buf_reserve(out, size)) == 0)
-            out->len += blm_frame_write(&fh, payload.data, out->data + out->len);
-    }
+    if (ret == 0)
+        ret = append_frame(&fh, &payload, out);
     blm_buf_free(&payload);
     blm_pixel_coder_free(pc);
     return ret;

@@ -107,7 +107,7 @@ int main(int argc, char **argv)
             pc->start_states = planes < 3 ? gray : rgb;
             pc->start_bias = planes < 3 ? gray_bias : rgb_bias;
         }
-        const int with_net = net && sb == 1 && (planes == 1 || planes == 3) && param == BLM_PX_WARM;
+        const int with_net = net && blm_pixel_net_applies(planes, sb) && param == BLM_PX_WARM;
         int p = sb == 1 ? param : BLM_PX_MAPS;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;

@@ -75,6 +75,10 @@ static const Golden golden[] = {
      "3f0702e2f9c7c038a30c838cfe255d6316c0a161653589e8763b422ffcc900c8"},
     {"rgb pixels, network",
      "1a830e406e52cfdf99e6b244cc693da306494c64d813595a77abac34a8208045"},
+    {"gray pixels, mixed",
+     "baba3ff968c73260361b9927068ad0347205ab252e03dd455c310b8836c69e03"},
+    {"rgb pixels, mixed",
+     "540d91fd93f0e37fd7b2a5b5866ce0eab18b73072ed4fe6d39c823f07aa40cb3"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -359,6 +363,11 @@ int main(int argc, char **argv)
         const int ret_net = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_WARM | BLM_PX_NET, &out, &state)
                                : BYTELM_ENOMEM;
         payload_golden(&out, ret_net, state, 72 * 50, &golden[19], print) ? passes++ : failures++;
+        /* and by the network mixed with the coder */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_mix = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX, &out, &state)
+                               : BYTELM_ENOMEM;
+        payload_golden(&out, ret_mix, state, 72 * 50, &golden[25], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);
@@ -407,7 +416,7 @@ int main(int argc, char **argv)
         free(pcm);
     }
     /* Mode 7 coded by the RGB pixel network (docs/MODEL.md §14): an RGB band, each
-     * plane seeing green's error */
+     * plane seeing green's error; alone, then mixed with the coder */
     {
         uint8_t *img = test_image(40, 30, 3, 22);
         BlmPixelCoder *pc = blm_pixel_coder_new(3, 1, 40);
@@ -416,6 +425,11 @@ int main(int argc, char **argv)
         uint32_t state = 0;
         const int ret = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_WARM | BLM_PX_NET, &out, &state) : BYTELM_ENOMEM;
         payload_golden(&out, ret, state, 40 * 30 * 3, &golden[24], print) ? passes++ : failures++;
+        /* and mixed with the coder */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_mix = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX, &out, &state)
+                               : BYTELM_ENOMEM;
+        payload_golden(&out, ret_mix, state, 40 * 30 * 3, &golden[26], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);

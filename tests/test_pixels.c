@@ -197,9 +197,10 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
     uint8_t *back = malloc(raw);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     const int param = bytelm_kind_sample_bytes(k) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-    /* 8-bit gray and RGB may also take the pixel network, where it codes smaller */
+    /* 8-bit gray and RGB may also take the pixel network mixed with the coder, where
+     * it codes smaller */
     const int net_ok = (k == BYTELM_KIND_GRAY8 || k == BYTELM_KIND_RGB24) && fh.n_params == 1 &&
-                       fh.params[0] == (BLM_PX_WARM | BLM_PX_NET);
+                       fh.params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX);
     const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
                    (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
@@ -238,15 +239,16 @@ static void test_kinds(void)
         free(img);
     }
 
-    /* RGBA with every pixel opaque against the same RGB */
+    /* RGBA with every pixel opaque against the same RGB, both without the network
+     * (which RGB may take and RGBA may not) */
     enum { W = 80, H = 60 };
     uint8_t *rgb = test_image(W, H, 3, 8), *rgba = malloc(W * H * 4);
     for (int i = 0; i < W * H; i++) {
         memcpy(rgba + 4 * i, rgb + 3 * i, 3);
         rgba[4 * i + 3] = 255;
     }
-    const size_t with_alpha = frame_round_trip(BYTELM_KIND_RGBA32, rgba, W, H, NULL);
-    const size_t without = frame_round_trip(BYTELM_KIND_RGB24, rgb, W, H, NULL);
+    const size_t with_alpha = round_trip_param(rgba, W, H, 4, 1, BLM_PX_WARM, "opaque RGBA");
+    const size_t without = round_trip_param(rgb, W, H, 3, 1, BLM_PX_WARM, "RGB");
     CHECK(with_alpha && without && with_alpha < without + 64, "opaque alpha: RGBA %zu bytes, RGB %zu",
           with_alpha, without);
     free(rgba);
@@ -311,33 +313,33 @@ static void test_kinds(void)
     blm_pixel_coder_free(pc);
 }
 
-/* One gray (planes 1) or RGB (3) band coded by the pixel network (BLM_PX_NET) and
- * decoded; the payload size, 0 when it failed. */
-static size_t net_round_trip_planes(const uint8_t *img, uint32_t w, uint32_t rows, int planes, const char *what)
+/* The two ways of the pixel networks: alone (BLM_PX_NET), and mixed with the coder
+ * (BLM_PX_MIX too), as the encoder writes since 2026-12-05. */
+static const int net_params[2] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX};
+
+/* One gray (planes 1) or RGB (3) band coded by the pixel network, with parameter
+ * param, and decoded; the payload size, 0 when it failed. */
+static size_t net_round_trip_planes(const uint8_t *img, uint32_t w, uint32_t rows, int planes, int param,
+                                    const char *what)
 {
-    return round_trip_param(img, w, rows, planes, 1, BLM_PX_WARM | BLM_PX_NET, what);
+    return round_trip_param(img, w, rows, planes, 1, param, what);
 }
 
-static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, const char *what)
+static size_t net_round_trip(const uint8_t *img, uint32_t w, uint32_t rows, int param, const char *what)
 {
-    return net_round_trip_planes(img, w, rows, 1, what);
+    return net_round_trip_planes(img, w, rows, 1, param, what);
 }
 
-/* The pixel networks (docs/MODEL.md §14): the built-in weights are the documented
- * ones; every small shape, the ends of the range (where one sign or the whole tail
- * is impossible) and noise round-trip; damage is found; the host's MXCSR does not
- * matter; only 8-bit gray and RGB take them. */
-static void test_net(void)
+/* The pixel networks (docs/MODEL.md §14), alone and mixed with the coder: every small
+ * shape, the ends of the range (where one sign or the whole tail is impossible) and
+ * noise round-trip; damage is found; the host's MXCSR does not matter. */
+static void test_net_param(int param)
 {
-    CHECK(blm_pixnet_hash(BLM_PIXNET_GRAY) == BLM_PXN_DOCUMENTED_HASH, "the built-in gray pixel network's hash is %08x",
-          blm_pixnet_hash(BLM_PIXNET_GRAY));
-    CHECK(blm_pixnet_hash(BLM_PIXNET_RGB) == BLM_PXR_DOCUMENTED_HASH, "the built-in RGB pixel network's hash is %08x",
-          blm_pixnet_hash(BLM_PIXNET_RGB));
     for (uint32_t w = 1; w <= 6; w++)
         for (uint32_t rows = 1; rows <= 5; rows++)
             for (int planes = 1; planes <= 3; planes += 2) {
                 uint8_t *img = test_image(w, rows, (uint32_t)planes, w * 5 + rows);
-                net_round_trip_planes(img, w, rows, planes, "small");
+                net_round_trip_planes(img, w, rows, planes, param, "small");
                 free(img);
             }
     enum { W = 61, H = 23 };
@@ -349,10 +351,11 @@ static void test_net(void)
         white[i] = 255;
         extremes[i] = (i + i / W) % 2 ? 255 : 0;
     }
-    net_round_trip(noise, W, H, "noise");
-    const size_t b = net_round_trip(black, W, H, "black"), wh = net_round_trip(white, W, H, "white");
-    net_round_trip(extremes, W, H, "checkerboard");
-    CHECK(b && wh && b < 64 && wh < 64, "flat black %zu and white %zu bytes, expected under 64", b, wh);
+    net_round_trip(noise, W, H, param, "noise");
+    const size_t b = net_round_trip(black, W, H, param, "black"), wh = net_round_trip(white, W, H, param, "white");
+    net_round_trip(extremes, W, H, param, "checkerboard");
+    CHECK(b && wh && b < 64 && wh < 64, "parameter %d: flat black %zu and white %zu bytes, expected under 64",
+          param, b, wh);
     /* the same as RGB: each plane noise, flat at either end, or a checkerboard */
     uint8_t noise3[3 * W * H], black3[3 * W * H], white3[3 * W * H], extremes3[3 * W * H];
     for (int i = 0; i < 3 * W * H; i++) {
@@ -361,11 +364,12 @@ static void test_net(void)
         white3[i] = 255;
         extremes3[i] = extremes[i / 3];
     }
-    net_round_trip_planes(noise3, W, H, 3, "RGB noise");
-    const size_t b3 = net_round_trip_planes(black3, W, H, 3, "RGB black");
-    const size_t w3 = net_round_trip_planes(white3, W, H, 3, "RGB white");
-    net_round_trip_planes(extremes3, W, H, 3, "RGB checkerboard");
-    CHECK(b3 && w3 && b3 < 96 && w3 < 96, "flat RGB black %zu and white %zu bytes, expected under 96", b3, w3);
+    net_round_trip_planes(noise3, W, H, 3, param, "RGB noise");
+    const size_t b3 = net_round_trip_planes(black3, W, H, 3, param, "RGB black");
+    const size_t w3 = net_round_trip_planes(white3, W, H, 3, param, "RGB white");
+    net_round_trip_planes(extremes3, W, H, 3, param, "RGB checkerboard");
+    CHECK(b3 && w3 && b3 < 96 && w3 < 96, "parameter %d: flat RGB black %zu and white %zu bytes, expected under 96",
+          param, b3, w3);
 
     uint8_t *img = test_image(W, H, 1, 3);
     BlmPixelCoder *pc = blm_pixel_coder_new(1, 1, W);
@@ -373,44 +377,70 @@ static void test_net(void)
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     blm_buf_init(&again, BLM_BUF_NO_LIMIT);
     uint32_t state, state2;
-    const int param = BLM_PX_WARM | BLM_PX_NET;
     uint8_t back[W * H];
     CHECK(blm_pixel_encode(pc, img, H, param, &out, &state) == 0, "network: encode");
     for (size_t pos = 0; pos < out.len; pos += out.len / 7 + 1) {
         out.data[pos] ^= 0x10;
         CHECK(blm_pixel_decode(pc, out.data, out.len, H, param, state, back) == BYTELM_EDESYNC,
-              "network: byte %zu flipped: not found", pos);
+              "network, parameter %d: byte %zu flipped: not found", param, pos);
         out.data[pos] ^= 0x10;
     }
     CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
           "network frame decoded without the network: not found");
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, param ^ BLM_PX_MIX, state, back) == BYTELM_EDESYNC,
+          "parameter %d decoded as %d: not found", param, param ^ BLM_PX_MIX);
     const unsigned csr = _mm_getcsr();
     _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x4000u); /* FTZ, DAZ, round up */
     blm_pixel_encode(pc, img, H, param, &again, &state2);
     _mm_setcsr(csr);
     CHECK(again.len == out.len && state2 == state && !memcmp(again.data, out.data, out.len),
-          "network: the host's MXCSR changed the stream");
+          "network, parameter %d: the host's MXCSR changed the stream", param);
     blm_buf_free(&again);
     blm_buf_free(&out);
     blm_pixel_coder_free(pc);
     free(img);
+}
 
+/* The built-in weights are the documented ones; both ways round-trip; only 8-bit gray
+ * and RGB take the network, and the mix only with it. */
+static void test_net(void)
+{
+    CHECK(blm_pixnet_hash(BLM_PIXNET_GRAY) == BLM_PXN_DOCUMENTED_HASH, "the built-in gray pixel network's hash is %08x",
+          blm_pixnet_hash(BLM_PIXNET_GRAY));
+    CHECK(blm_pixnet_hash(BLM_PIXNET_RGB) == BLM_PXR_DOCUMENTED_HASH, "the built-in RGB pixel network's hash is %08x",
+          blm_pixnet_hash(BLM_PIXNET_RGB));
+    test_net_param(net_params[0]);
+    test_net_param(net_params[1]);
+    const int param = BLM_PX_WARM | BLM_PX_NET;
+    uint32_t state;
+    BlmBuf out;
     BlmPixelCoder *rgba = blm_pixel_coder_new(4, 1, 8), *graya = blm_pixel_coder_new(2, 1, 8);
     BlmPixelCoder *deep = blm_pixel_coder_new(1, 2, 8);
     uint8_t px[8 * 4 * 2] = {0};
     blm_buf_init(&out, BLM_BUF_NO_LIMIT);
     CHECK(blm_pixel_encode(rgba, px, 1, param, &out, &state) == BYTELM_EINVAL &&
               blm_pixel_encode(graya, px, 1, param, &out, &state) == BYTELM_EINVAL &&
-              blm_pixel_encode(deep, px, 1, BLM_PX_NET, &out, &state) == BYTELM_EINVAL,
+              blm_pixel_encode(deep, px, 1, BLM_PX_NET, &out, &state) == BYTELM_EINVAL &&
+              blm_pixel_encode(rgba, px, 1, param | BLM_PX_MIX, &out, &state) == BYTELM_EINVAL,
           "the network accepted for alpha or 16-bit samples");
-    const uint8_t net = BLM_PX_WARM | BLM_PX_NET, alone = BLM_PX_NET;
-    CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == 0 &&
-              blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&net, 1, 4, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&net, 1, 1, 2) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&net, 1, 3, 2) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT,
-          "mode 7's network byte: 8-bit gray and RGB only, with the learned start");
+    BlmPixelCoder *gray = blm_pixel_coder_new(1, 1, 8);
+    CHECK(blm_pixel_encode(gray, px, 1, BLM_PX_WARM | BLM_PX_MIX, &out, &state) == BYTELM_EINVAL,
+          "the mix bit accepted without the network");
+    blm_pixel_coder_free(gray);
+    for (int k = 0; k < 2; k++) {
+        const uint8_t net = (uint8_t)net_params[k];
+        CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == 0 &&
+                  blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
+                  blm_pixel_check_params(&net, 1, 4, 1) == BYTELM_EFORMAT &&
+                  blm_pixel_check_params(&net, 1, 1, 2) == BYTELM_EFORMAT &&
+                  blm_pixel_check_params(&net, 1, 3, 2) == BYTELM_EFORMAT,
+              "mode 7's network byte %d: 8-bit gray and RGB only", net);
+    }
+    const uint8_t alone = BLM_PX_NET, mix_cold = BLM_PX_NET | BLM_PX_MIX, mix_only = BLM_PX_WARM | BLM_PX_MIX;
+    CHECK(blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&mix_cold, 1, 3, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&mix_only, 1, 3, 1) == BYTELM_EFORMAT,
+          "mode 7's network byte: only with the learned start, the mix only with the network");
     blm_buf_free(&out);
     blm_pixel_coder_free(rgba);
     blm_pixel_coder_free(graya);
@@ -438,12 +468,16 @@ static void test_net_photo(void)
         return;
     const uint32_t w = png.width, h = png.height;
     const size_t adaptive = round_trip_param(img, w, h, 3, 1, BLM_PX_WARM, "photo");
-    const size_t net = net_round_trip_planes(img, w, h, 3, "photo");
+    const size_t net = net_round_trip_planes(img, w, h, 3, net_params[0], "photo");
+    const size_t mixed = net_round_trip_planes(img, w, h, 3, net_params[1], "photo");
     CHECK(net && net < adaptive - adaptive / 100, "photo: network %zu bytes, adaptive coder %zu, "
           "expected 1 %% smaller", net, adaptive);
+    CHECK(mixed && mixed < net - net / 100, "photo: network mixed with the coder %zu bytes, alone %zu, "
+          "expected 1 %% smaller", mixed, net);
+    printf("photo: adaptive %zu, network %zu, mixed %zu bytes\n", adaptive, net, mixed);
     int param = -1;
-    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == (BLM_PX_WARM | BLM_PX_NET),
-          "photo through the frame coder: parameter %d, not the network's", param);
+    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == net_params[1],
+          "photo through the frame coder: parameter %d, not the mixed network's", param);
     png_image_free(&png);
     free(img);
 }
@@ -465,12 +499,16 @@ static void test_net_camera(void)
     }
     const uint8_t *img = pgm + len - (size_t)W * H; /* the pixels end the file */
     const size_t adaptive = round_trip_param(img, W, H, 1, 1, BLM_PX_WARM, "camera frame");
-    const size_t net = net_round_trip(img, W, H, "camera frame");
+    const size_t net = net_round_trip(img, W, H, net_params[0], "camera frame");
+    const size_t mixed = net_round_trip(img, W, H, net_params[1], "camera frame");
     CHECK(net && net < adaptive - adaptive / 50, "camera frame: network %zu bytes, adaptive coder %zu, "
           "expected 2 %% smaller", net, adaptive);
+    CHECK(mixed && mixed < net, "camera frame: network mixed with the coder %zu bytes, alone %zu, "
+          "expected smaller", mixed, net);
+    printf("camera frame: adaptive %zu, network %zu, mixed %zu bytes\n", adaptive, net, mixed);
     int param = -1;
-    CHECK(frame_round_trip(BYTELM_KIND_GRAY8, img, W, H, &param) && param == (BLM_PX_WARM | BLM_PX_NET),
-          "camera frame through the frame coder: parameter %d, not the network's", param);
+    CHECK(frame_round_trip(BYTELM_KIND_GRAY8, img, W, H, &param) && param == net_params[1],
+          "camera frame through the frame coder: parameter %d, not the mixed network's", param);
     free(pgm);
 }
 

@@ -65,18 +65,28 @@ static float mass(const BlmLogisticMix *d, const Bound *a, const Bound *b)
     return m;
 }
 
-/* one decision with P(1) = one / (zero + one) */
-static int decide(const BlmBitIo *io, float zero, float one, int bit)
+/* one decision with P(1) = one / (zero + one), or that probability refined by r */
+static int decide(const BlmBitIo *io, float zero, float one, int bit, const BlmDecisionRefiner *r,
+                  BlmResDecision kind, int len, int b, int prev)
 {
     float q = one / (zero + one);
     if (!(q >= 0.0f))
         q = 0.5f;   /* NaN, or masses a hair below zero from rounding */
     else if (q > 1.0f)
         q = 1.0f;   /* so that the conversion is always defined */
-    return blm_bitio_code(io, (uint32_t)(q * 65536.0f), bit);
+    const uint32_t p = (uint32_t)(q * 65536.0f);
+    if (r)
+        return r->code(r->opaque, io, kind, len, b, prev, p < 32 ? 32 : p > 65504 ? 65504 : p, bit);
+    return blm_bitio_code(io, p, bit);
 }
 
 int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
+{
+    return blm_logmix_code_refined(d, io, e, NULL);
+}
+
+int32_t blm_logmix_code_refined(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e,
+                                const BlmDecisionRefiner *r)
 {
     const int enc = io->enc != NULL;
     Bound below, above; /* around 0 */
@@ -91,11 +101,11 @@ int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
     const float m_neg = d->lo < 0 ? mass(d, &low_end, &below) : 0.0f;
     const float m_pos = d->hi > 0 ? mass(d, &above, &high_end) : 0.0f;
     const float m_zero = mass(d, &below, &above);
-    if (!decide(io, m_zero, m_neg + m_pos, enc && e != 0))
+    if (!decide(io, m_zero, m_neg + m_pos, enc && e != 0, r, BLM_RES_ZERO, 0, 0, 0))
         return 0;
     int neg = d->hi == 0;
     if (d->lo < 0 && d->hi > 0)
-        neg = decide(io, m_pos, m_neg, enc && e < 0);
+        neg = decide(io, m_pos, m_neg, enc && e < 0, r, BLM_RES_SIGN, 0, 0, 0);
 
     /* the magnitude m in 1..M on that side: B(k) is the boundary between magnitudes
      * k - 1 and k; (lower, upper) in magnitudes is (upper, lower) in e when negative */
@@ -114,7 +124,7 @@ int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
         bound_at(d, neg ? -next : next - 1, &bmid);
         const float m_low = neg ? mass(d, &bmid, &bu) : mass(d, &bu, &bmid);
         const float m_high = neg ? mass(d, end, &bmid) : mass(d, &bmid, end);
-        if (!decide(io, m_low, m_high, enc && m >= next)) {
+        if (!decide(io, m_low, m_high, enc && m >= next, r, BLM_RES_LENGTH, len, 0, 0)) {
             bv = bmid;
             break;
         }
@@ -132,7 +142,7 @@ int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
         bound_at(d, neg ? -mid : mid - 1, &bmid);
         const float m_low = neg ? mass(d, &bmid, &bu) : mass(d, &bu, &bmid);
         const float m_high = neg ? mass(d, &bv, &bmid) : mass(d, &bmid, &bv);
-        if (decide(io, m_low, m_high, enc && m >= mid)) {
+        if (decide(io, m_low, m_high, enc && m >= mid, r, BLM_RES_BIT, len, b, (int)(u >> (b + 1)) & 1)) {
             u = mid;
             bu = bmid;
         } else {
@@ -142,4 +152,3 @@ int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e)
     }
     return neg ? -u : u;
 }
-

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bitio.h"
+#include "residualcoder.h"
 
 #define BLM_LOGMIX_K 3
 
@@ -33,5 +34,16 @@ void blm_logmix_from_outputs(const float *o, float base, float scale, float limi
 /* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
  * e ignored); returns e. */
 int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e);
+
+/* The same with each decision's probability (P(1) in 1/65536 units, 32..65504) handed
+ * to r, which codes the bit and returns it: the decisions are named as §10's coder
+ * names its own (residualcoder.h), so that r can mix in that coder's opinion. */
+typedef struct BlmDecisionRefiner {
+    int (*code)(void *opaque, const BlmBitIo *io, BlmResDecision kind, int len, int b, int prev, uint32_t p_net,
+                int bit);
+    void *opaque;
+} BlmDecisionRefiner;
+int32_t blm_logmix_code_refined(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e,
+                                const BlmDecisionRefiner *r);
 
 #endif

@@ -13,6 +13,7 @@
 #include "bitio.h"
 #include "bytelm/bytelm.h"
 #include "fpenv.h"
+#include "netmix.h"
 #include "pixelnet.h"
 
 #define OLS_LAMBDA 0.9995
@@ -81,8 +82,10 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes,
         return BYTELM_EFORMAT;
     if (sample_bytes == 2)
         return params[0] == BLM_PX_MAPS ? 0 : BYTELM_EFORMAT;
-    return params[0] == BLM_PX_WARM || (blm_pixel_net_applies(planes, 1) && params[0] == (BLM_PX_WARM | BLM_PX_NET)) ? 0
-                                                                                                   : BYTELM_EFORMAT;
+    if (params[0] == BLM_PX_WARM)
+        return 0;
+    const int net = params[0] == (BLM_PX_WARM | BLM_PX_NET) || params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX);
+    return net && blm_pixel_net_applies(planes, 1) ? 0 : BYTELM_EFORMAT;
 }
 
 /* The planes before plane c that it sees: every colour plane sees those before it,
@@ -104,7 +107,12 @@ static int start(BlmPixelCoder *pc, int param)
         return BYTELM_EINVAL;
     if ((param & BLM_PX_NET) && !blm_pixel_net_applies(pc->planes, pc->sample_bytes))
         return BYTELM_EINVAL;
+    if ((param & BLM_PX_MIX) && !(param & BLM_PX_NET))
+        return BYTELM_EINVAL;
     pc->net = (param & BLM_PX_NET) != 0;
+    pc->mix = (param & BLM_PX_MIX) != 0;
+    if (pc->mix)
+        blm_netmix_init(&pc->netmix);
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
@@ -285,7 +293,8 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
             (float)c, (float)e0, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
         BlmLogisticMix dist;
         blm_pixnet_eval(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &in, pred, pc->max_value, &dist);
-        v = pred + blm_logmix_code(&dist, io, v - pred);
+        v = pred + (pc->mix ? blm_netmix_code(&pc->netmix, &pc->res, c, ctx, hint, &dist, io, v - pred)
+                            : blm_logmix_code(&dist, io, v - pred));
     } else if (pc->mapped[c]) {
         /* the rank distance among the plane's used values (docs/MODEL.md §11) */
         const BlmValueMap *m = &pc->map[c];

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "coderstates.h"
+#include "netmix.h"
 #include "ols.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
@@ -40,6 +41,8 @@ typedef struct BlmPixelCoder {
     BlmValueMap map[BLM_PX_MAX_PLANES]; /* 16-bit samples: allocated, used when mapped */
     int mapped[BLM_PX_MAX_PLANES];
     int net;                   /* BLM_PX_NET: residuals coded by the pixel network */
+    int mix;                   /* BLM_PX_MIX: its decisions mixed with the coder's */
+    BlmNetMixer netmix;
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
@@ -59,6 +62,7 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
 #define BLM_PX_NET 4
+#define BLM_PX_MIX 8
 
 /* Whether images of these planes and sample bytes may take BLM_PX_NET. */
 int blm_pixel_net_applies(int planes, int sample_bytes);

@@ -63,39 +63,59 @@ static inline int32_t stretch(uint32_t p16)
 /* One decision: three counters mixed in the logistic domain with a weight set
  * of this decision and scale, then refined by an SSE table on the mixed
  * probability (interpolated between its two nearest knots). All learn. */
-static int code_decision(const BlmBitIo *io, BlmResChannel *ch, int d, int qf, int qs, int ql, int bit)
+static void peek_decision(BlmResChannel *ch, int d, int qf, int qs, int ql, BlmResPeek *pk)
 {
-    uint32_t *c0 = &ch->by_fast[d][qf], *c1 = &ch->by_slow[d][qs], *c2 = &ch->by_last[d][ql];
-    int32_t *w = ch->mix_w[d][qf];
-    const int32_t s0 = stretch(blm_counter_p(*c0)), s1 = stretch(blm_counter_p(*c1)),
-                  s2 = stretch(blm_counter_p(*c2)), s3 = 256;
-    const int64_t dot = (int64_t)w[0] * s0 + (int64_t)w[1] * s1 + (int64_t)w[2] * s2 +
-                        (int64_t)w[3] * s3;
+    pk->c[0] = &ch->by_fast[d][qf];
+    pk->c[1] = &ch->by_slow[d][qs];
+    pk->c[2] = &ch->by_last[d][ql];
+    pk->w = ch->mix_w[d][qf];
+    pk->s[0] = stretch(blm_counter_p(*pk->c[0]));
+    pk->s[1] = stretch(blm_counter_p(*pk->c[1]));
+    pk->s[2] = stretch(blm_counter_p(*pk->c[2]));
+    pk->s[3] = 256;
+    const int32_t *w = pk->w;
+    const int64_t dot = (int64_t)w[0] * pk->s[0] + (int64_t)w[1] * pk->s[1] + (int64_t)w[2] * pk->s[2] +
+                        (int64_t)w[3] * pk->s[3];
     int32_t st = (int32_t)(dot >> 16);
     if (st > ST_MAX) st = ST_MAX;
     if (st < -ST_MAX) st = -ST_MAX;
-    const int32_t pm = squash(st);
+    pk->pm = squash(st);
     /* SSE: knots every 128 units of the logistic domain */
-    uint16_t *t = ch->sse[d][qf];
+    pk->sse = ch->sse[d][qf];
     const int32_t pos = st + ST_MAX + 1;         /* 1..4095 */
-    const int32_t j = pos >> 7, frac = pos & 127;
-    const int32_t ps = (t[j] * (128 - frac) + t[j + 1] * frac) >> 7;
-    const int32_t p = (pm + 3 * ps) >> 2;
-    bit = blm_bitio_code(io, (uint32_t)p, bit);
+    pk->j = pos >> 7;
+    pk->frac = pos & 127;
+    const uint16_t *t = pk->sse;
+    const int32_t ps = (t[pk->j] * (128 - pk->frac) + t[pk->j + 1] * pk->frac) >> 7;
+    pk->p = (uint32_t)((pk->pm + 3 * ps) >> 2);
+}
 
-    const int32_t err = ((bit ? 65536 : 0) - pm) >> 4;
-    w[0] += (s0 * err) >> MIX_SHIFT;
-    w[1] += (s1 * err) >> MIX_SHIFT;
-    w[2] += (s2 * err) >> MIX_SHIFT;
-    w[3] += (s3 * err) >> MIX_SHIFT;
+static void learn_decision(const BlmResPeek *pk, int bit)
+{
+    const int32_t err = ((bit ? 65536 : 0) - pk->pm) >> 4;
+    int32_t *w = pk->w;
+    w[0] += (pk->s[0] * err) >> MIX_SHIFT;
+    w[1] += (pk->s[1] * err) >> MIX_SHIFT;
+    w[2] += (pk->s[2] * err) >> MIX_SHIFT;
+    w[3] += (pk->s[3] * err) >> MIX_SHIFT;
     const int32_t target = bit ? 65535 : 0;
-    if (frac < 96)
+    uint16_t *t = pk->sse;
+    const int32_t j = pk->j;
+    if (pk->frac < 96)
         t[j] = (uint16_t)(t[j] + ((target - t[j]) >> SSE_SHIFT));
-    if (frac > 32)
+    if (pk->frac > 32)
         t[j + 1] = (uint16_t)(t[j + 1] + ((target - t[j + 1]) >> SSE_SHIFT));
-    blm_counter_update(c0, bit, 60);
-    blm_counter_update(c1, bit, COUNT_LIMIT);
-    blm_counter_update(c2, bit, 60);
+    blm_counter_update(pk->c[0], bit, 60);
+    blm_counter_update(pk->c[1], bit, COUNT_LIMIT);
+    blm_counter_update(pk->c[2], bit, 60);
+}
+
+static int code_decision(const BlmBitIo *io, BlmResChannel *ch, int d, int qf, int qs, int ql, int bit)
+{
+    BlmResPeek pk;
+    peek_decision(ch, d, qf, qs, ql, &pk);
+    bit = blm_bitio_code(io, pk.p, bit);
+    learn_decision(&pk, bit);
     return bit;
 }
 
@@ -170,6 +190,16 @@ void blm_residual_channel_settle(BlmResChannel *ch, uint32_t cap)
     ch->last_sign = 1;
 }
 
+int32_t blm_res_squash(int32_t d)
+{
+    return squash(d);
+}
+
+int32_t blm_res_stretch(uint32_t p16)
+{
+    return stretch(p16);
+}
+
 int blm_residual_scale_ctx(uint32_t v)
 {
     return scale_ctx(v);
@@ -205,16 +235,53 @@ static int32_t code_residual(BlmResidualCoder *rc, const BlmBitIo *io, int c, in
         m = v;
         const int neg = blm_bitio_code_counted(io, &ch->sign[ch->last_sign][hint & 3], e < 0, COUNT_LIMIT);
         e = neg ? -(int32_t)m : (int32_t)m;
-        ch->last_sign = neg ? 0 : 2;
     } else {
-        m = 0;
         e = 0;
-        ch->last_sign = 1;
     }
+    blm_residual_coded(ch, e);
+    return e;
+}
+
+void blm_residual_coded(BlmResChannel *ch, int32_t e)
+{
+    const uint32_t m = (uint32_t)(e < 0 ? -e : e);
+    ch->last_sign = e < 0 ? 0 : e > 0 ? 2 : 1;
     ch->fast = ch->fast - (ch->fast >> 4) + m;
     ch->slow = ch->slow - (ch->slow >> 7) + m;
     ch->last = m;
-    return e;
+}
+
+void blm_residual_peek(BlmResChannel *ch, BlmResContext q, BlmResDecision kind, int len, int b, int prev,
+                       int hint, BlmResPeek *pk)
+{
+    switch (kind) {
+    case BLM_RES_ZERO:
+        peek_decision(ch, 0, q.a, q.b, q.l, pk);
+        return;
+    case BLM_RES_LENGTH:
+        peek_decision(ch, len, q.a, q.b, q.l, pk);
+        return;
+    case BLM_RES_BIT:
+        if (len - 2 - b < 2) {
+            peek_decision(ch, 16 + (len - 2 - b == 0 ? 0 : 1 + (prev & 1)), q.a, q.b, len, pk);
+            return;
+        }
+        pk->c[0] = &ch->low[len][b];
+        break;
+    case BLM_RES_SIGN:
+        pk->c[0] = &ch->sign[ch->last_sign][hint & 3];
+        break;
+    }
+    pk->w = NULL; /* a counter alone */
+    pk->p = blm_counter_p(*pk->c[0]);
+}
+
+void blm_residual_learn(const BlmResPeek *pk, int bit)
+{
+    if (pk->w)
+        learn_decision(pk, bit);
+    else
+        blm_counter_update(pk->c[0], bit, COUNT_LIMIT);
 }
 /* The contexts of mode 6: the channel's fast and slow running scale, its last error. */
 static BlmResContext own_context(const BlmResChannel *ch)

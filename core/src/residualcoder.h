@@ -67,6 +67,35 @@ void blm_residual_encode_ctx(BlmResidualCoder *rc, BlmRcEncoder *enc, int c, int
                              BlmResContext q);
 int32_t blm_residual_decode_ctx(BlmResidualCoder *rc, BlmRcDecoder *dec, int c, int hint,
                                 BlmResContext q);
+/* The running state after the error e of channel ch was coded (its scales and sign),
+ * for a coder that codes e through blm_residual_peek and blm_residual_learn. */
+void blm_residual_coded(BlmResChannel *ch, int32_t e);
+
+/* One of the decisions above, read before it is coded and learnt after, for a coder
+ * that mixes its probability with another's (netmix.c): the zero flag, "longer than
+ * len bits", the bit b of a magnitude of len bits (prev the bit above it), the sign. */
+typedef enum BlmResDecision {
+    BLM_RES_ZERO,
+    BLM_RES_LENGTH,
+    BLM_RES_BIT,
+    BLM_RES_SIGN,
+} BlmResDecision;
+typedef struct BlmResPeek {
+    uint32_t p;            /* the probability of a 1, 1/65536 units */
+    uint32_t *c[3];        /* what learns: the counters, */
+    int32_t *w;            /* the mixer's weights (NULL for a counter alone), */
+    uint16_t *sse;         /* the SSE row, and where p fell on it */
+    int32_t s[4], pm, j, frac;
+} BlmResPeek;
+void blm_residual_peek(BlmResChannel *ch, BlmResContext q, BlmResDecision kind, int len, int b, int prev,
+                       int hint, BlmResPeek *pk);
+void blm_residual_learn(const BlmResPeek *pk, int bit);
+
+/* §10's logistic function and its inverse: p (1/65536 units) of d (1/256 units),
+ * d clamped to +-2047; d of p. The tables are built by blm_residual_coder_init. */
+int32_t blm_res_squash(int32_t d);
+int32_t blm_res_stretch(uint32_t p16);
+
 /* Twice the bit length of v plus the bit below its top one, at most BLM_RES_SCALES - 1. */
 int blm_residual_scale_ctx(uint32_t v);
 

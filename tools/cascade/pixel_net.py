@@ -18,8 +18,8 @@ The shipped gray network: train --act relu --hidden 64 --steps 12000 --limit 131
 the records), then export with the same --act and --hidden.
 The shipped RGB network (docs/MODEL.md §14, docs/STUDY.md finding 19): lists --kind rgb
 (two 1 MiB bands of each training wallpaper, cut into /tmp/px_bands; the dev-eval photos),
-the two pixel_size runs above, then train --act relu --hidden 64 --steps 12000 --limit
-20000000 and export --kind rgb --act relu --hidden 64 (writes core/src/pixelnet_rgb_weights.h).
+the two pixel_size runs above, then train --act relu --hidden 64 --steps 60000 --limit
+50000000 and export --kind rgb --act relu --hidden 64 (writes core/src/pixelnet_rgb_weights.h).
 
 The records come from a build of mode 7 with tools/cascade/pixel_dump.patch applied,
 which appends, while pixel_size encodes, 32 float32 per coded pixel plane to the file

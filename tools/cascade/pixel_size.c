@@ -6,9 +6,10 @@
  *
  *   pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST
  *
- * With --net, 8-bit gray and RGB images are coded by the pixel network (BLM_PX_NET,
- * docs/MODEL.md §14); with --choose, both ways, the smaller kept per band, as the
- * encoder does.
+ * With --net, 8-bit gray and RGB images are coded by the pixel network mixed with the
+ * residual coder (BLM_PX_NET | BLM_PX_MIX, docs/MODEL.md §14), with --net-alone by the
+ * network alone (BLM_PX_NET); with --choose, mixed and without the network, the smaller
+ * kept per band, as the encoder does.
  *
  * The residual coder starts from the built-in learned states (BLM_PX_WARM,
  * docs/MODEL.md §13), from those of a states file with --states, or cold with --cold.
@@ -53,7 +54,7 @@ static uint8_t *read_file(const char *path, size_t want)
 int main(int argc, char **argv)
 {
     size_t band = 1 << 20;
-    int verify = 0, a = 1, param = BLM_PX_WARM, net = 0;
+    int verify = 0, a = 1, param = BLM_PX_WARM, net = 0, net_param = BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
     const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--band") && a + 1 < argc)
@@ -66,6 +67,10 @@ int main(int argc, char **argv)
             verify = 1;
         else if (!strcmp(argv[a], "--net"))
             net = 1;
+        else if (!strcmp(argv[a], "--net-alone")) {
+            net = 1;
+            net_param = BLM_PX_WARM | BLM_PX_NET;
+        }
         else if (!strcmp(argv[a], "--choose"))
             net = 2;
         else
@@ -73,7 +78,7 @@ int main(int argc, char **argv)
     }
     FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
     if (!list || band < 1) {
-        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --choose] [--cold | --states FILE] LIST\n");
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --net-alone | --choose] [--cold | --states FILE] LIST\n");
         return 2;
     }
     char path[4096], kind[16];
@@ -117,7 +122,7 @@ int main(int argc, char **argv)
             uint32_t state;
             blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
             double t0 = now();
-            p = with_net == 1 ? BLM_PX_WARM | BLM_PX_NET : sb == 1 ? param : BLM_PX_MAPS;
+            p = with_net == 1 ? net_param : sb == 1 ? param : BLM_PX_MAPS;
             if (blm_pixel_encode(pc, img + y * row, n, p, &out, &state) != 0) {
                 fprintf(stderr, "pixel_size: %s: cannot encode\n", path);
                 return 1;
@@ -126,13 +131,13 @@ int main(int argc, char **argv)
                 BlmBuf alt = {0};
                 uint32_t alt_state;
                 blm_buf_reset(&alt, out.len);
-                if (blm_pixel_encode(pc, img + y * row, n, BLM_PX_WARM | BLM_PX_NET, &alt, &alt_state) == 0 &&
+                if (blm_pixel_encode(pc, img + y * row, n, net_param, &alt, &alt_state) == 0 &&
                     alt.len < out.len) {
                     BlmBuf tmp = out;
                     out = alt;
                     alt = tmp;
                     state = alt_state;
-                    p = BLM_PX_WARM | BLM_PX_NET;
+                    p = net_param;
                 }
                 blm_buf_free(&alt);
             }

@@ -5,7 +5,7 @@
  */
 #include "netmix.h"
 
-#define ST_MAX 2047      /* the logistic domain in 1/256 units, clamped to +-8 */
+#define ST_MAX BLM_RES_ST_MAX   /* the logistic domain in 1/256 units, clamped to +-8 */
 #define W_NET 49152      /* the starting weights, 16.16: 3/4 the network, */
 #define W_CODER 16384    /* 1/4 the coder */
 #define RATE_SHIFT 12    /* slower than §10's own mixer (10): two inputs that are both good */

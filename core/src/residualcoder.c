@@ -15,29 +15,19 @@
 
 #include "bitio.h"
 
-/* 65536 / (1 + e^-(i - 16) / 2), i = 0..32: the logistic function every 1/2 */
-static const int32_t squash_knots[33] = {
-    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
-    4971,  7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565,
-    62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
-
-#define ST_MAX 2047    /* the logistic domain in 1/256 units, clamped to +-8 */
+#define ST_MAX BLM_RES_ST_MAX
 #define COUNT_LIMIT 255
 #define MIX_SHIFT 10
 #define MIX_INIT 21845 /* 1/3 in 16.16 */
 #define SSE_SHIFT 6
 
-static int16_t stretch_table[4096];
+/* 65536 / (1 + e^-(i - 16) / 2), i = 0..32: the logistic function every 1/2 */
+const int32_t blm_res_squash_knots[33] = {
+    22,    36,    60,    98,    162,   267,   439,   720,   1179,  1921,  3108,
+    4971,  7812,  11955, 17625, 24743, 32768, 40793, 47911, 53581, 57724, 60565,
+    62428, 63615, 64357, 64816, 65097, 65269, 65374, 65438, 65476, 65500, 65514};
 
-/* p (1/65536 units) of the logistic domain value d (1/256 units), interpolated */
-static int32_t squash(int32_t d)
-{
-    if (d > ST_MAX) d = ST_MAX;
-    if (d < -ST_MAX) d = -ST_MAX;
-    const int32_t w = d & 127;
-    const int32_t i = (d >> 7) + 16;
-    return (squash_knots[i] * (128 - w) + squash_knots[i + 1] * w + 64) >> 7;
-}
+int16_t blm_res_stretch_table[4096];
 
 /* The inverse of squash on p >> 4, built by integers alone so that every machine
  * builds the same table. */
@@ -45,20 +35,16 @@ static void init_tables(void)
 {
     int32_t pi = 0;
     for (int32_t d = -ST_MAX; d <= ST_MAX; d++) {
-        const int32_t v = squash(d) >> 4;
+        const int32_t v = blm_res_squash(d) >> 4;
         for (int32_t j = pi; j <= v && j < 4096; j++)
-            stretch_table[j] = (int16_t)d;
+            blm_res_stretch_table[j] = (int16_t)d;
         if (v + 1 > pi)
             pi = v + 1;
     }
     for (int32_t j = pi; j < 4096; j++)
-        stretch_table[j] = ST_MAX;
+        blm_res_stretch_table[j] = ST_MAX;
 }
 
-static inline int32_t stretch(uint32_t p16)
-{
-    return stretch_table[p16 >> 4];
-}
 
 /* One decision: three counters mixed in the logistic domain with a weight set
  * of this decision and scale, then refined by an SSE table on the mixed
@@ -69,9 +55,9 @@ static void peek_decision(BlmResChannel *ch, int d, int qf, int qs, int ql, BlmR
     pk->c[1] = &ch->by_slow[d][qs];
     pk->c[2] = &ch->by_last[d][ql];
     pk->w = ch->mix_w[d][qf];
-    pk->s[0] = stretch(blm_counter_p(*pk->c[0]));
-    pk->s[1] = stretch(blm_counter_p(*pk->c[1]));
-    pk->s[2] = stretch(blm_counter_p(*pk->c[2]));
+    pk->s[0] = blm_res_stretch(blm_counter_p(*pk->c[0]));
+    pk->s[1] = blm_res_stretch(blm_counter_p(*pk->c[1]));
+    pk->s[2] = blm_res_stretch(blm_counter_p(*pk->c[2]));
     pk->s[3] = 256;
     const int32_t *w = pk->w;
     const int64_t dot = (int64_t)w[0] * pk->s[0] + (int64_t)w[1] * pk->s[1] + (int64_t)w[2] * pk->s[2] +
@@ -79,7 +65,7 @@ static void peek_decision(BlmResChannel *ch, int d, int qf, int qs, int ql, BlmR
     int32_t st = (int32_t)(dot >> 16);
     if (st > ST_MAX) st = ST_MAX;
     if (st < -ST_MAX) st = -ST_MAX;
-    pk->pm = squash(st);
+    pk->pm = blm_res_squash(st);
     /* SSE: knots every 128 units of the logistic domain */
     pk->sse = ch->sse[d][qf];
     const int32_t pos = st + ST_MAX + 1;         /* 1..4095 */
@@ -145,7 +131,7 @@ void blm_residual_coder_init(BlmResidualCoder *rc, int channels)
                 ch->by_fast[d][q] = ch->by_slow[d][q] = ch->by_last[d][q] = BLM_COUNTER_INIT;
                 ch->mix_w[d][q][0] = ch->mix_w[d][q][1] = ch->mix_w[d][q][2] = MIX_INIT;
                 for (int k = 0; k < BLM_RES_SSE; k++) {
-                    const int32_t v = squash((k - 16) * 128);
+                    const int32_t v = blm_res_squash((k - 16) * 128);
                     ch->sse[d][q][k] = (uint16_t)(v > 65535 ? 65535 : v);
                 }
             }
@@ -188,16 +174,6 @@ void blm_residual_channel_settle(BlmResChannel *ch, uint32_t cap)
             cap_count(&ch->sign[k][j], cap);
     ch->fast = ch->slow = ch->last = 0;
     ch->last_sign = 1;
-}
-
-int32_t blm_res_squash(int32_t d)
-{
-    return squash(d);
-}
-
-int32_t blm_res_stretch(uint32_t p16)
-{
-    return stretch(p16);
 }
 
 int blm_residual_scale_ctx(uint32_t v)

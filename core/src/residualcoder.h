@@ -92,9 +92,25 @@ void blm_residual_peek(BlmResChannel *ch, BlmResContext q, BlmResDecision kind, 
 void blm_residual_learn(const BlmResPeek *pk, int bit);
 
 /* §10's logistic function and its inverse: p (1/65536 units) of d (1/256 units),
- * d clamped to +-2047; d of p. The tables are built by blm_residual_coder_init. */
-int32_t blm_res_squash(int32_t d);
-int32_t blm_res_stretch(uint32_t p16);
+ * interpolated, d clamped to +-2047; d of p, from a table that
+ * blm_residual_coder_init builds. */
+#define BLM_RES_ST_MAX 2047
+extern const int32_t blm_res_squash_knots[33];
+extern int16_t blm_res_stretch_table[4096];
+
+static inline int32_t blm_res_squash(int32_t d)
+{
+    if (d > BLM_RES_ST_MAX) d = BLM_RES_ST_MAX;
+    if (d < -BLM_RES_ST_MAX) d = -BLM_RES_ST_MAX;
+    const int32_t w = d & 127;
+    const int32_t i = (d >> 7) + 16;
+    return (blm_res_squash_knots[i] * (128 - w) + blm_res_squash_knots[i + 1] * w + 64) >> 7;
+}
+
+static inline int32_t blm_res_stretch(uint32_t p16)
+{
+    return blm_res_stretch_table[p16 >> 4];
+}
 
 /* Twice the bit length of v plus the bit below its top one, at most BLM_RES_SCALES - 1. */
 int blm_residual_scale_ctx(uint32_t v);

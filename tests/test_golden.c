@@ -26,7 +26,7 @@ typedef struct Golden {
 
 static const Golden golden[] = {
     {"rgb 64x48",
-     "0a8be45581cc986d1843536b9ad00ad5421eecc86e64b50b085f08a154f7e923"},
+     "b18215521780fad0eb24896148b305b720affb4d9b47ad99edffbb3d4df2e019"},
     {"gray 100x30",
      "bff48b759f982e6cc13ff6d7a9bbf0abbb544efd91532e8dac35e3865f2729f0"},
     {"pcm stereo 44100",
@@ -79,6 +79,10 @@ static const Golden golden[] = {
      "baba3ff968c73260361b9927068ad0347205ab252e03dd455c310b8836c69e03"},
     {"rgb pixels, mixed",
      "540d91fd93f0e37fd7b2a5b5866ce0eab18b73072ed4fe6d39c823f07aa40cb3"},
+    {"gray pixels, adapting",
+     "5b3b8b341e9132ed41756192466f08b614b688abc45224f7f386282248c94413"},
+    {"rgb pixels, adapting",
+     "c658f7987c19ae9c3f1e140dffb3a27a681e5b6489fb5b83707c02bb648a6c6b"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -368,6 +372,10 @@ int main(int argc, char **argv)
         const int ret_mix = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX, &out, &state)
                                : BYTELM_ENOMEM;
         payload_golden(&out, ret_mix, state, 72 * 50, &golden[25], print) ? passes++ : failures++;
+        /* and mixed with the output layer learning */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_adapt = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_NET_ADAPTED, &out, &state) : BYTELM_ENOMEM;
+        payload_golden(&out, ret_adapt, state, 72 * 50, &golden[27], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);
@@ -430,6 +438,10 @@ int main(int argc, char **argv)
         const int ret_mix = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX, &out, &state)
                                : BYTELM_ENOMEM;
         payload_golden(&out, ret_mix, state, 40 * 30 * 3, &golden[26], print) ? passes++ : failures++;
+        /* and mixed with the output layer learning */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_adapt = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_NET_ADAPTED, &out, &state) : BYTELM_ENOMEM;
+        payload_golden(&out, ret_adapt, state, 40 * 30 * 3, &golden[28], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);

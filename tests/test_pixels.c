@@ -197,10 +197,11 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
     uint8_t *back = malloc(raw);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     const int param = bytelm_kind_sample_bytes(k) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
-    /* 8-bit gray and RGB may also take the pixel network mixed with the coder, where
-     * it codes smaller */
-    const int net_ok = (k == BYTELM_KIND_GRAY8 || k == BYTELM_KIND_RGB24) && fh.n_params == 1 &&
-                       fh.params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX);
+    /* 8-bit gray and RGB may also take the pixel network mixed with the coder (RGB's
+     * adapting), where it codes smaller */
+    const int net_ok = fh.n_params == 1 &&
+                       ((k == BYTELM_KIND_GRAY8 && fh.params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX)) ||
+                        (k == BYTELM_KIND_RGB24 && fh.params[0] == BLM_PX_NET_ADAPTED));
     const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
                    (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
@@ -313,9 +314,11 @@ static void test_kinds(void)
     blm_pixel_coder_free(pc);
 }
 
-/* The two ways of the pixel networks: alone (BLM_PX_NET), and mixed with the coder
- * (BLM_PX_MIX too), as the encoder writes since 2026-12-05. */
-static const int net_params[2] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX};
+/* The ways of the pixel networks: alone (BLM_PX_NET), mixed with the coder (BLM_PX_MIX
+ * too), as the encoder writes for gray since 2026-12-05, and mixed with the output
+ * layer learning (BLM_PX_NET_ADAPTED), as it writes for RGB since the same day. */
+static const int net_params[3] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX,
+                                  BLM_PX_NET_ADAPTED};
 
 /* One gray (planes 1) or RGB (3) band coded by the pixel network, with parameter
  * param, and decoded; the payload size, 0 when it failed. */
@@ -387,8 +390,9 @@ static void test_net_param(int param)
     }
     CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
           "network frame decoded without the network: not found");
-    CHECK(blm_pixel_decode(pc, out.data, out.len, H, param ^ BLM_PX_MIX, state, back) == BYTELM_EDESYNC,
-          "parameter %d decoded as %d: not found", param, param ^ BLM_PX_MIX);
+    const int other = param == BLM_PX_NET_ADAPTED ? param ^ BLM_PX_ADAPT : param ^ BLM_PX_MIX;
+    CHECK(blm_pixel_decode(pc, out.data, out.len, H, other, state, back) == BYTELM_EDESYNC,
+          "parameter %d decoded as %d: not found", param, other);
     const unsigned csr = _mm_getcsr();
     _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x4000u); /* FTZ, DAZ, round up */
     blm_pixel_encode(pc, img, H, param, &again, &state2);
@@ -409,8 +413,8 @@ static void test_net(void)
           blm_pixnet_hash(BLM_PIXNET_GRAY));
     CHECK(blm_pixnet_hash(BLM_PIXNET_RGB) == BLM_PXR_DOCUMENTED_HASH, "the built-in RGB pixel network's hash is %08x",
           blm_pixnet_hash(BLM_PIXNET_RGB));
-    test_net_param(net_params[0]);
-    test_net_param(net_params[1]);
+    for (int k = 0; k < 3; k++)
+        test_net_param(net_params[k]);
     const int param = BLM_PX_WARM | BLM_PX_NET;
     uint32_t state;
     BlmBuf out;
@@ -427,7 +431,7 @@ static void test_net(void)
     CHECK(blm_pixel_encode(gray, px, 1, BLM_PX_WARM | BLM_PX_MIX, &out, &state) == BYTELM_EINVAL,
           "the mix bit accepted without the network");
     blm_pixel_coder_free(gray);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         const uint8_t net = (uint8_t)net_params[k];
         CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == 0 &&
                   blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
@@ -437,10 +441,18 @@ static void test_net(void)
               "mode 7's network byte %d: 8-bit gray and RGB only", net);
     }
     const uint8_t alone = BLM_PX_NET, mix_cold = BLM_PX_NET | BLM_PX_MIX, mix_only = BLM_PX_WARM | BLM_PX_MIX;
+    const uint8_t adapt_unmixed = BLM_PX_WARM | BLM_PX_NET | BLM_PX_ADAPT, adapt_cold = BLM_PX_NET_ADAPTED & ~BLM_PX_WARM;
     CHECK(blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&mix_cold, 1, 3, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&mix_only, 1, 3, 1) == BYTELM_EFORMAT,
-          "mode 7's network byte: only with the learned start, the mix only with the network");
+              blm_pixel_check_params(&mix_only, 1, 3, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&adapt_unmixed, 1, 3, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&adapt_cold, 1, 1, 1) == BYTELM_EFORMAT,
+          "mode 7's network byte: only with the learned start, the mix only with the network, "
+          "learning only mixed");
+    BlmPixelCoder *rgb = blm_pixel_coder_new(3, 1, 8);
+    CHECK(blm_pixel_encode(rgb, px, 1, adapt_unmixed, &out, &state) == BYTELM_EINVAL,
+          "the output layer's learning accepted without the mix");
+    blm_pixel_coder_free(rgb);
     blm_buf_free(&out);
     blm_pixel_coder_free(rgba);
     blm_pixel_coder_free(graya);
@@ -470,14 +482,17 @@ static void test_net_photo(void)
     const size_t adaptive = round_trip_param(img, w, h, 3, 1, BLM_PX_WARM, "photo");
     const size_t net = net_round_trip_planes(img, w, h, 3, net_params[0], "photo");
     const size_t mixed = net_round_trip_planes(img, w, h, 3, net_params[1], "photo");
+    const size_t adapted = net_round_trip_planes(img, w, h, 3, net_params[2], "photo");
     CHECK(net && net < adaptive - adaptive / 100, "photo: network %zu bytes, adaptive coder %zu, "
           "expected 1 %% smaller", net, adaptive);
     CHECK(mixed && mixed < net - net / 100, "photo: network mixed with the coder %zu bytes, alone %zu, "
           "expected 1 %% smaller", mixed, net);
-    printf("photo: adaptive %zu, network %zu, mixed %zu bytes\n", adaptive, net, mixed);
+    CHECK(adapted && adapted < mixed, "photo: mixed with the output layer learning %zu bytes, without %zu, "
+          "expected smaller", adapted, mixed);
+    printf("photo: adaptive %zu, network %zu, mixed %zu, learning %zu bytes\n", adaptive, net, mixed, adapted);
     int param = -1;
-    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == net_params[1],
-          "photo through the frame coder: parameter %d, not the mixed network's", param);
+    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == net_params[2],
+          "photo through the frame coder: parameter %d, not the adapting network's", param);
     png_image_free(&png);
     free(img);
 }

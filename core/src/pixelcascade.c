@@ -84,7 +84,8 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes,
         return params[0] == BLM_PX_MAPS ? 0 : BYTELM_EFORMAT;
     if (params[0] == BLM_PX_WARM)
         return 0;
-    const int net = params[0] == (BLM_PX_WARM | BLM_PX_NET) || params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX);
+    const int net = params[0] == (BLM_PX_WARM | BLM_PX_NET) || params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX) ||
+                    params[0] == BLM_PX_NET_ADAPTED;
     return net && blm_pixel_net_applies(planes, 1) ? 0 : BYTELM_EFORMAT;
 }
 
@@ -107,12 +108,15 @@ static int start(BlmPixelCoder *pc, int param)
         return BYTELM_EINVAL;
     if ((param & BLM_PX_NET) && !blm_pixel_net_applies(pc->planes, pc->sample_bytes))
         return BYTELM_EINVAL;
-    if ((param & BLM_PX_MIX) && !(param & BLM_PX_NET))
+    if (((param & BLM_PX_MIX) && !(param & BLM_PX_NET)) || ((param & BLM_PX_ADAPT) && param != BLM_PX_NET_ADAPTED))
         return BYTELM_EINVAL;
     pc->net = (param & BLM_PX_NET) != 0;
     pc->mix = (param & BLM_PX_MIX) != 0;
+    pc->adapt = (param & BLM_PX_ADAPT) != 0;
     if (pc->mix)
         blm_netmix_init(&pc->netmix);
+    if (pc->adapt)
+        blm_pixnet_adapt_init(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &pc->net_adapt);
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
@@ -292,9 +296,13 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
             (float)(o->pred - p), (float)(p - r), (float)act, (float)grad, (float)texture, (float)pred,
             (float)c, (float)e0, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
         BlmLogisticMix dist;
-        blm_pixnet_eval(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &in, pred, pc->max_value, &dist);
-        v = pred + (pc->mix ? blm_netmix_code(&pc->netmix, &pc->res, c, ctx, hint, &dist, io, v - pred)
-                            : blm_logmix_code(&dist, io, v - pred));
+        BlmPixelNetAdapt *adapt = pc->adapt ? &pc->net_adapt : NULL;
+        blm_pixnet_eval(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &in, pred, pc->max_value, &dist, adapt);
+        const int32_t e = pc->mix ? blm_netmix_code(&pc->netmix, &pc->res, c, ctx, hint, &dist, io, v - pred)
+                                  : blm_logmix_code(&dist, io, v - pred);
+        if (adapt)
+            blm_pixnet_learn(adapt, &dist, e);
+        v = pred + e;
     } else if (pc->mapped[c]) {
         /* the rank distance among the plane's used values (docs/MODEL.md §11) */
         const BlmValueMap *m = &pc->map[c];

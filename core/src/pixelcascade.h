@@ -16,6 +16,7 @@
 #include "coderstates.h"
 #include "netmix.h"
 #include "ols.h"
+#include "pixelnet.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
 #include "valuemap.h"
@@ -43,6 +44,8 @@ typedef struct BlmPixelCoder {
     int net;                   /* BLM_PX_NET: residuals coded by the pixel network */
     int mix;                   /* BLM_PX_MIX: its decisions mixed with the coder's */
     BlmNetMixer netmix;
+    int adapt;                 /* BLM_PX_ADAPT: its output layer learns in the frame */
+    BlmPixelNetAdapt net_adapt;
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;
@@ -58,11 +61,16 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
  * starts cold), or one byte: for 8-bit samples BLM_PX_WARM (it starts from the
  * learned states), for 16-bit ones BLM_PX_MAPS (value maps, docs/MODEL.md §11, may
  * precede the pixels); for 8-bit gray and RGB also BLM_PX_WARM | BLM_PX_NET (the residuals
- * are coded from the pixel network's distribution, docs/MODEL.md §14). */
+ * are coded from the pixel network's distribution, docs/MODEL.md §14), with BLM_PX_MIX
+ * as well (its decisions mixed with the coder's), and BLM_PX_NET_ADAPTED (mixed, and
+ * the network's output layer learning within the frame). */
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
 #define BLM_PX_NET 4
 #define BLM_PX_MIX 8
+#define BLM_PX_ADAPT 16
+/* the network mixed, its output layer learning within the frame: as encoders write */
+#define BLM_PX_NET_ADAPTED (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX | BLM_PX_ADAPT)
 
 /* Whether images of these planes and sample bytes may take BLM_PX_NET. */
 int blm_pixel_net_applies(int planes, int sample_bytes);

@@ -7,9 +7,11 @@
  *   pixel_size [--band BYTES] [--verify] [--cold | --states FILE] LIST
  *
  * With --net, 8-bit gray and RGB images are coded by the pixel network mixed with the
- * residual coder (BLM_PX_NET | BLM_PX_MIX, docs/MODEL.md §14), with --net-alone by the
- * network alone (BLM_PX_NET); with --choose, mixed and without the network, the smaller
- * kept per band, as the encoder does.
+ * residual coder as the encoder tries it (docs/MODEL.md §14): RGB with the network's
+ * output layer learning within the band (BLM_PX_NET_ADAPTED), gray without (BLM_PX_NET |
+ * BLM_PX_MIX); with --net-adapt both learning, with --net-mixed neither, with --net-alone
+ * by the network alone (BLM_PX_NET); with --choose, as --net and without the network, the
+ * smaller kept per band, as the encoder does.
  *
  * The residual coder starts from the built-in learned states (BLM_PX_WARM,
  * docs/MODEL.md §13), from those of a states file with --states, or cold with --cold.
@@ -54,7 +56,7 @@ static uint8_t *read_file(const char *path, size_t want)
 int main(int argc, char **argv)
 {
     size_t band = 1 << 20;
-    int verify = 0, a = 1, param = BLM_PX_WARM, net = 0, net_param = BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
+    int verify = 0, a = 1, param = BLM_PX_WARM, net = 0, net_choice = -1;
     const char *states_file = NULL;
     for (; a < argc && argv[a][0] == '-'; a++) {
         if (!strcmp(argv[a], "--band") && a + 1 < argc)
@@ -67,9 +69,15 @@ int main(int argc, char **argv)
             verify = 1;
         else if (!strcmp(argv[a], "--net"))
             net = 1;
-        else if (!strcmp(argv[a], "--net-alone")) {
+        else if (!strcmp(argv[a], "--net-adapt")) {
             net = 1;
-            net_param = BLM_PX_WARM | BLM_PX_NET;
+            net_choice = BLM_PX_NET_ADAPTED;
+        } else if (!strcmp(argv[a], "--net-mixed")) {
+            net = 1;
+            net_choice = BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
+        } else if (!strcmp(argv[a], "--net-alone")) {
+            net = 1;
+            net_choice = BLM_PX_WARM | BLM_PX_NET;
         }
         else if (!strcmp(argv[a], "--choose"))
             net = 2;
@@ -78,7 +86,7 @@ int main(int argc, char **argv)
     }
     FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
     if (!list || band < 1) {
-        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --net-alone | --choose] [--cold | --states FILE] LIST\n");
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --net-adapt | --net-mixed | --net-alone | --choose] [--cold | --states FILE] LIST\n");
         return 2;
     }
     char path[4096], kind[16];
@@ -113,6 +121,8 @@ int main(int argc, char **argv)
             pc->start_bias = planes < 3 ? gray_bias : rgb_bias;
         }
         const int with_net = net && blm_pixel_net_applies(planes, sb) && param == BLM_PX_WARM;
+        const int net_param = net_choice >= 0 ? net_choice
+                              : planes == 3 ? BLM_PX_NET_ADAPTED : BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
         int p = sb == 1 ? param : BLM_PX_MAPS;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;

@@ -489,9 +489,10 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
             return ret;
         /* learned states exist for 8-bit samples; 16-bit ones may use few values. 8-bit
          * gray and RGB also try their pixel network mixed with the coder (RGB's output
-         * layer learning within the frame), kept where it codes the frame smaller (gray's was trained on camera frames, RGB's on photos;
-         * docs/STUDY.md findings 13, 19, 20 and 21); not with the fast preset, since it
-         * doubles the decoding time. */
+         * layer learning within the frame), kept where it codes the frame smaller
+         * (gray's was trained on camera frames, RGB's on photos; docs/STUDY.md findings
+         * 13, 19, 20 and 21); not with the fast preset, since it doubles the decoding
+         * time. */
         const int base = bytelm_kind_sample_bytes(fc->h.kind) == 1 ? BLM_PX_WARM : BLM_PX_MAPS;
         const int tries = blm_pixel_net_applies(bytelm_kind_planes(fc->h.kind), bytelm_kind_sample_bytes(fc->h.kind)) &&
                                   fc->h.preset != BYTELM_PRESET_FAST ? 2 : 1;

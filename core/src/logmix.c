@@ -53,16 +53,50 @@ static void bound_at(const BlmLogisticMix *d, int32_t t, Bound *b)
     }
 }
 
-/* the mass between the boundaries a < b: below the centre as F(b) - F(a), above it
- * as S(a) - S(b) */
+/* logistic k's mass between the boundaries a < b: below its centre as F(b) - F(a),
+ * above it as S(a) - S(b) */
+static inline float part(const Bound *a, const Bound *b, int k)
+{
+    return a->z[k] + b->z[k] < 0 ? b->F[k] - a->F[k] : a->S[k] - b->S[k];
+}
+
+/* the mixture's mass between the boundaries a < b */
 static float mass(const BlmLogisticMix *d, const Bound *a, const Bound *b)
 {
     float m = 0.0f;
-    for (int k = 0; k < MIX; k++) {
-        const float part = a->z[k] + b->z[k] < 0 ? b->F[k] - a->F[k] : a->S[k] - b->S[k];
-        m += d->w[k] * part;
-    }
+    for (int k = 0; k < MIX; k++)
+        m += d->w[k] * part(a, b, k);
     return m;
+}
+
+int blm_logmix_gradient(const BlmLogisticMix *d, int32_t e, const float *o, float scale, float limit, float *g)
+{
+    Bound lo, hi;
+    if (e > d->lo)
+        bound_at(d, e - 1, &lo);
+    else
+        lo = low_end;
+    if (e < d->hi)
+        bound_at(d, e, &hi);
+    else
+        hi = high_end;
+    float m[MIX], p = 0.0f;
+    for (int k = 0; k < MIX; k++) {
+        m[k] = part(&lo, &hi, k);
+        p += d->w[k] * m[k];
+    }
+    if (!(p > 1e-30f))
+        return 0;
+    for (int k = 0; k < MIX; k++) {
+        /* the densities F S at the two boundaries, and z F S (0 at a range's end) */
+        const float f_lo = lo.F[k] * lo.S[k], f_hi = hi.F[k] * hi.S[k];
+        const float fz_lo = e > d->lo ? f_lo * lo.z[k] : 0.0f, fz_hi = e < d->hi ? f_hi * hi.z[k] : 0.0f;
+        const float r = d->w[k] / p, ls = o[2 * MIX + k];
+        g[k] = d->w[k] - r * m[k];
+        g[MIX + k] = r * d->inv_scale[k] * scale * (f_hi - f_lo);
+        g[2 * MIX + k] = ls >= -limit && ls <= limit ? r * (fz_hi - fz_lo) : 0.0f;
+    }
+    return 1;
 }
 
 /* one decision with P(1) = one / (zero + one), or that probability refined by r */

@@ -31,6 +31,11 @@ typedef struct BlmLogisticMix {
 void blm_logmix_from_outputs(const float *o, float base, float scale, float limit, int32_t lo, int32_t hi,
                              BlmLogisticMix *d);
 
+/* The gradient g (3K values) of -ln P(e) by the outputs o that made d with this scale
+ * and log-scale limit (blm_logmix_from_outputs), in the order docs/MODEL.md §14
+ * ("Adapting") writes it; 0, g untouched, when P(e) is not above 1e-30, else 1. */
+int blm_logmix_gradient(const BlmLogisticMix *d, int32_t e, const float *o, float scale, float limit, float *g);
+
 /* Codes the residual e (lo <= e <= hi) with the encoder, or decodes it (io->dec;
  * e ignored); returns e. */
 int32_t blm_logmix_code(const BlmLogisticMix *d, const BlmBitIo *io, int32_t e);

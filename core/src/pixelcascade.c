@@ -74,6 +74,12 @@ int blm_pixel_net_applies(int planes, int sample_bytes)
     return sample_bytes == 1 && (planes == 1 || planes == 3);
 }
 
+/* the built-in network of this coder's planes (gray or RGB) */
+static inline BlmPixelNetKind net_kind(const BlmPixelCoder *pc)
+{
+    return pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB;
+}
+
 int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes, int sample_bytes)
 {
     if (n_params == 0)
@@ -116,7 +122,7 @@ static int start(BlmPixelCoder *pc, int param)
     if (pc->mix)
         blm_netmix_init(&pc->netmix);
     if (pc->adapt)
-        blm_pixnet_adapt_init(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &pc->net_adapt);
+        blm_pixnet_adapt_init(net_kind(pc), &pc->net_adapt);
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};
@@ -297,7 +303,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
             (float)c, (float)e0, (float)pc->bias_count[c][bctx], (float)(x1 && y1 && r1)}};
         BlmLogisticMix dist;
         BlmPixelNetAdapt *adapt = pc->adapt ? &pc->net_adapt : NULL;
-        blm_pixnet_eval(pc->planes == 1 ? BLM_PIXNET_GRAY : BLM_PIXNET_RGB, &in, pred, pc->max_value, &dist, adapt);
+        blm_pixnet_eval(net_kind(pc), &in, pred, pc->max_value, &dist, adapt);
         const int32_t e = pc->mix ? blm_netmix_code(&pc->netmix, &pc->res, c, ctx, hint, &dist, io, v - pred)
                                   : blm_logmix_code(&dist, io, v - pred);
         if (adapt)

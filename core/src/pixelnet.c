@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "mathfn.h"
 #include "mlp.h"
 #include "pixelnet_rgb_weights.h"
 #include "pixelnet_weights.h"
@@ -32,7 +31,7 @@ _Static_assert(HIDDEN == BLM_PXN_ADAPT_HIDDEN && OUTPUTS == BLM_PXN_ADAPT_OUTPUT
 
 #define LOG_SCALE_LIMIT 6.0f
 #define ADAPT_STEP 1.171875e-04f   /* 0.06 / 512: the step per sample's gradient (0.12 / 512 gains a little more, 0.24 / 512 loses, 0.48 / 512 diverges) */
-#define GRAD_LIMIT 4.0f            /* each output's gradient clamped: outliers do not throw the layer off */
+#define GRAD_LIMIT 4.0f
 
 void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a)
 {
@@ -74,49 +73,13 @@ void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t p
     blm_logmix_from_outputs(o, v[19], s, LOG_SCALE_LIMIT, -pred, max_value - pred, d);
 }
 
-/* A logistic's value at z: its cdf (from the tail it lies in, as §14's masses) and
- * its density; a boundary beyond the range's end has the cdf 0 or 1 and density 0. */
-typedef struct Edge {
-    float z, F, S, f;
-} Edge;
-
-static Edge edge(float z, int end)
-{
-    if (end)
-        return (Edge){end < 0 ? -1e30f : 1e30f, end < 0 ? 0.0f : 1.0f, end < 0 ? 1.0f : 0.0f, 0.0f};
-    const float e = blm_exp(z < 0 ? z : -z), one = 1.0f + e;
-    const float lo = e / one, hi = 1.0f / one;
-    return (Edge){z, z < 0 ? lo : hi, z < 0 ? hi : lo, lo * hi};
-}
-
-static inline float clamp_grad(float g)
-{
-    return g > GRAD_LIMIT ? GRAD_LIMIT : g < -GRAD_LIMIT ? -GRAD_LIMIT : g;
-}
-
 void blm_pixnet_learn(BlmPixelNetAdapt *a, const BlmLogisticMix *d, int32_t e)
 {
-    Edge lo[BLM_LOGMIX_K], hi[BLM_LOGMIX_K];
-    float m[BLM_LOGMIX_K], p = 0.0f;
-    for (int k = 0; k < BLM_LOGMIX_K; k++) {
-        lo[k] = edge(((float)e - 0.5f - d->centre[k]) * d->inv_scale[k], e == d->lo ? -1 : 0);
-        hi[k] = edge(((float)e + 0.5f - d->centre[k]) * d->inv_scale[k], e == d->hi ? 1 : 0);
-        m[k] = lo[k].z + hi[k].z < 0 ? hi[k].F - lo[k].F : lo[k].S - hi[k].S;
-        p += d->w[k] * m[k];
-    }
-    if (p > 1e-30f) {
-        /* the gradient of -ln P(e) by each output (docs/MODEL.md §14, "Adapting") */
-        float g[OUTPUTS];
-        for (int k = 0; k < BLM_LOGMIX_K; k++) {
-            const float r = d->w[k] / p;
-            const float fz_hi = e == d->hi ? 0.0f : hi[k].f * hi[k].z;
-            const float fz_lo = e == d->lo ? 0.0f : lo[k].f * lo[k].z;
-            const float ls = a->o[2 * BLM_LOGMIX_K + k];
-            g[k] = clamp_grad(d->w[k] - r * m[k]);
-            g[BLM_LOGMIX_K + k] = clamp_grad(r * d->inv_scale[k] * a->scale * (hi[k].f - lo[k].f));
-            g[2 * BLM_LOGMIX_K + k] =
-                ls >= -LOG_SCALE_LIMIT && ls <= LOG_SCALE_LIMIT ? clamp_grad(r * (fz_hi - fz_lo)) : 0.0f;
-        }
+    float g[OUTPUTS];
+    if (blm_logmix_gradient(d, e, a->o, a->scale, LOG_SCALE_LIMIT, g)) {
+        /* each output's gradient clamped: outliers do not throw the layer off */
+        for (int j = 0; j < OUTPUTS; j++)
+            g[j] = g[j] > GRAD_LIMIT ? GRAD_LIMIT : g[j] < -GRAD_LIMIT ? -GRAD_LIMIT : g[j];
         for (int j = 0; j < OUTPUTS; j++)
             a->gb[j] += g[j];
         for (int i = 0; i < HIDDEN; i++) {

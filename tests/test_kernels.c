@@ -12,6 +12,9 @@
 
 #include "kernels.h"
 #include "mathfn.h"
+#include "pcmnet_weights.h"
+#include "pixelnet_rgb_weights.h"
+#include "pixelnet_weights.h"
 
 static int n_pass, n_fail;
 static uint64_t rng_state = 0x243F6A8885A308D3ull;
@@ -140,6 +143,105 @@ static void test_matmul(const BlmKernels *k)
                 unbuf(x); unbuf(w); unbuf(y0); unbuf(y1);
             }
     report("matmul", k, ok, detail);
+}
+
+/* Inputs with runs of zeros of either sign, as after ReLU, so that the skipping of
+ * zero inputs meets every position in a SIMD block. */
+static void fill_sparse(float *x, int n, int nan_ok)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = rnd() % 3 == 0 ? rnd_float(2.0f, nan_ok) : (rnd() & 1 ? 0.0f : -0.0f);
+}
+
+static void test_affine(const BlmKernels *k)
+{
+    static const int ks[] = { 1, 7, 25, 28, 64, 65, 256 };
+    static const int ns[] = { 1, 5, 8, 9, 16, 33, 64, 72, 130 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[128] = "";
+    for (size_t b = 0; b < sizeof ks / sizeof *ks && ok; b++)
+        for (size_t e = 0; e < sizeof ns / sizeof *ns && ok; e++)
+            for (int relu = 0; relu < 2 && ok; relu++) {
+                int K = ks[b], N = ns[e];
+                int nan_ok = (b + e) % 3 == 0;
+                float *x = buf((size_t)K), *w = buf((size_t)K * N), *bias = buf((size_t)N);
+                float *y0 = buf((size_t)N), *y1 = buf((size_t)N);
+                if ((b + e) % 2)
+                    fill(x, (size_t)K, 2.0f, nan_ok);
+                else
+                    fill_sparse(x, K, nan_ok);
+                fill(w, (size_t)K * N, 0.5f, nan_ok);
+                fill(bias, (size_t)N, 0.5f, nan_ok);
+                c->affine(y0, bias, x, K, w, N, relu);
+                k->affine(y1, bias, x, K, w, N, relu);
+                size_t at = 0;
+                if (!same(y0, y1, (size_t)N, &at) || !guards_intact(y1, (size_t)N)) {
+                    ok = 0;
+                    snprintf(detail, sizeof detail, "K %d N %d relu %d", K, N, relu);
+                }
+                unbuf(x); unbuf(w); unbuf(bias); unbuf(y0); unbuf(y1);
+            }
+    report("affine", k, ok, detail);
+}
+
+/* The reference affine, which skips zero inputs, against the sum of every term as
+ * docs/MODEL.md §14 writes it: equal bits whenever the weights are finite and no bias
+ * is -0 (kernels.h). A -0 bias is where they part, which the test also pins down. */
+static int affine_matches_every_term(void)
+{
+    const BlmKernels *c = &blm_kernels_c;
+    enum { K = 64, N = 9 };
+    static float x[K], w[K * N], bias[N], y[N];
+    int ok = 1;
+    for (int trial = 0; trial < 2000; trial++) {
+        fill_sparse(x, K, trial % 2);
+        fill(w, (size_t)K * N, 0.5f, 0);
+        fill(bias, N, 0.5f, 0);
+        for (int n = 0; n < N; n++)
+            if (float_bits(bias[n]) == 0x80000000u)
+                bias[n] = 0.0f;
+        if (trial % 3 == 0)
+            for (int n = 0; n < N; n++)
+                bias[n] = 0.0f;
+        const int relu = trial % 4 == 1;
+        c->affine(y, bias, x, K, w, N, relu);
+        for (int n = 0; n < N; n++) {
+            float acc = bias[n];
+            for (int i = 0; i < K; i++)
+                acc = acc + x[i] * w[i * N + n];
+            if (relu)
+                acc = acc > 0.0f ? acc : 0.0f;
+            ok &= float_bits(acc) == float_bits(y[n]) || (isnan(acc) && isnan(y[n]));
+        }
+    }
+    /* -0 + (+0) is +0: every term gives +0 here, a skipped one leaves the -0 */
+    float one_x = 0.0f, one_w = 1.0f, minus_zero = -0.0f, out;
+    c->affine(&out, &minus_zero, &one_x, 1, &one_w, 1, 0);
+    ok &= float_bits(out) == 0x80000000u;
+    return ok;
+}
+
+static int finite_and_no_minus_zero(const float *v, size_t n, int biases)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]) || (biases && float_bits(v[i]) == 0x80000000u))
+            return 0;
+    return 1;
+}
+
+/* What affine's skipping of zero inputs needs of the built-in networks (kernels.h):
+ * finite weights and no bias of -0. The adapting layer of §14 keeps it, because a
+ * difference b - s is -0 only when b is. */
+static void test_network_weights(void)
+{
+#define LAYER(w, b) (finite_and_no_minus_zero(w, sizeof w / sizeof *w, 0) && \
+                     finite_and_no_minus_zero(b, sizeof b / sizeof *b, 1))
+    int ok = LAYER(pxn_w1, pxn_b1) && LAYER(pxn_w2, pxn_b2) && LAYER(pxn_w3, pxn_b3) &&
+             LAYER(pxr_w1, pxr_b1) && LAYER(pxr_w2, pxr_b2) && LAYER(pxr_w3, pxr_b3) &&
+             LAYER(pcn_w1, pcn_b1) && LAYER(pcn_w2, pcn_b2) && LAYER(pcn_w3, pcn_b3);
+#undef LAYER
+    report("network weights", &blm_kernels_c, ok, "a weight not finite or a bias of -0");
 }
 
 static void test_elementwise(const BlmKernels *k)
@@ -292,6 +394,7 @@ static void test_reference(void)
     float xs[3] = { 1.0f, 2.0f, 3.0f }, ws[3] = { 4.0f, 5.0f, 6.0f }, y;
     c->matmul(&y, xs, 1, 3, ws, 1);
     ok &= y == 32.0f;
+    ok &= affine_matches_every_term();
     float mx[4] = { NAN, -1.0f, NAN, -2.0f };
     ok &= c->max(mx, 4) == -1.0f && c->max(mx, 1) == -INFINITY;
     report("reference", c, ok, "known values");
@@ -300,6 +403,7 @@ static void test_reference(void)
 int main(void)
 {
     test_reference();
+    test_network_weights();
     for (int level = BLM_SIMD_C + 1; level < BLM_SIMD_COUNT; level++) {
         const BlmKernels *k = blm_kernels_get(level);
         if (!k) {
@@ -307,6 +411,7 @@ int main(void)
             continue;
         }
         test_matmul(k);
+        test_affine(k);
         test_elementwise(k);
         test_rmsnorm(k);
         test_attn_scores(k);

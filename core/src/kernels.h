@@ -55,7 +55,18 @@ typedef struct BlmKernels {
      * (sequential in s from +0.0f), h < H, i < hd. */
     void (*attn_wsum)(float *o, const float *w, int ldw, const float *v, ptrdiff_t ldv,
                       int n, int H, int hd);
+
+    /* One layer of the small networks (docs/MODEL.md §14, §15), w input-major [K][N]:
+     * y[n] = b[n] + sum over k of x[k] * w[k][n], from b[n] in increasing k; then
+     * y[n] = y[n] > 0 ? y[n] : 0 where relu. K <= BLM_AFFINE_MAX_K; y may not alias x.
+     * Inputs equal to zero are skipped (after ReLU about half are): that leaves every
+     * sum's bits as written provided no b[n] is -0.0f, since a float32 sum is -0 only
+     * when both its terms are, and x + (+-0) == x for every other x. */
+    void (*affine)(float *y, const float *b, const float *x, int K, const float *w, int N,
+                   int relu);
 } BlmKernels;
+
+#define BLM_AFFINE_MAX_K 256
 
 /* The table in use: the best level this CPU has, capped by the environment
  * variable BYTELM_SIMD=c|sse2|avx2|avx512 (read once; AVX-512 runs only when named,

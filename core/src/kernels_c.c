@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "kernels.h"
 #include "mathfn.h"
@@ -75,6 +77,28 @@ static void attn_wsum_c(float *o, const float *w, int ldw, const float *v, ptrdi
         }
 }
 
+static void affine_c(float *y, const float *b, const float *x, int K, const float *w, int N, int relu)
+{
+    int nonzero[BLM_AFFINE_MAX_K], m = 0;
+    for (int k = 0; k < K; k++) {
+        uint32_t bits;
+        memcpy(&bits, &x[k], sizeof bits);
+        nonzero[m] = k;
+        m += (bits << 1) != 0;   /* x[k] != +-0, as an integer test: no branch, no NaN case */
+    }
+    for (int n = 0; n < N; n++)
+        y[n] = b[n];
+    for (int i = 0; i < m; i++) {
+        const int k = nonzero[i];
+        const float xk = x[k];
+        for (int n = 0; n < N; n++)
+            y[n] = y[n] + xk * w[(size_t)k * N + n];
+    }
+    if (relu)
+        for (int n = 0; n < N; n++)
+            y[n] = y[n] > 0.0f ? y[n] : 0.0f;
+}
+
 const BlmKernels blm_kernels_c = {
     .name = "c",
     .level = BLM_SIMD_C,
@@ -85,4 +109,5 @@ const BlmKernels blm_kernels_c = {
     .rmsnorm = rmsnorm_c,
     .attn_scores = attn_scores_c,
     .attn_wsum = attn_wsum_c,
+    .affine = affine_c,
 };

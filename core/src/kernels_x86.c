@@ -15,6 +15,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "mathfn.h"
 
@@ -371,6 +373,51 @@ TGT static void SUF(attn_wsum)(float *o, const float *w, int ldw, const float *v
         SUF(wsum_tile)(o, w, ldw, v, ldv, n, hd, c0, 1);
 }
 
+/* y[n0 .. n0 + C*VW) of one layer: C accumulators from the biases, one nonzero input
+ * at a time; relu as max(y, +0), which is (y > 0 ? y : +0). */
+INL void SUF(affine_tile)(float *y, const float *b, const float *x, const int *nonzero, int m,
+                          const float *w, int N, int n0, const int C, int relu)
+{
+    VEC acc[8];
+    _Pragma("GCC unroll 8")
+    for (int c = 0; c < C; c++)
+        acc[c] = LOADU(b + n0 + c * VW);
+    for (int i = 0; i < m; i++) {
+        const int k = nonzero[i];
+        const VEC xb = SET1(x[k]);
+        const float *wk = w + (size_t)k * N + n0;
+        _Pragma("GCC unroll 8")
+        for (int c = 0; c < C; c++)
+            acc[c] = ADD(acc[c], MUL(xb, LOADU(wk + c * VW)));
+    }
+    _Pragma("GCC unroll 8")
+    for (int c = 0; c < C; c++)
+        STOREU(y + n0 + c * VW, relu ? MAX(acc[c], ZERO()) : acc[c]);
+}
+
+TGT static void SUF(affine)(float *y, const float *b, const float *x, int K, const float *w, int N,
+                            int relu)
+{
+    int nonzero[BLM_AFFINE_MAX_K], m = 0;
+    for (int k = 0; k < K; k++) {
+        uint32_t bits;
+        memcpy(&bits, &x[k], sizeof bits);
+        nonzero[m] = k;
+        m += (bits << 1) != 0;   /* x[k] != +-0, as an integer test: no branch, no NaN case */
+    }
+    int n0 = 0;
+    for (; n0 + MM_C1 * VW <= N; n0 += MM_C1 * VW)
+        SUF(affine_tile)(y, b, x, nonzero, m, w, N, n0, MM_C1, relu);
+    for (; n0 + VW <= N; n0 += VW)
+        SUF(affine_tile)(y, b, x, nonzero, m, w, N, n0, 1, relu);
+    for (; n0 < N; n0++) {
+        float acc = b[n0];
+        for (int i = 0; i < m; i++)
+            acc = acc + x[nonzero[i]] * w[(size_t)nonzero[i] * N + n0];
+        y[n0] = relu ? (acc > 0.0f ? acc : 0.0f) : acc;
+    }
+}
+
 const BlmKernels SUF(blm_kernels) = {
     .name = VW == 4 ? "sse2" : VW == 8 ? "avx2" : "avx512",
     .level = VW == 4 ? BLM_SIMD_SSE2 : VW == 8 ? BLM_SIMD_AVX2 : BLM_SIMD_AVX512,
@@ -381,6 +428,7 @@ const BlmKernels SUF(blm_kernels) = {
     .rmsnorm = SUF(rmsnorm),
     .attn_scores = SUF(attn_scores),
     .attn_wsum = SUF(attn_wsum),
+    .affine = SUF(affine),
 };
 
 #undef INL

@@ -6,6 +6,7 @@
  */
 #include "pcmnet.h"
 
+#include "kernels.h"
 #include "mlp.h"
 #include "pcmnet_weights.h"
 
@@ -15,10 +16,11 @@
 
 void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d)
 {
+    const BlmKernels *k = blm_kernels();
     float h1[HIDDEN], h2[HIDDEN], o[OUTPUTS];
-    blm_mlp_layer(pcn_w1, pcn_b1, x, BLM_PCN_INPUTS, HIDDEN, h1, 1);
-    blm_mlp_layer(pcn_w2, pcn_b2, h1, HIDDEN, HIDDEN, h2, 1);
-    blm_mlp_layer(pcn_w3, pcn_b3, h2, HIDDEN, OUTPUTS, o, 0);
+    k->affine(h1, pcn_b1, x, BLM_PCN_INPUTS, pcn_w1, HIDDEN, 1);
+    k->affine(h2, pcn_b2, h1, HIDDEN, pcn_w2, HIDDEN, 1);
+    k->affine(o, pcn_b3, h2, HIDDEN, pcn_w3, OUTPUTS, 0);
 
     /* x[5]: the unrounded prediction less pred */
     blm_logmix_from_outputs(o, x[5], sc, LOG_SCALE_LIMIT, -32768 - pred, 32767 - pred, d);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "mlp.h"
 #include "pixelnet_rgb_weights.h"
 #include "pixelnet_weights.h"
@@ -61,10 +62,11 @@ void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t p
     x[26] = (sqrtf(1.0f + v[26]) - 1.0f) / 8.0f;
     x[27] = v[27];
 
+    const BlmKernels *k = blm_kernels();
     float h1[HIDDEN], h2[HIDDEN], o[OUTPUTS];
-    blm_mlp_layer(net->w1, net->b1, x, BLM_PXN_INPUTS, HIDDEN, h1, 1);
-    blm_mlp_layer(net->w2, net->b2, h1, HIDDEN, HIDDEN, h2, 1);
-    blm_mlp_layer(a ? a->w3 : net->w3, a ? a->b3 : net->b3, h2, HIDDEN, OUTPUTS, o, 0);
+    k->affine(h1, net->b1, x, BLM_PXN_INPUTS, net->w1, HIDDEN, 1);
+    k->affine(h2, net->b2, h1, HIDDEN, net->w2, HIDDEN, 1);
+    k->affine(o, a ? a->b3 : net->b3, h2, HIDDEN, a ? a->w3 : net->w3, OUTPUTS, 0);
     if (a) {
         memcpy(a->h2, h2, sizeof h2);
         memcpy(a->o, o, sizeof o);

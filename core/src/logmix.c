@@ -26,19 +26,39 @@ void blm_logmix_from_outputs(const float *o, float base, float scale, float limi
         d->centre[k] = base + o[MIX + k] * scale;
         d->inv_scale[k] = 1.0f / (blm_exp(ls) * scale);
     }
+    d->w[MIX] = d->centre[MIX] = d->inv_scale[MIX] = 0.0f;
     d->lo = lo;
     d->hi = hi;
 }
 
 /* A boundary between two residual values: per logistic, its z and the masses below
- * (F) and above (S) it, each computed directly so that tails keep their precision. */
+ * (F) and above (S) it, each computed directly so that tails keep their precision.
+ * The fourth lane is padding (BlmLogisticMix). */
 typedef struct Bound {
-    float z[MIX], F[MIX], S[MIX];
+    float z[MIX + 1], F[MIX + 1], S[MIX + 1];
 } Bound;
 
-static const Bound low_end = {{-END_Z, -END_Z, -END_Z}, {0, 0, 0}, {1, 1, 1}};
-static const Bound high_end = {{END_Z, END_Z, END_Z}, {1, 1, 1}, {0, 0, 0}};
+static const Bound low_end = {{-END_Z, -END_Z, -END_Z, 0}, {0, 0, 0, 0}, {1, 1, 1, 0}};
+static const Bound high_end = {{END_Z, END_Z, END_Z, 0}, {1, 1, 1, 0}, {0, 0, 0, 0}};
 
+#if defined(__SSE2__)
+/* the boundary at t + 1/2 between the values t and t + 1: the C below, the three
+ * logistics side by side (element-wise operations give the same bits in any width;
+ * blm_exp_sse2 is blm_exp's sequence, max and min being its two ifs) */
+static void bound_at(const BlmLogisticMix *d, int32_t t, Bound *b)
+{
+    const __m128 x = _mm_set1_ps((float)t + 0.5f);
+    const __m128 z = _mm_mul_ps(_mm_sub_ps(x, _mm_loadu_ps(d->centre)), _mm_loadu_ps(d->inv_scale));
+    const __m128 neg = _mm_cmplt_ps(z, _mm_setzero_ps());
+    const __m128 minus_z = _mm_xor_ps(z, _mm_set1_ps(-0.0f));
+    const __m128 a = blm_exp_sse2(_mm_or_ps(_mm_and_ps(neg, z), _mm_andnot_ps(neg, minus_z)));   /* exp(-|z|) */
+    const __m128 one_a = _mm_add_ps(_mm_set1_ps(1.0f), a);
+    const __m128 hi = _mm_div_ps(_mm_set1_ps(1.0f), one_a), lo = _mm_div_ps(a, one_a);
+    _mm_storeu_ps(b->z, z);
+    _mm_storeu_ps(b->F, _mm_or_ps(_mm_and_ps(neg, lo), _mm_andnot_ps(neg, hi)));
+    _mm_storeu_ps(b->S, _mm_or_ps(_mm_and_ps(neg, hi), _mm_andnot_ps(neg, lo)));
+}
+#else
 /* the boundary at t + 1/2 between the values t and t + 1 */
 static void bound_at(const BlmLogisticMix *d, int32_t t, Bound *b)
 {
@@ -52,6 +72,7 @@ static void bound_at(const BlmLogisticMix *d, int32_t t, Bound *b)
         b->S[k] = z < 0 ? hi : lo;
     }
 }
+#endif
 
 /* logistic k's mass between the boundaries a < b: below its centre as F(b) - F(a),
  * above it as S(a) - S(b) */

@@ -18,10 +18,12 @@
 
 /* weights summing to about 1, centres and 1 / scale, in units of the residual; the
  * residual e is one of lo..hi, lo <= 0 <= hi */
+/* Each array has a fourth, unused lane (w 0, centre 0, inv_scale 0) so that the three
+ * logistics fill one SSE2 vector. */
 typedef struct BlmLogisticMix {
-    float w[BLM_LOGMIX_K];
-    float centre[BLM_LOGMIX_K];
-    float inv_scale[BLM_LOGMIX_K];
+    float w[BLM_LOGMIX_K + 1];
+    float centre[BLM_LOGMIX_K + 1];
+    float inv_scale[BLM_LOGMIX_K + 1];
     int32_t lo, hi;
 } BlmLogisticMix;
 

@@ -37,6 +37,31 @@ static inline float blm_exp(float x)
     return p * blm_bits_as_float((uint32_t)((int32_t)n + 127) << 23);
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* blm_exp on four lanes, the same operations in the same order: max(x, -87) is the
+ * first if (NaN gives -87), min(x, 88) the second. */
+static inline __m128 blm_exp_sse2(__m128 x)
+{
+    x = _mm_max_ps(x, _mm_set1_ps(-87.0f));
+    x = _mm_min_ps(x, _mm_set1_ps(88.0f));
+    const __m128 n = _mm_sub_ps(_mm_add_ps(_mm_mul_ps(x, _mm_set1_ps(1.44269504f)), _mm_set1_ps(12582912.0f)),
+                                _mm_set1_ps(12582912.0f));
+    const __m128 r = _mm_sub_ps(_mm_sub_ps(x, _mm_mul_ps(n, _mm_set1_ps(0.693145752f))),
+                                _mm_mul_ps(n, _mm_set1_ps(1.42860677e-6f)));
+    __m128 p = _mm_set1_ps(1.0f / 720);
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.0f / 120));
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.0f / 24));
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.0f / 6));
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(0.5f));
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.0f));
+    p = _mm_add_ps(_mm_mul_ps(p, r), _mm_set1_ps(1.0f));
+    const __m128i pow2 = _mm_slli_epi32(_mm_add_epi32(_mm_cvttps_epi32(n), _mm_set1_epi32(127)), 23);
+    return _mm_mul_ps(p, _mm_castsi128_ps(pow2));
+}
+#endif
+
 /* GELU, tanh approximation, with tanh(u) = 1 - 2 / (exp(2u) + 1). */
 static inline float blm_gelu(float x)
 {

@@ -26,7 +26,7 @@ typedef struct Golden {
 
 static const Golden golden[] = {
     {"rgb 64x48",
-     "b18215521780fad0eb24896148b305b720affb4d9b47ad99edffbb3d4df2e019"},
+     "4ec30f2a7e06f5f143d46f4d298f60ddc68980d79e29bd85c239d5f4c645891e"},
     {"gray 100x30",
      "bff48b759f982e6cc13ff6d7a9bbf0abbb544efd91532e8dac35e3865f2729f0"},
     {"pcm stereo 44100",
@@ -83,6 +83,10 @@ static const Golden golden[] = {
      "5b3b8b341e9132ed41756192466f08b614b688abc45224f7f386282248c94413"},
     {"rgb pixels, adapting",
      "c658f7987c19ae9c3f1e140dffb3a27a681e5b6489fb5b83707c02bb648a6c6b"},
+    {"gray pixels, adapting deep",
+     "9f633822b8c09067ed5c867e7739b33763f1696c5834bb18d552ac91b768451d"},
+    {"rgb pixels, adapting deep",
+     "2bc52164738d94cf38d8f2e0c19c7d8ffd148726484a4d127423678e2b4bf234"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -376,6 +380,10 @@ int main(int argc, char **argv)
         blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
         const int ret_adapt = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_NET_ADAPTED, &out, &state) : BYTELM_ENOMEM;
         payload_golden(&out, ret_adapt, state, 72 * 50, &golden[27], print) ? passes++ : failures++;
+        /* and with the second hidden layer learning too */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_deep = pc ? blm_pixel_encode(pc, img, 50, BLM_PX_NET_ADAPTED_DEEP, &out, &state) : BYTELM_ENOMEM;
+        payload_golden(&out, ret_deep, state, 72 * 50, &golden[29], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);
@@ -442,6 +450,10 @@ int main(int argc, char **argv)
         blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
         const int ret_adapt = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_NET_ADAPTED, &out, &state) : BYTELM_ENOMEM;
         payload_golden(&out, ret_adapt, state, 40 * 30 * 3, &golden[28], print) ? passes++ : failures++;
+        /* and with the second hidden layer learning too */
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        const int ret_deep = pc ? blm_pixel_encode(pc, img, 30, BLM_PX_NET_ADAPTED_DEEP, &out, &state) : BYTELM_ENOMEM;
+        payload_golden(&out, ret_deep, state, 40 * 30 * 3, &golden[30], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_pixel_coder_free(pc);
         free(img);

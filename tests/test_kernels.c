@@ -185,6 +185,37 @@ static void test_affine(const BlmKernels *k)
     report("affine", k, ok, detail);
 }
 
+static void test_outer_acc(const BlmKernels *k)
+{
+    static const int ks[] = { 1, 9, 28, 64 };
+    static const int ns[] = { 1, 7, 9, 16, 64, 67 };
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    char detail[128] = "";
+    for (size_t b = 0; b < sizeof ks / sizeof *ks && ok; b++)
+        for (size_t e = 0; e < sizeof ns / sizeof *ns && ok; e++) {
+            int K = ks[b], N = ns[e];
+            int nan_ok = (b + e) % 3 == 0;
+            float *a = buf((size_t)K), *v = buf((size_t)N);
+            float *g0 = buf((size_t)K * N), *g1 = buf((size_t)K * N);
+            fill(g0, (size_t)K * N, 1.0f, nan_ok);
+            memcpy(g1, g0, (size_t)K * N * sizeof(float));
+            for (int step = 0; step < 3; step++) {
+                fill_sparse(a, K, nan_ok);
+                fill(v, (size_t)N, 2.0f, nan_ok);
+                c->outer_acc(g0, a, K, v, N);
+                k->outer_acc(g1, a, K, v, N);
+            }
+            size_t at = 0;
+            if (!same(g0, g1, (size_t)K * N, &at) || !guards_intact(g1, (size_t)K * N)) {
+                ok = 0;
+                snprintf(detail, sizeof detail, "K %d N %d", K, N);
+            }
+            unbuf(a); unbuf(v); unbuf(g0); unbuf(g1);
+        }
+    report("outer_acc", k, ok, detail);
+}
+
 /* The reference affine, which skips zero inputs, against the sum of every term as
  * docs/MODEL.md §14 writes it: equal bits whenever the weights are finite and no bias
  * is -0 (kernels.h). A -0 bias is where they part, which the test also pins down. */
@@ -423,6 +454,7 @@ int main(void)
         }
         test_matmul(k);
         test_affine(k);
+        test_outer_acc(k);
         test_elementwise(k);
         test_rmsnorm(k);
         test_attn_scores(k);

@@ -146,6 +146,31 @@ static void test_damage(void)
 
 /* The frame coder picks mode 7 for gray and RGB images with the default preset, and
  * a mode-7 frame header in a PCM stream is refused. */
+/* The default image band: the fewest of equal rows within 8 MiB, at least two. */
+static void test_default_bands(void)
+{
+    static const struct {
+        BytelmKind kind;
+        uint32_t width, height, rows;
+    } cases[] = {
+        {BYTELM_KIND_GRAY8, 384, 288, 144},     /* a camera frame: halves */
+        {BYTELM_KIND_GRAY8, 9, 1, 1},
+        {BYTELM_KIND_GRAY8, 5, 3, 2},
+        {BYTELM_KIND_RGB24, 2268, 1512, 756},   /* 10.3 MB: halves of 5.1 MB */
+        {BYTELM_KIND_RGB24, 4096, 1364, 682},   /* 16 760 832 bytes: two bands */
+        {BYTELM_KIND_RGB24, 4096, 1365, 455},   /* 16 773 120: 683-row halves would pass 8 MiB */
+        {BYTELM_KIND_RGBA64LE, 4000, 3000, 250}, /* 96 MB: twelve of 8 000 000 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        BlmHeader h = {.kind = cases[i].kind, .width = cases[i].width, .height = cases[i].height};
+        const uint32_t rows = blm_default_frame_units(&h);
+        CHECK(rows == cases[i].rows, "%ux%u kind %d: default band %u rows, expected %u", cases[i].width,
+              cases[i].height, (int)cases[i].kind, rows, cases[i].rows);
+        CHECK((uint64_t)rows * blm_header_unit_bytes(&h) <= BLM_MAX_IMAGE_FRAME_BYTES || rows == 1,
+              "%ux%u: a band of more than 8 MiB", cases[i].width, cases[i].height);
+    }
+}
+
 static void test_frames(void)
 {
     enum { W = 48, H = 32 };
@@ -201,7 +226,7 @@ static size_t frame_round_trip(BytelmKind k, const uint8_t *img, uint32_t w, uin
      * adapting), where it codes smaller */
     const int net_ok = fh.n_params == 1 &&
                        ((k == BYTELM_KIND_GRAY8 && fh.params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX)) ||
-                        (k == BYTELM_KIND_RGB24 && fh.params[0] == BLM_PX_NET_ADAPTED));
+                        (k == BYTELM_KIND_RGB24 && fh.params[0] == BLM_PX_NET_ADAPTED_DEEP));
     const int ok = ret == 0 && fh.mode == BLM_MODE_PIXELS && fh.n_params == 1 &&
                    (fh.params[0] == param || net_ok) && !memcmp(back, img, raw);
     CHECK(ok, "kind %d %ux%u: mode %d, %u parameter bytes: %s", (int)k, w, h, fh.mode, fh.n_params,
@@ -316,9 +341,11 @@ static void test_kinds(void)
 
 /* The ways of the pixel networks: alone (BLM_PX_NET), mixed with the coder (BLM_PX_MIX
  * too), as the encoder writes for gray since 2026-12-05, and mixed with the output
- * layer learning (BLM_PX_NET_ADAPTED), as it writes for RGB since the same day. */
-static const int net_params[3] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX,
-                                  BLM_PX_NET_ADAPTED};
+ * layer learning (BLM_PX_NET_ADAPTED), and with the second hidden layer learning too
+ * (BLM_PX_NET_ADAPTED_DEEP), as it writes for RGB since the same day. */
+#define NET_WAYS 4
+static const int net_params[NET_WAYS] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX,
+                                         BLM_PX_NET_ADAPTED, BLM_PX_NET_ADAPTED_DEEP};
 
 /* One gray (planes 1) or RGB (3) band coded by the pixel network, with parameter
  * param, and decoded; the payload size, 0 when it failed. */
@@ -390,7 +417,9 @@ static void test_net_param(int param)
     }
     CHECK(blm_pixel_decode(pc, out.data, out.len, H, BLM_PX_WARM, state, back) == BYTELM_EDESYNC,
           "network frame decoded without the network: not found");
-    const int other = param == BLM_PX_NET_ADAPTED ? param ^ BLM_PX_ADAPT : param ^ BLM_PX_MIX;
+    const int other = param == BLM_PX_NET_ADAPTED        ? param ^ BLM_PX_ADAPT
+                      : param == BLM_PX_NET_ADAPTED_DEEP ? param ^ BLM_PX_ADAPT_HIDDEN
+                                                         : param ^ BLM_PX_MIX;
     CHECK(blm_pixel_decode(pc, out.data, out.len, H, other, state, back) == BYTELM_EDESYNC,
           "parameter %d decoded as %d: not found", param, other);
     const unsigned csr = _mm_getcsr();
@@ -413,7 +442,7 @@ static void test_net(void)
           blm_pixnet_hash(BLM_PIXNET_GRAY));
     CHECK(blm_pixnet_hash(BLM_PIXNET_RGB) == BLM_PXR_DOCUMENTED_HASH, "the built-in RGB pixel network's hash is %08x",
           blm_pixnet_hash(BLM_PIXNET_RGB));
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NET_WAYS; k++)
         test_net_param(net_params[k]);
     const int param = BLM_PX_WARM | BLM_PX_NET;
     uint32_t state;
@@ -431,7 +460,7 @@ static void test_net(void)
     CHECK(blm_pixel_encode(gray, px, 1, BLM_PX_WARM | BLM_PX_MIX, &out, &state) == BYTELM_EINVAL,
           "the mix bit accepted without the network");
     blm_pixel_coder_free(gray);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NET_WAYS; k++) {
         const uint8_t net = (uint8_t)net_params[k];
         CHECK(blm_pixel_check_params(&net, 1, 1, 1) == 0 && blm_pixel_check_params(&net, 1, 3, 1) == 0 &&
                   blm_pixel_check_params(&net, 1, 2, 1) == BYTELM_EFORMAT &&
@@ -442,16 +471,20 @@ static void test_net(void)
     }
     const uint8_t alone = BLM_PX_NET, mix_cold = BLM_PX_NET | BLM_PX_MIX, mix_only = BLM_PX_WARM | BLM_PX_MIX;
     const uint8_t adapt_unmixed = BLM_PX_WARM | BLM_PX_NET | BLM_PX_ADAPT, adapt_cold = BLM_PX_NET_ADAPTED & ~BLM_PX_WARM;
+    const uint8_t hidden_only = BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX | BLM_PX_ADAPT_HIDDEN;
     CHECK(blm_pixel_check_params(&alone, 1, 1, 1) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&mix_cold, 1, 3, 1) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&mix_only, 1, 3, 1) == BYTELM_EFORMAT &&
               blm_pixel_check_params(&adapt_unmixed, 1, 3, 1) == BYTELM_EFORMAT &&
-              blm_pixel_check_params(&adapt_cold, 1, 1, 1) == BYTELM_EFORMAT,
+              blm_pixel_check_params(&adapt_cold, 1, 1, 1) == BYTELM_EFORMAT &&
+              blm_pixel_check_params(&hidden_only, 1, 3, 1) == BYTELM_EFORMAT,
           "mode 7's network byte: only with the learned start, the mix only with the network, "
           "learning only mixed");
     BlmPixelCoder *rgb = blm_pixel_coder_new(3, 1, 8);
     CHECK(blm_pixel_encode(rgb, px, 1, adapt_unmixed, &out, &state) == BYTELM_EINVAL,
           "the output layer's learning accepted without the mix");
+    CHECK(blm_pixel_encode(rgb, px, 1, hidden_only, &out, &state) == BYTELM_EINVAL,
+          "the hidden layer's learning accepted without the output layer's");
     blm_pixel_coder_free(rgb);
     blm_buf_free(&out);
     blm_pixel_coder_free(rgba);
@@ -483,16 +516,20 @@ static void test_net_photo(void)
     const size_t net = net_round_trip_planes(img, w, h, 3, net_params[0], "photo");
     const size_t mixed = net_round_trip_planes(img, w, h, 3, net_params[1], "photo");
     const size_t adapted = net_round_trip_planes(img, w, h, 3, net_params[2], "photo");
+    const size_t deep = net_round_trip_planes(img, w, h, 3, net_params[3], "photo");
     CHECK(net && net < adaptive - adaptive / 100, "photo: network %zu bytes, adaptive coder %zu, "
           "expected 1 %% smaller", net, adaptive);
     CHECK(mixed && mixed < net - net / 100, "photo: network mixed with the coder %zu bytes, alone %zu, "
           "expected 1 %% smaller", mixed, net);
     CHECK(adapted && adapted < mixed, "photo: mixed with the output layer learning %zu bytes, without %zu, "
           "expected smaller", adapted, mixed);
-    printf("photo: adaptive %zu, network %zu, mixed %zu, learning %zu bytes\n", adaptive, net, mixed, adapted);
+    CHECK(deep && deep < adapted, "photo: with the hidden layer learning too %zu bytes, without %zu, "
+          "expected smaller", deep, adapted);
+    printf("photo: adaptive %zu, network %zu, mixed %zu, learning %zu, deeper %zu bytes\n", adaptive, net, mixed,
+           adapted, deep);
     int param = -1;
-    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == net_params[2],
-          "photo through the frame coder: parameter %d, not the adapting network's", param);
+    CHECK(frame_round_trip(BYTELM_KIND_RGB24, img, w, h, &param) && param == net_params[3],
+          "photo through the frame coder: parameter %d, not the deeper adapting network's", param);
     png_image_free(&png);
     free(img);
 }
@@ -529,6 +566,7 @@ static void test_net_camera(void)
 
 int main(void)
 {
+    test_default_bands();
     test_shapes();
     test_learns();
     test_damage();

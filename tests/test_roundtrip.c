@@ -333,7 +333,7 @@ static void test_default_frames(void)
         {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 144, 384, 288},
         {BYTELM_KIND_RGB24, BYTELM_PRESET_DEFAULT, 3, 7, 5},
         {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 1, 9, 1},
-        {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 262, 4000, 600}, /* 1 MiB of rows */
+        {BYTELM_KIND_GRAY8, BYTELM_PRESET_DEFAULT, 300, 4000, 600}, /* two bands within 8 MiB */
     };
     static uint8_t data[4000 * 600];
     memcpy(data, "bytelm!", 8);

@@ -70,15 +70,21 @@ uint32_t blm_default_frame_units(const BlmHeader *h)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_CASCADE_FRAME_UNITS : BLM_DEFAULT_CASCADE_FRAME_UNITS;
     if (h->kind == BYTELM_KIND_BYTES)
         n = h->preset == BYTELM_PRESET_MAX ? BLM_MAX_PRESET_BYTES_FRAME : BLM_DEFAULT_BYTES_FRAME;
-    if (blm_kind_is_image(h->kind))
-        n = BLM_DEFAULT_IMAGE_FRAME_BYTES / blm_header_unit_bytes(h);
+    if (blm_kind_is_image(h->kind)) {
+        /* The fewest bands of equal rows within 8 MiB, and at least two so that two
+         * threads share even a small image (on camera frames the second half's cold
+         * start costs 0.3 % and decoding is 1.6x as fast, docs/STUDY.md finding 14).
+         * Long bands pay: the coder and the network learn the image (finding 22). */
+        uint64_t most = BLM_MAX_IMAGE_FRAME_BYTES / blm_header_unit_bytes(h);
+        if (most < 1)
+            most = 1;
+        uint64_t bands = (h->height + most - 1) / most;
+        if (bands < 2)
+            bands = 2;
+        n = (h->height + bands - 1) / bands;
+    }
     if (n < 1)
         n = 1;
-    /* half the rows at most, so that two threads share even a small image: on camera
-     * frames the second half's cold start costs 0.3 % and decoding is 1.6x as fast
-     * (docs/STUDY.md finding 14) */
-    if (blm_kind_is_image(h->kind) && n > (h->height + 1) / 2)
-        n = (h->height + 1) / 2;
     return (uint32_t)n;
 }
 

@@ -31,9 +31,11 @@
 /* Plain bytes get longer frames: the match model (docs/MODEL.md §6) finds more repeats;
  * with --preset=max, longer still, at the cost of parallelism within a file. */
 #define BLM_DEFAULT_BYTES_FRAME 262144
-/* Images (frame mode 7): raw bytes per frame, whole rows; the pixel predictor learns
- * each frame afresh, and 128 KiB bands cost 2 to 4 % (docs/STUDY.md finding 9). */
-#define BLM_DEFAULT_IMAGE_FRAME_BYTES 1048576
+/* Images (frame mode 7): the most raw bytes of a default frame (whole rows; an image
+ * is cut into the fewest equal bands within it, at least two). The pixel predictor and
+ * network learn each frame afresh: 128 KiB bands cost 2 to 4 % against 1 MiB (docs/STUDY.md
+ * finding 9), 1 MiB bands 1.4 % against halves on the flower (finding 22). */
+#define BLM_MAX_IMAGE_FRAME_BYTES 8388608
 #define BLM_MAX_PRESET_BYTES_FRAME 1048576
 
 enum BlmFrameMode {

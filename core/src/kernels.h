@@ -64,6 +64,12 @@ typedef struct BlmKernels {
      * when both its terms are, and x + (+-0) == x for every other x. */
     void (*affine)(float *y, const float *b, const float *x, int K, const float *w, int N,
                    int relu);
+
+    /* g[k][n] = g[k][n] + a[k] * b[n] for every k with a[k] != 0: a gradient summed
+     * outer product by outer product. Element-wise, so every width gives the same bits;
+     * the left-out k change nothing where no g is -0 (affine's argument). K <=
+     * BLM_AFFINE_MAX_K. */
+    void (*outer_acc)(float *g, const float *a, int K, const float *b, int N);
 } BlmKernels;
 
 #define BLM_AFFINE_MAX_K 256

@@ -99,6 +99,14 @@ static void affine_c(float *y, const float *b, const float *x, int K, const floa
             y[n] = y[n] > 0.0f ? y[n] : 0.0f;
 }
 
+static void outer_acc_c(float *g, const float *a, int K, const float *b, int N)
+{
+    for (int k = 0; k < K; k++)
+        if (a[k] != 0.0f)
+            for (int n = 0; n < N; n++)
+                g[(size_t)k * N + n] = g[(size_t)k * N + n] + a[k] * b[n];
+}
+
 const BlmKernels blm_kernels_c = {
     .name = "c",
     .level = BLM_SIMD_C,
@@ -110,4 +118,5 @@ const BlmKernels blm_kernels_c = {
     .attn_scores = attn_scores_c,
     .attn_wsum = attn_wsum_c,
     .affine = affine_c,
+    .outer_acc = outer_acc_c,
 };

@@ -418,6 +418,27 @@ TGT static void SUF(affine)(float *y, const float *b, const float *x, int K, con
     }
 }
 
+TGT static void SUF(outer_acc)(float *g, const float *a, int K, const float *b, int N)
+{
+    int nonzero[BLM_AFFINE_MAX_K], m = 0;
+    for (int k = 0; k < K; k++) {
+        uint32_t bits;
+        memcpy(&bits, &a[k], sizeof bits);
+        nonzero[m] = k;
+        m += (bits << 1) != 0;
+    }
+    for (int i = 0; i < m; i++) {
+        const int k = nonzero[i];
+        const VEC ak = SET1(a[k]);
+        float *gk = g + (size_t)k * N;
+        int n = 0;
+        for (; n + VW <= N; n += VW)
+            STOREU(gk + n, ADD(LOADU(gk + n), MUL(ak, LOADU(b + n))));
+        for (; n < N; n++)
+            gk[n] = gk[n] + a[k] * b[n];
+    }
+}
+
 const BlmKernels SUF(blm_kernels) = {
     .name = VW == 4 ? "sse2" : VW == 8 ? "avx2" : "avx512",
     .level = VW == 4 ? BLM_SIMD_SSE2 : VW == 8 ? BLM_SIMD_AVX2 : BLM_SIMD_AVX512,
@@ -429,6 +450,7 @@ const BlmKernels SUF(blm_kernels) = {
     .attn_scores = SUF(attn_scores),
     .attn_wsum = SUF(attn_wsum),
     .affine = SUF(affine),
+    .outer_acc = SUF(outer_acc),
 };
 
 #undef INL

@@ -91,7 +91,7 @@ int blm_pixel_check_params(const uint8_t *params, uint32_t n_params, int planes,
     if (params[0] == BLM_PX_WARM)
         return 0;
     const int net = params[0] == (BLM_PX_WARM | BLM_PX_NET) || params[0] == (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX) ||
-                    params[0] == BLM_PX_NET_ADAPTED;
+                    params[0] == BLM_PX_NET_ADAPTED || params[0] == BLM_PX_NET_ADAPTED_DEEP;
     return net && blm_pixel_net_applies(planes, 1) ? 0 : BYTELM_EFORMAT;
 }
 
@@ -114,7 +114,9 @@ static int start(BlmPixelCoder *pc, int param)
         return BYTELM_EINVAL;
     if ((param & BLM_PX_NET) && !blm_pixel_net_applies(pc->planes, pc->sample_bytes))
         return BYTELM_EINVAL;
-    if (((param & BLM_PX_MIX) && !(param & BLM_PX_NET)) || ((param & BLM_PX_ADAPT) && param != BLM_PX_NET_ADAPTED))
+    if (((param & BLM_PX_MIX) && !(param & BLM_PX_NET)) ||
+        ((param & (BLM_PX_ADAPT | BLM_PX_ADAPT_HIDDEN)) && param != BLM_PX_NET_ADAPTED &&
+         param != BLM_PX_NET_ADAPTED_DEEP))
         return BYTELM_EINVAL;
     pc->net = (param & BLM_PX_NET) != 0;
     pc->mix = (param & BLM_PX_MIX) != 0;
@@ -122,7 +124,7 @@ static int start(BlmPixelCoder *pc, int param)
     if (pc->mix)
         blm_netmix_init(&pc->netmix);
     if (pc->adapt)
-        blm_pixnet_adapt_init(net_kind(pc), &pc->net_adapt);
+        blm_pixnet_adapt_init(net_kind(pc), &pc->net_adapt, (param & BLM_PX_ADAPT_HIDDEN) != 0);
     const BlmCoderStateSet set = pc->colours == 1 ? BLM_STATES_GRAY : BLM_STATES_RGB;
     const BlmResChannel *states[BLM_PX_MAX_PLANES] = {NULL};
     const BlmPixelBias *bias[BLM_PX_MAX_PLANES] = {NULL};

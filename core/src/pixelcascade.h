@@ -44,7 +44,8 @@ typedef struct BlmPixelCoder {
     int net;                   /* BLM_PX_NET: residuals coded by the pixel network */
     int mix;                   /* BLM_PX_MIX: its decisions mixed with the coder's */
     BlmNetMixer netmix;
-    int adapt;                 /* BLM_PX_ADAPT: its output layer learns in the frame */
+    int adapt;                 /* BLM_PX_ADAPT: its output layer (and with BLM_PX_ADAPT_HIDDEN
+                                  its second hidden layer) learns in the frame */
     BlmPixelNetAdapt net_adapt;
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
@@ -62,15 +63,19 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
  * learned states), for 16-bit ones BLM_PX_MAPS (value maps, docs/MODEL.md §11, may
  * precede the pixels); for 8-bit gray and RGB also BLM_PX_WARM | BLM_PX_NET (the residuals
  * are coded from the pixel network's distribution, docs/MODEL.md §14), with BLM_PX_MIX
- * as well (its decisions mixed with the coder's), and BLM_PX_NET_ADAPTED (mixed, and
- * the network's output layer learning within the frame). */
+ * as well (its decisions mixed with the coder's), BLM_PX_NET_ADAPTED (mixed, and
+ * the network's output layer learning within the frame) and BLM_PX_NET_ADAPTED_DEEP
+ * (its second hidden layer learning as well). */
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
 #define BLM_PX_NET 4
 #define BLM_PX_MIX 8
 #define BLM_PX_ADAPT 16
-/* the network mixed, its output layer learning within the frame: as encoders write */
+#define BLM_PX_ADAPT_HIDDEN 32
+/* the network mixed, its output layer learning within the frame */
 #define BLM_PX_NET_ADAPTED (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX | BLM_PX_ADAPT)
+/* the network mixed, its output and second hidden layers learning within the frame */
+#define BLM_PX_NET_ADAPTED_DEEP (BLM_PX_NET_ADAPTED | BLM_PX_ADAPT_HIDDEN)
 
 /* Whether images of these planes and sample bytes may take BLM_PX_NET. */
 int blm_pixel_net_applies(int planes, int sample_bytes);

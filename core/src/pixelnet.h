@@ -35,18 +35,24 @@ typedef enum BlmPixelNetKind {
 #define BLM_PXN_ADAPT_OUTPUTS (3 * BLM_LOGMIX_K)
 #define BLM_PXN_ADAPT_BLOCK 512    /* plane samples between two steps */
 
-/* A network whose output layer learns within a frame (docs/MODEL.md §14, "Adapting"):
- * that layer's weights, the gradient summed over the current block, and what the last
- * evaluation left for blm_pixnet_learn. */
+/* A network whose output layer, and with `hidden` its second hidden layer, learn
+ * within a frame (docs/MODEL.md §14, "Adapting"): those layers' weights, the gradient
+ * summed over the current block, and what the last evaluation left for
+ * blm_pixnet_learn. */
 typedef struct BlmPixelNetAdapt {
+    int hidden;
     float w3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], b3[BLM_PXN_ADAPT_OUTPUTS];
-    float gw[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], gb[BLM_PXN_ADAPT_OUTPUTS];
+    float w3t[BLM_PXN_ADAPT_OUTPUTS * BLM_PXN_ADAPT_HIDDEN];   /* w3 transposed, for going back */
+    float gw3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], gb3[BLM_PXN_ADAPT_OUTPUTS];
+    float w2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], b2[BLM_PXN_ADAPT_HIDDEN];
+    float gw2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], gb2[BLM_PXN_ADAPT_HIDDEN];
     int seen;                               /* samples in the current block */
-    float h2[BLM_PXN_ADAPT_HIDDEN], o[BLM_PXN_ADAPT_OUTPUTS], scale;
+    float h1[BLM_PXN_ADAPT_HIDDEN], h2[BLM_PXN_ADAPT_HIDDEN], o[BLM_PXN_ADAPT_OUTPUTS], scale;
 } BlmPixelNetAdapt;
 
-/* a's output layer as the built-in network kind's, its gradient zero */
-void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a);
+/* a's learning layers as the built-in network kind's, their gradient zero; hidden:
+ * whether the second hidden layer learns as well as the output layer */
+void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int hidden);
 
 /* The network's distribution for one pixel plane whose prediction is pred (a sample
  * in 0..max_value); with a, from a's output layer, and a keeps what learning needs. */
@@ -54,7 +60,7 @@ void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t p
                      BlmLogisticMix *d, BlmPixelNetAdapt *a);
 
 /* After the error e was coded from d (blm_pixnet_eval's, with a): a adds the gradient
- * of -ln P(e) and, every BLM_PXN_ADAPT_BLOCK samples, steps its output layer. */
+ * of -ln P(e) and, every BLM_PXN_ADAPT_BLOCK samples, steps its learning layers. */
 void blm_pixnet_learn(BlmPixelNetAdapt *a, const BlmLogisticMix *d, int32_t e);
 
 /* FNV-1a of a built-in network's float32 bytes (little-endian), as §14 documents. */

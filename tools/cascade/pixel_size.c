@@ -72,6 +72,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[a], "--net-adapt")) {
             net = 1;
             net_choice = BLM_PX_NET_ADAPTED;
+        } else if (!strcmp(argv[a], "--net-deep")) {
+            net = 1;
+            net_choice = BLM_PX_NET_ADAPTED_DEEP;
         } else if (!strcmp(argv[a], "--net-mixed")) {
             net = 1;
             net_choice = BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
@@ -86,7 +89,7 @@ int main(int argc, char **argv)
     }
     FILE *list = a + 1 == argc ? fopen(argv[a], "r") : NULL;
     if (!list || band < 1) {
-        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --net-adapt | --net-mixed | --net-alone | --choose] [--cold | --states FILE] LIST\n");
+        fprintf(stderr, "usage: pixel_size [--band BYTES] [--verify] [--net | --net-adapt | --net-deep | --net-mixed | --net-alone | --choose] [--cold | --states FILE] LIST\n");
         return 2;
     }
     char path[4096], kind[16];
@@ -122,7 +125,7 @@ int main(int argc, char **argv)
         }
         const int with_net = net && blm_pixel_net_applies(planes, sb) && param == BLM_PX_WARM;
         const int net_param = net_choice >= 0 ? net_choice
-                              : planes == 3 ? BLM_PX_NET_ADAPTED : BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
+                              : planes == 3 ? BLM_PX_NET_ADAPTED_DEEP : BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX;
         int p = sb == 1 ? param : BLM_PX_MAPS;
         const uint32_t rows = (uint32_t)(band / row ? band / row : 1);
         size_t coded = 0;

@@ -341,7 +341,7 @@ static void test_kinds(void)
 
 /* The ways of the pixel networks: alone (BLM_PX_NET), mixed with the coder (BLM_PX_MIX
  * too), as the encoder writes for gray since 2026-12-05, and mixed with the output
- * layer learning (BLM_PX_NET_ADAPTED), and with the second hidden layer learning too
+ * layer learning (BLM_PX_NET_ADAPTED), and with every layer learning
  * (BLM_PX_NET_ADAPTED_DEEP), as it writes for RGB since the same day. */
 #define NET_WAYS 4
 static const int net_params[NET_WAYS] = {BLM_PX_WARM | BLM_PX_NET, BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX,
@@ -484,7 +484,7 @@ static void test_net(void)
     CHECK(blm_pixel_encode(rgb, px, 1, adapt_unmixed, &out, &state) == BYTELM_EINVAL,
           "the output layer's learning accepted without the mix");
     CHECK(blm_pixel_encode(rgb, px, 1, hidden_only, &out, &state) == BYTELM_EINVAL,
-          "the hidden layer's learning accepted without the output layer's");
+          "the hidden layers' learning accepted without the output layer's");
     blm_pixel_coder_free(rgb);
     blm_buf_free(&out);
     blm_pixel_coder_free(rgba);
@@ -523,7 +523,7 @@ static void test_net_photo(void)
           "expected 1 %% smaller", mixed, net);
     CHECK(adapted && adapted < mixed, "photo: mixed with the output layer learning %zu bytes, without %zu, "
           "expected smaller", adapted, mixed);
-    CHECK(deep && deep < adapted, "photo: with the hidden layer learning too %zu bytes, without %zu, "
+    CHECK(deep && deep < adapted, "photo: with every layer learning %zu bytes, without %zu, "
           "expected smaller", deep, adapted);
     printf("photo: adaptive %zu, network %zu, mixed %zu, learning %zu, deeper %zu bytes\n", adaptive, net, mixed,
            adapted, deep);

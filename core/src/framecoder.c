@@ -488,8 +488,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         if ((ret = ensure_pixels(fc)) < 0)
             return ret;
         /* learned states exist for 8-bit samples; 16-bit ones may use few values. 8-bit
-         * gray and RGB also try their pixel network mixed with the coder (RGB's output
-         * and second hidden layers learning within the frame), kept where it codes the frame smaller
+         * gray and RGB also try their pixel network mixed with the coder (RGB's layers
+         * learning within the frame), kept where it codes the frame smaller
          * (gray's was trained on camera frames, RGB's on photos; docs/STUDY.md findings
          * 13, 19, 20 and 21); not with the fast preset, since it doubles the decoding
          * time. */
@@ -499,8 +499,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         for (int k = 0; k < tries; k++) {
             /* a forced mode 7 keeps its first try whatever its size */
             const int must = forced >= 0 && k == 0;
-            /* RGB with the output and second hidden layers learning (photos unlike the
-             * training set's), gray without (camera frames like it: learning costs there) */
+            /* RGB with every layer learning (photos unlike the training set's), gray
+             * without (camera frames like it: learning costs there) */
             const int net = bytelm_kind_planes(fc->h.kind) == 3 ? BLM_PX_NET_ADAPTED_DEEP : base | BLM_PX_NET | BLM_PX_MIX;
             const int param = k ? net : base;
             blm_buf_reset(&fc->model_out, must ? no_limit : fh.payload_size);

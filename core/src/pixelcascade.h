@@ -45,7 +45,7 @@ typedef struct BlmPixelCoder {
     int mix;                   /* BLM_PX_MIX: its decisions mixed with the coder's */
     BlmNetMixer netmix;
     int adapt;                 /* BLM_PX_ADAPT: its output layer (and with BLM_PX_ADAPT_HIDDEN
-                                  its second hidden layer) learns in the frame */
+                                  the hidden layers too) learns in the frame */
     BlmPixelNetAdapt net_adapt;
     /* the coder's starting states and bias tables with BLM_PX_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
@@ -65,7 +65,7 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
  * are coded from the pixel network's distribution, docs/MODEL.md §14), with BLM_PX_MIX
  * as well (its decisions mixed with the coder's), BLM_PX_NET_ADAPTED (mixed, and
  * the network's output layer learning within the frame) and BLM_PX_NET_ADAPTED_DEEP
- * (its second hidden layer learning as well). */
+ * (every layer learning). */
 #define BLM_PX_WARM 1
 #define BLM_PX_MAPS 2
 #define BLM_PX_NET 4
@@ -74,7 +74,7 @@ void blm_pixel_coder_free(BlmPixelCoder *pc);
 #define BLM_PX_ADAPT_HIDDEN 32
 /* the network mixed, its output layer learning within the frame */
 #define BLM_PX_NET_ADAPTED (BLM_PX_WARM | BLM_PX_NET | BLM_PX_MIX | BLM_PX_ADAPT)
-/* the network mixed, its output and second hidden layers learning within the frame */
+/* the network mixed, every layer learning within the frame */
 #define BLM_PX_NET_ADAPTED_DEEP (BLM_PX_NET_ADAPTED | BLM_PX_ADAPT_HIDDEN)
 
 /* Whether images of these planes and sample bytes may take BLM_PX_NET. */

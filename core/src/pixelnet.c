@@ -31,31 +31,43 @@ static const Weights networks[2] = {
 _Static_assert(HIDDEN == BLM_PXN_ADAPT_HIDDEN && OUTPUTS == BLM_PXN_ADAPT_OUTPUTS, "the adapting layer's shape");
 
 #define LOG_SCALE_LIMIT 6.0f
-#define ADAPT_STEP 1.171875e-04f   /* 0.06 / 512: the step per sample's gradient (0.12 / 512 gains a little more, 0.24 / 512 loses, 0.48 / 512 diverges) */
-#define ADAPT_STEP_HIDDEN 4.6875e-04f   /* 0.24 / 512 for the second hidden layer (0.12 / 512 and 0.06 / 512 gain less, 0.48 / 512 a little more, 0.96 / 512 less again) */
+/* Steps per sample's gradient (docs/STUDY.md findings 21 and 22). The output layer
+ * alone: 0.06 / 512 (0.12 / 512 gains a little more, 0.24 / 512 loses, 0.48 / 512
+ * diverges). Every layer, in blocks of 32: the same for the output layer, 0.96 / 512 for
+ * the second hidden layer and 0.24 / 512 for the first (twice either loses on the photos
+ * or the flower, half of either gains less). */
+#define STEP_OUTPUT 1.171875e-04f
+#define STEP_HIDDEN2 1.875e-03f
+#define STEP_HIDDEN1 4.6875e-04f
 #define GRAD_LIMIT 4.0f
 
-static void transpose_w3(BlmPixelNetAdapt *a)
+static void transpose(float *t, const float *w, int rows, int cols)
 {
-    for (int i = 0; i < HIDDEN; i++)
-        for (int j = 0; j < OUTPUTS; j++)
-            a->w3t[j * HIDDEN + i] = a->w3[i * OUTPUTS + j];
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            t[j * rows + i] = w[i * cols + j];
 }
 
-void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int hidden)
+void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int all)
 {
     const Weights *net = &networks[kind];
-    a->hidden = hidden;
-    memcpy(a->w3, net->w3, sizeof a->w3);
-    memcpy(a->b3, net->b3, sizeof a->b3);
-    memset(a->gw3, 0, sizeof a->gw3);
-    memset(a->gb3, 0, sizeof a->gb3);
+    a->all = all;
+    a->block = all ? BLM_PXN_ADAPT_ALL_BLOCK : BLM_PXN_ADAPT_BLOCK;
+    a->seen = 0;
+    memcpy(a->w1, net->w1, sizeof a->w1);
+    memcpy(a->b1, net->b1, sizeof a->b1);
     memcpy(a->w2, net->w2, sizeof a->w2);
     memcpy(a->b2, net->b2, sizeof a->b2);
+    memcpy(a->w3, net->w3, sizeof a->w3);
+    memcpy(a->b3, net->b3, sizeof a->b3);
+    memset(a->gw1, 0, sizeof a->gw1);
+    memset(a->gb1, 0, sizeof a->gb1);
     memset(a->gw2, 0, sizeof a->gw2);
     memset(a->gb2, 0, sizeof a->gb2);
-    transpose_w3(a);
-    a->seen = 0;
+    memset(a->gw3, 0, sizeof a->gw3);
+    memset(a->gb3, 0, sizeof a->gb3);
+    transpose(a->w2t, a->w2, HIDDEN, HIDDEN);
+    transpose(a->w3t, a->w3, HIDDEN, OUTPUTS);
 }
 
 void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t pred, int32_t max_value,
@@ -77,18 +89,38 @@ void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t p
     x[27] = v[27];
 
     const BlmKernels *k = blm_kernels();
+    const int all = a && a->all;
     float h1[HIDDEN], h2[HIDDEN], o[OUTPUTS];
-    k->affine(h1, net->b1, x, BLM_PXN_INPUTS, net->w1, HIDDEN, 1);
-    const int hidden = a && a->hidden;
-    k->affine(h2, hidden ? a->b2 : net->b2, h1, HIDDEN, hidden ? a->w2 : net->w2, HIDDEN, 1);
+    k->affine(h1, all ? a->b1 : net->b1, x, BLM_PXN_INPUTS, all ? a->w1 : net->w1, HIDDEN, 1);
+    k->affine(h2, all ? a->b2 : net->b2, h1, HIDDEN, all ? a->w2 : net->w2, HIDDEN, 1);
     k->affine(o, a ? a->b3 : net->b3, h2, HIDDEN, a ? a->w3 : net->w3, OUTPUTS, 0);
     if (a) {
+        memcpy(a->x, x, sizeof x);
         memcpy(a->h1, h1, sizeof h1);
         memcpy(a->h2, h2, sizeof h2);
         memcpy(a->o, o, sizeof o);
         a->scale = s;
     }
     blm_logmix_from_outputs(o, v[19], s, LOG_SCALE_LIMIT, -pred, max_value - pred, d);
+}
+
+/* The gradient g by a layer's outputs, taken back through it to its input h (a ReLU's
+ * output): into the layer's gradients gw (+= h outer g) and gb (+= g), and, with back,
+ * g's image at the input, back[i] = sum over j of w[i][j] g[j] where h[i] > 0, else 0
+ * (wt: w transposed). Products of zero inputs are left out (kernels.h): every sum here
+ * starts from +0, so none is -0 and the bits are those of every term. */
+static void layer_back(const BlmKernels *k, const float *g, int n_out, const float *h, int n_in, float *gw,
+                       float *gb, const float *wt, float *back)
+{
+    static const float zero[HIDDEN];
+    if (back) {
+        k->affine(back, zero, g, n_out, wt, n_in, 0);
+        for (int i = 0; i < n_in; i++)
+            back[i] = h[i] > 0.0f ? back[i] : 0.0f;
+    }
+    for (int j = 0; j < n_out; j++)
+        gb[j] += g[j];
+    k->outer_acc(gw, h, n_in, g, n_out);
 }
 
 /* w -= eta * g, then g = 0 */
@@ -108,31 +140,27 @@ void blm_pixnet_learn(BlmPixelNetAdapt *a, const BlmLogisticMix *d, int32_t e)
         for (int j = 0; j < OUTPUTS; j++)
             g[j] = g[j] > GRAD_LIMIT ? GRAD_LIMIT : g[j] < -GRAD_LIMIT ? -GRAD_LIMIT : g[j];
         const BlmKernels *k = blm_kernels();
-        if (a->hidden) {
-            /* back through the output layer (as it stands in this block) and the ReLU:
-             * gh[i] = sum over j of w3[i][j] g[j], from +0 in increasing j. Products of
-             * zero inputs are left out (kernels.h): the sums start from +0 and are
-             * never -0. */
-            static const float zero[HIDDEN];
-            float gh[HIDDEN];
-            k->affine(gh, zero, g, OUTPUTS, a->w3t, HIDDEN, 0);
-            for (int i = 0; i < HIDDEN; i++) {
-                gh[i] = a->h2[i] > 0.0f ? gh[i] : 0.0f;
-                a->gb2[i] += gh[i];
-            }
-            k->outer_acc(a->gw2, a->h1, HIDDEN, gh, HIDDEN);
+        if (a->all) {
+            /* through the layers as they stand in this block, the first's input x
+             * taken as it is (it has no ReLU, and its gradient is not needed) */
+            float g2[HIDDEN], g1[HIDDEN];
+            layer_back(k, g, OUTPUTS, a->h2, HIDDEN, a->gw3, a->gb3, a->w3t, g2);
+            layer_back(k, g2, HIDDEN, a->h1, HIDDEN, a->gw2, a->gb2, a->w2t, g1);
+            layer_back(k, g1, HIDDEN, a->x, BLM_PXN_INPUTS, a->gw1, a->gb1, NULL, NULL);
+        } else {
+            layer_back(k, g, OUTPUTS, a->h2, HIDDEN, a->gw3, a->gb3, NULL, NULL);
         }
-        for (int j = 0; j < OUTPUTS; j++)
-            a->gb3[j] += g[j];
-        k->outer_acc(a->gw3, a->h2, HIDDEN, g, OUTPUTS);
     }
-    if (++a->seen == BLM_PXN_ADAPT_BLOCK) {
-        step(a->w3, a->gw3, HIDDEN * OUTPUTS, ADAPT_STEP);
-        step(a->b3, a->gb3, OUTPUTS, ADAPT_STEP);
-        if (a->hidden) {
-            step(a->w2, a->gw2, HIDDEN * HIDDEN, ADAPT_STEP_HIDDEN);
-            step(a->b2, a->gb2, HIDDEN, ADAPT_STEP_HIDDEN);
-            transpose_w3(a);
+    if (++a->seen == a->block) {
+        step(a->w3, a->gw3, HIDDEN * OUTPUTS, STEP_OUTPUT);
+        step(a->b3, a->gb3, OUTPUTS, STEP_OUTPUT);
+        if (a->all) {
+            step(a->w2, a->gw2, HIDDEN * HIDDEN, STEP_HIDDEN2);
+            step(a->b2, a->gb2, HIDDEN, STEP_HIDDEN2);
+            step(a->w1, a->gw1, BLM_PXN_INPUTS * HIDDEN, STEP_HIDDEN1);
+            step(a->b1, a->gb1, HIDDEN, STEP_HIDDEN1);
+            transpose(a->w2t, a->w2, HIDDEN, HIDDEN);
+            transpose(a->w3t, a->w3, HIDDEN, OUTPUTS);
         }
         a->seen = 0;
     }

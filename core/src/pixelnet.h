@@ -31,31 +31,34 @@ typedef enum BlmPixelNetKind {
     BLM_PIXNET_RGB,
 } BlmPixelNetKind;
 
-#define BLM_PXN_ADAPT_HIDDEN 64    /* the networks' second hidden layer */
+#define BLM_PXN_ADAPT_HIDDEN 64    /* the networks' hidden layers */
 #define BLM_PXN_ADAPT_OUTPUTS (3 * BLM_LOGMIX_K)
-#define BLM_PXN_ADAPT_BLOCK 512    /* plane samples between two steps */
+#define BLM_PXN_ADAPT_BLOCK 512    /* plane samples between two steps, the output layer alone */
+#define BLM_PXN_ADAPT_ALL_BLOCK 32 /* the same, every layer learning */
 
-/* A network whose output layer, and with `hidden` its second hidden layer, learn
- * within a frame (docs/MODEL.md §14, "Adapting"): those layers' weights, the gradient
- * summed over the current block, and what the last evaluation left for
- * blm_pixnet_learn. */
+/* A network whose output layer, or with `all` every layer, learns within a frame
+ * (docs/MODEL.md §14, "Adapting"): the weights, the gradient summed over the current
+ * block, and what the last evaluation left for blm_pixnet_learn. */
 typedef struct BlmPixelNetAdapt {
-    int hidden;
-    float w3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], b3[BLM_PXN_ADAPT_OUTPUTS];
-    float w3t[BLM_PXN_ADAPT_OUTPUTS * BLM_PXN_ADAPT_HIDDEN];   /* w3 transposed, for going back */
-    float gw3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], gb3[BLM_PXN_ADAPT_OUTPUTS];
+    int all;
+    int block, seen;                        /* samples in a block, and in the current one */
+    float w1[BLM_PXN_INPUTS * BLM_PXN_ADAPT_HIDDEN], b1[BLM_PXN_ADAPT_HIDDEN];
+    float gw1[BLM_PXN_INPUTS * BLM_PXN_ADAPT_HIDDEN], gb1[BLM_PXN_ADAPT_HIDDEN];
     float w2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], b2[BLM_PXN_ADAPT_HIDDEN];
     float gw2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], gb2[BLM_PXN_ADAPT_HIDDEN];
-    int seen;                               /* samples in the current block */
-    float h1[BLM_PXN_ADAPT_HIDDEN], h2[BLM_PXN_ADAPT_HIDDEN], o[BLM_PXN_ADAPT_OUTPUTS], scale;
+    float w3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], b3[BLM_PXN_ADAPT_OUTPUTS];
+    float gw3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], gb3[BLM_PXN_ADAPT_OUTPUTS];
+    /* w2 and w3 transposed, as the gradient goes back through them */
+    float w2t[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], w3t[BLM_PXN_ADAPT_OUTPUTS * BLM_PXN_ADAPT_HIDDEN];
+    float x[BLM_PXN_INPUTS], h1[BLM_PXN_ADAPT_HIDDEN], h2[BLM_PXN_ADAPT_HIDDEN], o[BLM_PXN_ADAPT_OUTPUTS], scale;
 } BlmPixelNetAdapt;
 
-/* a's learning layers as the built-in network kind's, their gradient zero; hidden:
- * whether the second hidden layer learns as well as the output layer */
-void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int hidden);
+/* a's weights as the built-in network kind's, the gradient zero; all: whether every
+ * layer learns (parameter byte 61) or the output layer alone (29) */
+void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int all);
 
 /* The network's distribution for one pixel plane whose prediction is pred (a sample
- * in 0..max_value); with a, from a's output layer, and a keeps what learning needs. */
+ * in 0..max_value); with a, from a's weights, and a keeps what learning needs. */
 void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t pred, int32_t max_value,
                      BlmLogisticMix *d, BlmPixelNetAdapt *a);
 

@@ -17,8 +17,8 @@
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
  * audio network (parameter bit 6); 'x' codes mode 7 with the pixel network (8-bit gray
  * or RGB, parameter byte 5), 'y' with the network mixed with the coder (byte 13), 'z'
- * mixed with its output layer learning (byte 29), 'd' with its second hidden layer
- * learning as well (byte 61).
+ * mixed with its output layer learning (byte 29), 'd' with every layer
+ * learning (byte 61).
  * Frames with parameter bit 7 (a long-term lag, stereo as two monos) come from the
  * encoder ('n': IN_LOOP, IN_TONES).
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -164,7 +164,7 @@ static const Case cases[] = {
      .frame_units = 15, .input = IN_IMAGE, .modes = "zzn"},
     {"rgb-image-adapt", BYTELM_KIND_RGB24, .width = 37, .height = 33, .units = 33,
      .frame_units = 11, .input = IN_IMAGE, .modes = "zzn"},
-    /* the same with the second hidden layer learning too (parameter byte 61, since
+    /* the same with every layer learning (parameter byte 61, since
      * 2026-12-05) */
     {"gray-image-deep", BYTELM_KIND_GRAY8, .width = 61, .height = 45, .units = 45,
      .frame_units = 15, .input = IN_IMAGE, .modes = "ddn"},

@@ -26,7 +26,7 @@ typedef struct Golden {
 
 static const Golden golden[] = {
     {"rgb 64x48",
-     "0e69d1f2e9769b42dc6bbb391a695fadb994c5803ef295f2a743b5cde9929d46"},
+     "0a8be45581cc986d1843536b9ad00ad5421eecc86e64b50b085f08a154f7e923"},
     {"gray 100x30",
      "bff48b759f982e6cc13ff6d7a9bbf0abbb544efd91532e8dac35e3865f2729f0"},
     {"pcm stereo 44100",
@@ -84,9 +84,9 @@ static const Golden golden[] = {
     {"rgb pixels, adapting",
      "c658f7987c19ae9c3f1e140dffb3a27a681e5b6489fb5b83707c02bb648a6c6b"},
     {"gray pixels, every layer adapting",
-     "7b162127b323bc9c0050cdb0474eb46c9f4eb98b633d918590ca6396b08de3cb"},
+     "39d164dabdf797bd039674db2fba8e4a6662772393950a83a0ebb361b2cdd38d"},
     {"rgb pixels, every layer adapting",
-     "d062451143dd115def62a525f6c0687140e70ee155ea97e55804ca113e0d5b84"},
+     "86cf01716eb9c375128afd010372bb49af6adfbe15a6aece28b0a2646b7d8e6a"},
 };
 
 /* Counts the frames of a stream coded in each mode. */

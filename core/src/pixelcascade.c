@@ -20,6 +20,9 @@
 #define OLS_NU 0.005
 #define OLS_ESUM_ADD 0.1
 #define OLS_SOLVE_INTERVAL 4
+/* with every layer of the network learning (parameter byte 61), whose gradients take
+ * the time: 16 costs 0.04 % on the photos and saves 15 % of the coding time */
+#define OLS_SOLVE_INTERVAL_ADAPT_ALL 16
 #define OWN_INPUTS 16
 #define CROSS_INPUTS 6
 #define BIAS_HALVE_AT 256.0
@@ -121,6 +124,7 @@ static int start(BlmPixelCoder *pc, int param)
     pc->net = (param & BLM_PX_NET) != 0;
     pc->mix = (param & BLM_PX_MIX) != 0;
     pc->adapt = (param & BLM_PX_ADAPT) != 0;
+    pc->solve_interval = (param & BLM_PX_ADAPT_HIDDEN) ? OLS_SOLVE_INTERVAL_ADAPT_ALL : OLS_SOLVE_INTERVAL;
     if (pc->mix)
         blm_netmix_init(&pc->netmix);
     if (pc->adapt)
@@ -329,7 +333,7 @@ static int32_t code_plane(BlmPixelCoder *pc, const BlmBitIo *io, int c, int32_t 
     const size_t i = (size_t)(y & (BLM_PX_ROWS - 1)) * pc->width + (uint32_t)x;
     pc->pix[c][i] = v;
     pc->err[c][i] = v - pred;
-    blm_ols_update(o, (double)v, OLS_SOLVE_INTERVAL);
+    blm_ols_update(o, (double)v, pc->solve_interval);
     const double be = (double)v - p;
     pc->bias_sum[c][bctx] += be;
     pc->bias_count[c][bctx] += 1.0;

@@ -44,6 +44,7 @@ typedef struct BlmPixelCoder {
     int net;                   /* BLM_PX_NET: residuals coded by the pixel network */
     int mix;                   /* BLM_PX_MIX: its decisions mixed with the coder's */
     BlmNetMixer netmix;
+    int solve_interval;        /* pixels between two OLS solves */
     int adapt;                 /* BLM_PX_ADAPT: its output layer (and with BLM_PX_ADAPT_HIDDEN
                                   the hidden layers too) learns in the frame */
     BlmPixelNetAdapt net_adapt;

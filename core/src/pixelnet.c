@@ -104,10 +104,10 @@ void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t p
     blm_logmix_from_outputs(o, v[19], s, LOG_SCALE_LIMIT, -pred, max_value - pred, d);
 }
 
-/* The gradient g by a layer's outputs, taken back through it to its input h (a ReLU's
- * output): into the layer's gradients gw (+= h outer g) and gb (+= g), and, with back,
- * g's image at the input, back[i] = sum over j of w[i][j] g[j] where h[i] > 0, else 0
- * (wt: w transposed). Products of zero inputs are left out (kernels.h): every sum here
+/* The gradient g by a layer's outputs, taken back to the layer's input h: into the
+ * layer's gradients gw (+= h outer g) and gb (+= g), and, with back (h then being a
+ * ReLU's output), g's image at the input, back[i] = sum over j of w[i][j] g[j] where
+ * h[i] > 0, else 0 (wt: w transposed). Products of zero inputs are left out (kernels.h): every sum here
  * starts from +0, so none is -0 and the bits are those of every term. */
 static void layer_back(const BlmKernels *k, const float *g, int n_out, const float *h, int n_in, float *gw,
                        float *gb, const float *wt, float *back)

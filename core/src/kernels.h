@@ -13,6 +13,8 @@
 #define BYTELM_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "fpenv.h"
 
@@ -73,6 +75,21 @@ typedef struct BlmKernels {
 } BlmKernels;
 
 #define BLM_AFFINE_MAX_K 256
+
+/* The indices k < n with x[k] != +-0, in increasing order, into idx; their count.
+ * An integer test with no branch (after ReLU, half the inputs are zero, in no pattern
+ * a predictor could follow) and no NaN case: affine and outer_acc skip these inputs. */
+static inline int blm_nonzero_indices(const float *x, int n, int *idx)
+{
+    int m = 0;
+    for (int k = 0; k < n; k++) {
+        uint32_t bits;
+        memcpy(&bits, &x[k], sizeof bits);
+        idx[m] = k;
+        m += (bits << 1) != 0;
+    }
+    return m;
+}
 
 /* The table in use: the best level this CPU has, capped by the environment
  * variable BYTELM_SIMD=c|sse2|avx2|avx512 (read once; AVX-512 runs only when named,

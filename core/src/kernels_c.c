@@ -4,8 +4,6 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "kernels.h"
 #include "mathfn.h"
@@ -79,13 +77,8 @@ static void attn_wsum_c(float *o, const float *w, int ldw, const float *v, ptrdi
 
 static void affine_c(float *y, const float *b, const float *x, int K, const float *w, int N, int relu)
 {
-    int nonzero[BLM_AFFINE_MAX_K], m = 0;
-    for (int k = 0; k < K; k++) {
-        uint32_t bits;
-        memcpy(&bits, &x[k], sizeof bits);
-        nonzero[m] = k;
-        m += (bits << 1) != 0;   /* x[k] != +-0, as an integer test: no branch, no NaN case */
-    }
+    int nonzero[BLM_AFFINE_MAX_K];
+    const int m = blm_nonzero_indices(x, K, nonzero);
     for (int n = 0; n < N; n++)
         y[n] = b[n];
     for (int i = 0; i < m; i++) {
@@ -101,10 +94,13 @@ static void affine_c(float *y, const float *b, const float *x, int K, const floa
 
 static void outer_acc_c(float *g, const float *a, int K, const float *b, int N)
 {
-    for (int k = 0; k < K; k++)
-        if (a[k] != 0.0f)
-            for (int n = 0; n < N; n++)
-                g[(size_t)k * N + n] = g[(size_t)k * N + n] + a[k] * b[n];
+    int nonzero[BLM_AFFINE_MAX_K];
+    const int m = blm_nonzero_indices(a, K, nonzero);
+    for (int i = 0; i < m; i++) {
+        const int k = nonzero[i];
+        for (int n = 0; n < N; n++)
+            g[(size_t)k * N + n] = g[(size_t)k * N + n] + a[k] * b[n];
+    }
 }
 
 const BlmKernels blm_kernels_c = {

@@ -15,8 +15,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "mathfn.h"
 
@@ -398,13 +396,8 @@ INL void SUF(affine_tile)(float *y, const float *b, const float *x, const int *n
 TGT static void SUF(affine)(float *y, const float *b, const float *x, int K, const float *w, int N,
                             int relu)
 {
-    int nonzero[BLM_AFFINE_MAX_K], m = 0;
-    for (int k = 0; k < K; k++) {
-        uint32_t bits;
-        memcpy(&bits, &x[k], sizeof bits);
-        nonzero[m] = k;
-        m += (bits << 1) != 0;   /* x[k] != +-0, as an integer test: no branch, no NaN case */
-    }
+    int nonzero[BLM_AFFINE_MAX_K];
+    const int m = blm_nonzero_indices(x, K, nonzero);
     int n0 = 0;
     for (; n0 + MM_C1 * VW <= N; n0 += MM_C1 * VW)
         SUF(affine_tile)(y, b, x, nonzero, m, w, N, n0, MM_C1, relu);
@@ -420,13 +413,8 @@ TGT static void SUF(affine)(float *y, const float *b, const float *x, int K, con
 
 TGT static void SUF(outer_acc)(float *g, const float *a, int K, const float *b, int N)
 {
-    int nonzero[BLM_AFFINE_MAX_K], m = 0;
-    for (int k = 0; k < K; k++) {
-        uint32_t bits;
-        memcpy(&bits, &a[k], sizeof bits);
-        nonzero[m] = k;
-        m += (bits << 1) != 0;
-    }
+    int nonzero[BLM_AFFINE_MAX_K];
+    const int m = blm_nonzero_indices(a, K, nonzero);
     for (int i = 0; i < m; i++) {
         const int k = nonzero[i];
         const VEC ak = SET1(a[k]);

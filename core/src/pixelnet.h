@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "logmix.h"
+#include "mlpadapt.h"
 
 #define BLM_PXN_INPUTS 28
 
@@ -31,26 +32,12 @@ typedef enum BlmPixelNetKind {
     BLM_PIXNET_RGB,
 } BlmPixelNetKind;
 
-#define BLM_PXN_ADAPT_HIDDEN 64    /* the networks' hidden layers */
-#define BLM_PXN_ADAPT_OUTPUTS (3 * BLM_LOGMIX_K)
 #define BLM_PXN_ADAPT_BLOCK 512    /* plane samples between two steps, the output layer alone */
 #define BLM_PXN_ADAPT_ALL_BLOCK 32 /* the same, every layer learning */
 
-/* A network whose output layer, or with `all` every layer, learns within a frame
- * (docs/MODEL.md §14, "Adapting"): the weights, the gradient summed over the current
- * block, and what the last evaluation left for blm_pixnet_learn. */
 typedef struct BlmPixelNetAdapt {
-    int all;
-    int block, seen;                        /* samples in a block, and in the current one */
-    float w1[BLM_PXN_INPUTS * BLM_PXN_ADAPT_HIDDEN], b1[BLM_PXN_ADAPT_HIDDEN];
-    float gw1[BLM_PXN_INPUTS * BLM_PXN_ADAPT_HIDDEN], gb1[BLM_PXN_ADAPT_HIDDEN];
-    float w2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], b2[BLM_PXN_ADAPT_HIDDEN];
-    float gw2[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], gb2[BLM_PXN_ADAPT_HIDDEN];
-    float w3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], b3[BLM_PXN_ADAPT_OUTPUTS];
-    float gw3[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_OUTPUTS], gb3[BLM_PXN_ADAPT_OUTPUTS];
-    /* w2 and w3 transposed, as the gradient goes back through them */
-    float w2t[BLM_PXN_ADAPT_HIDDEN * BLM_PXN_ADAPT_HIDDEN], w3t[BLM_PXN_ADAPT_OUTPUTS * BLM_PXN_ADAPT_HIDDEN];
-    float x[BLM_PXN_INPUTS], h1[BLM_PXN_ADAPT_HIDDEN], h2[BLM_PXN_ADAPT_HIDDEN], o[BLM_PXN_ADAPT_OUTPUTS], scale;
+    BlmMlpAdapt net;
+    float scale;   /* the last evaluation's base scale */
 } BlmPixelNetAdapt;
 
 /* a's weights as the built-in network kind's, the gradient zero; all: whether every

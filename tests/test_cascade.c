@@ -159,16 +159,17 @@ static void test_damage(void)
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, 0, state, back) == 0, "intact payload");
     /* the parameter bytes a decoder takes: 0..15, 20..23 and 28..31, each also with
      * bit 5 (the learned starting states); not wide without the short cascade
-     * (16..19, 24..27), not 64 and up, not two bytes */
+     * (16..19, 24..27), not 128 and up (the extension), not two bytes; with bit 6
+     * (the audio network) a profile alone, or with bit 5 (the network learning) */
     int takes = 0, wrong = 0;
     for (int v = 0; v < 256; v++) {
         const int ok = blm_cascade_check_params((const uint8_t[]){(uint8_t)v}, 1) == 0;
-        const int net = v >= 64 && v < 128;   /* bit 6, the audio network: a profile alone */
-        const int p = net ? v & ~BLM_PP_NET : v & ~BLM_PP_WARM;
+        const int net = v >= 64 && v < 128;
+        const int p = net ? v & ~(BLM_PP_NET | BLM_PP_WARM) : v & ~BLM_PP_WARM;
         takes += ok;
-        wrong += ok != (net ? blm_pcm_profile_valid(p) : p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23));
+        wrong += ok != (v < 128 && (net ? blm_pcm_profile_valid(p) : p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23)));
     }
-    CHECK(takes == 60 && !wrong &&
+    CHECK(takes == 72 && !wrong &&
               blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT,
           "parameter check");
     free(back);
@@ -381,7 +382,8 @@ static void test_long_term(void)
         {{BLM_PP_EXT, 64, 0, 0x40}, 4, 1},       {{BLM_PP_EXT, 1, 0, 0x40}, 4, 0},
         {{BLM_PP_EXT, 0, 1, 0}, 1, 0},           {{0, 0, 1, 0}, 4, 0},
         {{BLM_PP_EXT, 0, 1, 0}, 3, 0},           {{BLM_PP_EXT | BLM_PP_NET | 7, 0, 1, 0}, 4, 1},
-        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 0},
+        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 1},
+        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_VALUE_MAPS, 0, 1, 0}, 4, 0},
         {{BLM_PP_EXT | BLM_PP_VALUE_MAPS | BLM_PP_WARM | 20, 0, 1, 0}, 4, 1},
         {{BLM_PP_EXT | 8 | 16, 0, 1, 0}, 4, 0},  /* wide without fast: no profile */
     };

@@ -1,9 +1,11 @@
 /*
  * The audio network of frame mode 6 (docs/MODEL.md §15): its weights are the
  * documented ones; frames coded by it round-trip every kind of signal, mono and
- * stereo, at any length; damage, a missing network bit or another sample rate is
- * found; the host's floating-point mode does not matter; on the bundled speech it
- * is smaller than the warm residual coder and the frame coder chooses it.
+ * stereo, at any length, as built and learning within the frame; damage, a missing
+ * network or learning bit or another sample rate is found; the host's
+ * floating-point mode does not matter; on the bundled speech it is smaller than the
+ * warm residual coder and the frame coder chooses it, learning; on the bundled music
+ * learning makes it smaller.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -83,15 +85,18 @@ static void test_round_trips(void)
     const int profiles[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE | 3};
     for (int ch = 1; ch <= 2; ch++) {
         int16_t *tones = as_samples(test_pcm_integer(N, (uint32_t)ch, 9), (size_t)N * ch);
-        for (int i = 0; i < 3; i++) {
-            const int p = profiles[i] | BLM_PP_NET;
-            round_trip(tones, N, ch, p, 44100, "tones", NULL, NULL);
-            round_trip(noise, N, ch, p, 8000, "noise", NULL, NULL);
-            round_trip(square, N, ch, p, 16000, "full-scale square", NULL, NULL);
-            round_trip(silence, N, ch, p, 48000, "silence", NULL, NULL);
+        for (int learning = 0; learning <= 1; learning++) {
+            const int net = learning ? BLM_PP_NET_ADAPT : BLM_PP_NET;
+            for (int i = 0; i < 3; i++) {
+                const int p = profiles[i] | net;
+                round_trip(tones, N, ch, p, 44100, "tones", NULL, NULL);
+                round_trip(noise, N, ch, p, 8000, "noise", NULL, NULL);
+                round_trip(square, N, ch, p, 16000, "full-scale square", NULL, NULL);
+                round_trip(silence, N, ch, p, 48000, "silence", NULL, NULL);
+            }
+            for (uint32_t n = 1; n <= 2 * BLM_PP_LAG + 1; n++)
+                round_trip(tones, n, ch, net, 44100, "short frame", NULL, NULL);
         }
-        for (uint32_t n = 1; n <= 2 * BLM_PP_LAG + 1; n++)
-            round_trip(tones, n, ch, BLM_PP_NET, 44100, "short frame", NULL, NULL);
         free(tones);
     }
     free(noise);
@@ -99,16 +104,16 @@ static void test_round_trips(void)
     free(silence);
 }
 
-/* Every flipped byte is found; so are a decoder without the network bit and one
- * told another sample rate (the rate is one of the network's inputs). */
-static void test_damage(void)
+/* Every flipped byte is found; so are a decoder without the network bit, one with
+ * the learning bit flipped and one told another sample rate (the rate is one of the
+ * network's inputs). */
+static void test_damage(int param)
 {
     enum { N = 3000 };
     int16_t *pcm = as_samples(test_pcm_integer(N, 2, 21), 2 * N);
     int16_t *back = malloc(2 * N * sizeof(int16_t));
     BlmBuf out;
     uint32_t state = 0;
-    const int param = BLM_PP_NET | 1;
     if (!round_trip(pcm, N, 2, param, 44100, "damage test", &out, &state))
         return;
     BlmCascadeCoder *cc = blm_cascade_new(2);
@@ -122,14 +127,18 @@ static void test_damage(void)
     CHECK(found == tried, "flipped bytes: %d of %d found", found, tried);
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param & ~BLM_PP_NET, state, back) == BYTELM_EDESYNC,
           "decoded without the network: not found");
+    CHECK(blm_cascade_decode(cc, out.data, out.len, N, param ^ BLM_PP_WARM, state, back) == BYTELM_EDESYNC,
+          "decoded with the learning bit flipped: not found");
     cc->rate = 48000;
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param, state, back) == BYTELM_EDESYNC,
           "decoded at another rate: not found");
     cc->rate = 44100;
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param, state, back) == 0, "intact payload");
-    /* the network with value maps or the learned states is no parameter byte */
+    /* the network with value maps is no parameter byte; with the warm bit it learns */
     CHECK(blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_VALUE_MAPS}, 1) == BYTELM_EFORMAT &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_WARM}, 1) == BYTELM_EFORMAT &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET_ADAPT | BLM_PP_VALUE_MAPS}, 1) ==
+                  BYTELM_EFORMAT &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_WARM}, 1) == 0 &&
               blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | 6}, 1) == 0,
           "parameter rules");
     blm_buf_free(&out);
@@ -138,16 +147,16 @@ static void test_damage(void)
     free(pcm);
 }
 
-static void test_host_fp_mode(void)
+static void test_host_fp_mode(int param)
 {
     enum { N = 2500 };
     int16_t *pcm = as_samples(test_pcm_integer(N, 2, 23), 2 * N);
     BlmBuf a, b;
     uint32_t sa = 0, sb = 0;
-    round_trip(pcm, N, 2, BLM_PP_NET, 44100, "fp mode", &a, &sa);
+    round_trip(pcm, N, 2, param, 44100, "fp mode", &a, &sa);
     const unsigned csr = _mm_getcsr();
     _mm_setcsr((csr & ~0x6000u) | 0x8040u | 0x2000u); /* FTZ, DAZ, round down */
-    round_trip(pcm, N, 2, BLM_PP_NET, 44100, "fp mode, FTZ and rounding down", &b, &sb);
+    round_trip(pcm, N, 2, param, 44100, "fp mode, FTZ and rounding down", &b, &sb);
     _mm_setcsr(csr);
     CHECK(a.len == b.len && sa == sb && !memcmp(a.data, b.data, a.len), "the host's MXCSR changed the stream");
     free(pcm);
@@ -187,7 +196,7 @@ static void test_speech(void)
     uint8_t *back = malloc(2 * n);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     CHECK(ret == 0 && !memcmp(back, raw, 2 * n), "speech frame round trip: %s", bytelm_strerror(ret));
-    CHECK(ret == 0 && fh.mode == BLM_MODE_CASCADE && (fh.params[0] & BLM_PP_NET),
+    CHECK(ret == 0 && fh.mode == BLM_MODE_CASCADE && (fh.params[0] & BLM_PP_NET_ADAPT) == BLM_PP_NET_ADAPT,
           "speech: the frame coder chose mode %d, parameter %d", fh.mode, fh.params[0]);
     free(back);
     free(raw);
@@ -196,13 +205,34 @@ static void test_speech(void)
     free(speech);
 }
 
+/* The bundled music (44.1 kHz stereo, not in the training set): the network
+ * learning within the frame codes it smaller than as built. */
+static void test_music_learning(void)
+{
+    size_t n = 0;
+    int16_t *music = test_wav_samples(SAMPLES_DIR "/music-tabla-44k-stereo.wav", &n);
+    CHECK(music && n > 2 * 88200, "bundled music read");
+    if (!music)
+        return;
+    n = 88200; /* its first two seconds */
+    const size_t built = round_trip(music, (uint32_t)n, 2, BLM_PP_NET, 44100, "music, network", NULL, NULL);
+    const size_t learning = round_trip(music, (uint32_t)n, 2, BLM_PP_NET_ADAPT, 44100, "music, network learning",
+                                       NULL, NULL);
+    printf("music: network as built %zu bytes, learning %zu\n", built, learning);
+    CHECK(learning && built && learning < built, "music: network learning %zu bytes, as built %zu", learning, built);
+    free(music);
+}
+
 int main(void)
 {
     test_weights();
     test_round_trips();
-    test_damage();
-    test_host_fp_mode();
+    test_damage(BLM_PP_NET | 1);
+    test_damage(BLM_PP_NET_ADAPT | 1);
+    test_host_fp_mode(BLM_PP_NET);
+    test_host_fp_mode(BLM_PP_NET_ADAPT);
     test_speech();
+    test_music_learning();
     printf("pcmnet: %d passed, %d failed\n", passes, failures);
     return failures != 0;
 }

@@ -451,14 +451,11 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                 param = best | BLM_PP_EXT | BLM_PP_INDEPENDENT;
             } else if (k > n_profiles + 2) {
                 /* last, the best profile's predictor with the audio network coding the
-                 * residuals (docs/MODEL.md §15): it pays on speech, mono; on stereo
-                 * music it won 0.01 % for 75 % more encoding time (docs/STUDY.md
-                 * finding 15), so only preset max tries it there, and fast nowhere */
-                const int tries = fc->h.preset == BYTELM_PRESET_MAX ||
-                                  (fc->h.preset == BYTELM_PRESET_DEFAULT && fc->h.channels == 1);
-                if (!best_is_cascade || !tries)
+                 * residuals and learning within the frame (docs/MODEL.md §15): on
+                 * speech and music alike (docs/STUDY.md finding 23); fast does not */
+                if (!best_is_cascade || fc->h.preset == BYTELM_PRESET_FAST)
                     break;
-                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET;
+                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET_ADAPT;
             }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;

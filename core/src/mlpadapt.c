@@ -13,6 +13,8 @@
 #define HIDDEN BLM_MLP_HIDDEN
 #define OUTPUTS BLM_MLP_OUTPUTS
 
+const BlmMlpSchedule blm_mlp_every_layer = {1, 32, 1.171875e-04f, 1.875e-03f, 4.6875e-04f};
+
 static void transpose(float *t, const float *w, int rows, int cols)
 {
     for (int i = 0; i < rows; i++)

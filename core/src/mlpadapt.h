@@ -30,6 +30,11 @@ typedef struct BlmMlpSchedule {
     float step_output, step_hidden2, step_hidden1;
 } BlmMlpSchedule;
 
+/* Every layer learning, in blocks of 32 samples: 0.06 / 512 for the output layer,
+ * 0.96 / 512 for the second hidden layer, 0.24 / 512 for the first (docs/MODEL.md §14,
+ * docs/STUDY.md findings 22 and 23) */
+extern const BlmMlpSchedule blm_mlp_every_layer;
+
 typedef struct BlmMlpAdapt {
     BlmMlpSchedule schedule;
     int inputs, seen;   /* seen: samples in the current block */

@@ -35,6 +35,7 @@ void blm_cascade_free(BlmCascadeCoder *cc)
         free(cc->e[c]);
         blm_vmap_free(&cc->map[c]);
     }
+    free(cc->net_adapt);
     free(cc);
 }
 
@@ -43,7 +44,7 @@ int blm_cascade_param(const uint8_t *params, uint32_t n_params)
     if (n_params == 0 || n_params != ((params[0] & BLM_PP_EXT) ? 4u : 1u))
         return BYTELM_EFORMAT;
     const int b = params[0];
-    if ((b & BLM_PP_NET) && (b & (BLM_PP_VALUE_MAPS | BLM_PP_WARM)))
+    if ((b & BLM_PP_NET) && (b & BLM_PP_VALUE_MAPS))
         return BYTELM_EFORMAT;
     if (!blm_pcm_profile_valid(b & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET | BLM_PP_EXT)))
         return BYTELM_EFORMAT;
@@ -108,17 +109,24 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
     }
     if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
         return ret;
+    if ((param & BLM_PP_NET) && (param & BLM_PP_VALUE_MAPS))
+        return BYTELM_EINVAL;
+    cc->net = (param & BLM_PP_NET) != 0;
+    /* with the network, which leaves the residual coder unused, bit 5 has it learn */
+    cc->net_adapting = (param & BLM_PP_NET_ADAPT) == BLM_PP_NET_ADAPT;
+    if (cc->net_adapting) {
+        if (!cc->net_adapt && !(cc->net_adapt = malloc(sizeof *cc->net_adapt)))
+            return BYTELM_ENOMEM;
+        blm_pcmnet_adapt_init(cc->net_adapt);
+    }
     blm_residual_coder_init(&cc->res, cc->channels);
-    if (param & BLM_PP_WARM) {
+    if ((param & BLM_PP_WARM) && !cc->net) {
         const BlmResChannel *const *states = cc->start_states;
         if (!states && !(states = blm_coder_states(cc->channels == 1 ? BLM_STATES_PCM_MONO
                                                                      : BLM_STATES_PCM_STEREO)))
             return BYTELM_EFORMAT;
         blm_residual_coder_start_from(&cc->res, states);
     }
-    if ((param & BLM_PP_NET) && (param & (BLM_PP_VALUE_MAPS | BLM_PP_WARM)))
-        return BYTELM_EINVAL;
-    cc->net = (param & BLM_PP_NET) != 0;
     for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++) {
         cc->mapped[c] = 0;
         cc->net_fast[c] = cc->net_slow[c] = cc->net_last[c] = 0;
@@ -188,10 +196,13 @@ static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecod
     float x[BLM_PCN_INPUTS];
     net_inputs(cc, c, t, sc, x);
     BlmLogisticMix dist;
-    blm_pcmnet_eval(x, sc, pred, &dist);
+    BlmPcmNetAdapt *adapt = cc->net_adapting ? cc->net_adapt : NULL;
+    blm_pcmnet_eval(x, sc, pred, &dist, adapt);
     const BlmBitIo io = {enc, dec};
     const int32_t e = blm_logmix_code(&dist, &io, enc ? cc->s[c][t] - pred : 0);
     const int32_t v = pred + e;   /* in range: the coder keeps e in lo..hi */
+    if (adapt)
+        blm_pcmnet_learn(adapt, &dist, e);
     cc->s[c][t] = v;
     cc->e[c][t] = e;
     const BlmChannelPredictor *cp = &cc->pred.ch[c];

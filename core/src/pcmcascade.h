@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "pcmpredictor.h"
+#include "pcmnet.h"
 #include "rangecoder.h"
 #include "residualcoder.h"
 #include "valuemap.h"
@@ -34,6 +35,9 @@ typedef struct BlmCascadeCoder {
     int32_t *e[BLM_PP_MAX_CHANNELS];
     uint32_t net_fast[BLM_PP_MAX_CHANNELS], net_slow[BLM_PP_MAX_CHANNELS], net_last[BLM_PP_MAX_CHANNELS];
     double last_final_err[BLM_PP_MAX_CHANNELS], last_ols_err[BLM_PP_MAX_CHANNELS];
+    /* with BLM_PP_NET_ADAPT: the learning network (allocated on first use) */
+    int net_adapting;
+    BlmPcmNetAdapt *net_adapt;
 } BlmCascadeCoder;
 
 /* channels 1 or 2; NULL when out of memory or channels is out of range. */
@@ -41,7 +45,8 @@ BlmCascadeCoder *blm_cascade_new(int channels);
 void blm_cascade_free(BlmCascadeCoder *cc);
 
 /* Whether the frame parameters are those of a mode-6 frame: one parameter byte, a
- * profile with the value-map and warm bits, or with the network bit alone; with
+ * profile with the value-map and warm bits, or with the network bit and perhaps the
+ * warm bit (the network learning); with
  * BLM_PP_EXT, three more bytes: a long-term lag (0, or BLM_PP_LTP_MIN..BLM_PP_LTP_MAX)
  * and the independent-channels bit, not both zero. */
 int blm_cascade_check_params(const uint8_t *params, uint32_t n_params);
@@ -64,7 +69,8 @@ int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint3
 /* Codes n interleaved sample frames with the parameter byte (a profile, with
  * BLM_PP_VALUE_MAPS to code by its value map each channel whose map is guessed to
  * pay, BLM_PP_WARM to start the residual coder learnt, or BLM_PP_NET alone to code
- * the errors by the audio network, whose inputs include cc->rate; with BLM_PP_EXT a
+ * the errors by the audio network, whose inputs include cc->rate (BLM_PP_NET_ADAPT:
+ * the network learning within the frame); with BLM_PP_EXT a
  * lag and BLM_PP_INDEPENDENT, stereo only) into out
  * (a range coder stream, flushed) and gives the frame's final state: the range
  * coder's, XOR a hash of the samples (docs/FORMAT.md §2, mode 6). 0, or

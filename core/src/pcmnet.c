@@ -6,7 +6,6 @@
  */
 #include "pcmnet.h"
 
-#include "kernels.h"
 #include "mlp.h"
 #include "pcmnet_weights.h"
 
@@ -14,16 +13,36 @@
 #define OUTPUTS (3 * BLM_LOGMIX_K)
 #define LOG_SCALE_LIMIT 7.0f
 
-void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d)
-{
-    const BlmKernels *k = blm_kernels();
-    float h1[HIDDEN], h2[HIDDEN], o[OUTPUTS];
-    k->affine(h1, pcn_b1, x, BLM_PCN_INPUTS, pcn_w1, HIDDEN, 1);
-    k->affine(h2, pcn_b2, h1, HIDDEN, pcn_w2, HIDDEN, 1);
-    k->affine(o, pcn_b3, h2, HIDDEN, pcn_w3, OUTPUTS, 0);
+static const BlmMlpWeights network = {pcn_w1, pcn_b1, pcn_w2, pcn_b2, pcn_w3, pcn_b3, BLM_PCN_INPUTS};
 
+_Static_assert(HIDDEN == BLM_MLP_HIDDEN && OUTPUTS == BLM_MLP_OUTPUTS && BLM_PCN_INPUTS <= BLM_MLP_MAX_INPUTS,
+               "the audio network's shape is mlpadapt.h's");
+
+/* Every layer learns as the pixel networks' do: on the dev-eval music, halving or
+ * doubling any step moved the size by under 0.1 % (docs/STUDY.md finding 23). */
+void blm_pcmnet_adapt_init(BlmPcmNetAdapt *a)
+{
+    blm_mlp_adapt_init(&a->net, &network, &blm_mlp_every_layer);
+}
+
+void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d, BlmPcmNetAdapt *a)
+{
+    float o[OUTPUTS];
+    if (a) {
+        blm_mlp_adapt_eval(&a->net, x, o);
+        a->scale = sc;
+    } else {
+        blm_mlp_eval(&network, x, o);
+    }
     /* x[5]: the unrounded prediction less pred */
     blm_logmix_from_outputs(o, x[5], sc, LOG_SCALE_LIMIT, -32768 - pred, 32767 - pred, d);
+}
+
+void blm_pcmnet_learn(BlmPcmNetAdapt *a, const BlmLogisticMix *d, int32_t e)
+{
+    float g[OUTPUTS];
+    const int ok = blm_logmix_gradient(d, e, a->net.o, a->scale, LOG_SCALE_LIMIT, g);
+    blm_mlp_adapt_learn(&a->net, ok ? g : NULL);
 }
 
 uint32_t blm_pcmnet_hash(void)

@@ -13,13 +13,27 @@
 #include <stdint.h>
 
 #include "logmix.h"
+#include "mlpadapt.h"
 
 #define BLM_PCN_INPUTS 25
 
-/* The built-in network's distribution of the residual of a sample predicted as pred
- * (in -32768..32767), from its inputs x (§15's table, squashed already) and the
- * running scale sc (>= 1) that the amplitudes among them were divided by. */
-void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d);
+/* The network learning within a frame (parameter bits 5 and 6, §15 "Adapting"): one
+ * for the frame's channels together, started from the built-in weights. */
+typedef struct BlmPcmNetAdapt {
+    BlmMlpAdapt net;
+    float scale;   /* the last evaluation's running scale */
+} BlmPcmNetAdapt;
+
+void blm_pcmnet_adapt_init(BlmPcmNetAdapt *a);
+
+/* The network's distribution of the residual of a sample predicted as pred (in
+ * -32768..32767), from its inputs x (§15's table, squashed already) and the running
+ * scale sc (>= 1) that the amplitudes among them were divided by: the built-in
+ * network's, or with a the adapting one's. */
+void blm_pcmnet_eval(const float x[BLM_PCN_INPUTS], float sc, int32_t pred, BlmLogisticMix *d, BlmPcmNetAdapt *a);
+
+/* The adapting network learns the residual e that d (its last evaluation) coded. */
+void blm_pcmnet_learn(BlmPcmNetAdapt *a, const BlmLogisticMix *d, int32_t e);
 
 /* FNV-1a of the built-in weights' float32 bytes (little-endian), as §15 documents. */
 uint32_t blm_pcmnet_hash(void);

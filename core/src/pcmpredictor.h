@@ -41,6 +41,7 @@
 #define BLM_PP_PROFILE_WIDE 16
 #define BLM_PP_WARM 32
 #define BLM_PP_NET 64        /* the residuals coded by the audio network (pcmnet.h) */
+#define BLM_PP_NET_ADAPT (BLM_PP_NET | BLM_PP_WARM)   /* the same, the network learning */
 #define BLM_PP_EXT 128       /* three more bytes follow, little-endian: */
 /* the extension's fields, as they sit in mode 6's parameter (pcmcascade.h) */
 #define BLM_PP_LAG_SHIFT 8              /* bits 0-21: the long-term lag, or 0 */

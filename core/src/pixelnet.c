@@ -27,17 +27,16 @@ _Static_assert(HIDDEN == BLM_MLP_HIDDEN && OUTPUTS == BLM_MLP_OUTPUTS && BLM_PXN
                "the pixel networks' shape is mlpadapt.h's");
 
 #define LOG_SCALE_LIMIT 6.0f
-/* Steps per sample's gradient (docs/STUDY.md findings 21 and 22). The output layer
- * alone: 0.06 / 512 (0.12 / 512 gains a little more, 0.24 / 512 loses, 0.48 / 512
- * diverges). Every layer, in blocks of 32: the same for the output layer, 0.96 / 512 for
- * the second hidden layer and 0.24 / 512 for the first (twice either loses on the photos
- * or the flower, half of either gains less). */
+/* The output layer alone learning, per sample's gradient: 0.06 / 512 (docs/STUDY.md
+ * finding 21: 0.12 / 512 gains a little more, 0.24 / 512 loses, 0.48 / 512 diverges).
+ * Every layer learning: mlpadapt.h's schedule (finding 22: twice any step loses on the
+ * photos or the flower, half of any gains less). */
 static const BlmMlpSchedule output_alone = {0, BLM_PXN_ADAPT_BLOCK, 1.171875e-04f, 0.0f, 0.0f};
-static const BlmMlpSchedule every_layer = {1, BLM_PXN_ADAPT_ALL_BLOCK, 1.171875e-04f, 1.875e-03f, 4.6875e-04f};
+_Static_assert(BLM_PXN_ADAPT_ALL_BLOCK == 32, "every layer learns in mlpadapt.h's blocks");
 
 void blm_pixnet_adapt_init(BlmPixelNetKind kind, BlmPixelNetAdapt *a, int all)
 {
-    blm_mlp_adapt_init(&a->net, &networks[kind], all ? &every_layer : &output_alone);
+    blm_mlp_adapt_init(&a->net, &networks[kind], all ? &blm_mlp_every_layer : &output_alone);
 }
 
 void blm_pixnet_eval(BlmPixelNetKind kind, const BlmPixelNetInput *in, int32_t pred, int32_t max_value,

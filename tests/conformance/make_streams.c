@@ -15,7 +15,8 @@
  * 'p' codes mode 6 with profile (frame index mod 8), which no preset tries alone,
  * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
- * audio network (parameter bit 6); 'x' codes mode 7 with the pixel network (8-bit gray
+ * audio network (parameter bit 6), 'l' the same with the network learning (bits 5 and
+ * 6); 'x' codes mode 7 with the pixel network (8-bit gray
  * or RGB, parameter byte 5), 'y' with the network mixed with the coder (byte 13), 'z'
  * mixed with its output layer learning (byte 29), 'd' with every layer
  * learning (byte 61).
@@ -177,6 +178,13 @@ static const Case cases[] = {
      .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "aana"},
     {"pcm-stereo-net", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
      .frame_units = 900, .input = IN_TONES, .modes = "ana"},
+    /* the same with the audio network learning within the frame (parameter bits 5 and
+     * 6, since 2026-12-05), as the encoder chooses it for mono and stereo, beside frames
+     * the encoder chose */
+    {"pcm-mono-net-adapt", BYTELM_KIND_PCM_S16LE, .rate = 16000, .channels = 1, .units = 3 * 1000 + 300,
+     .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "llnl"},
+    {"pcm-stereo-net-adapt", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
+     .frame_units = 900, .input = IN_TONES, .modes = "lnl"},
     /* mode 6 with a long-term lag (parameter bit 7, docs/MODEL.md §9), as the encoder
      * chooses it for loops (since 2026-12-05) */
     {"pcm-stereo-loop", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 2400,
@@ -436,11 +444,11 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         const char m = c->modes[i % strlen(c->modes)];
         const uint8_t *frame_raw = raw + first * unit_bytes;
         seek[i] = (BlmSeekEntry){out->len, first};
-        if (m == 'p' || m == 'm' || m == 'w' || m == 'a') {
-            const int profile = m == 'w'   ? blm_pcm_profile(8 + (int)(i % 4))
-                                : m == 'a' ? blm_pcm_profile((int)(i % BLM_PP_PROFILES))
-                                           : blm_pcm_profile((int)(i % 8));
-            const int flag = m == 'm' ? BLM_PP_VALUE_MAPS : m == 'a' ? BLM_PP_NET : 0;
+        if (m == 'p' || m == 'm' || m == 'w' || m == 'a' || m == 'l') {
+            const int profile = m == 'w'                 ? blm_pcm_profile(8 + (int)(i % 4))
+                                : m == 'a' || m == 'l' ? blm_pcm_profile((int)(i % BLM_PP_PROFILES))
+                                                       : blm_pcm_profile((int)(i % 8));
+            const int flag = m == 'm' ? BLM_PP_VALUE_MAPS : m == 'a' ? BLM_PP_NET : m == 'l' ? BLM_PP_NET_ADAPT : 0;
             ret = cascade_frame(&h, frame_raw, n_units, i, profile | flag, out);
         } else if (m == 'x') {
             ret = pixel_frame(&h, frame_raw, n_units, i, BLM_PX_WARM | BLM_PX_NET, out);

@@ -158,6 +158,7 @@ if len(sys.argv) > 1:
         for src, name, lead in (('rgba32-image.blm', 'rgba-pixels.blm', b'\x00'),
                                 ('gray16-image-maps.blm', 'gray16-maps.blm', b'\x80'),
                                 ('gray-image-net.blm', 'gray-net.blm', b'\x00'),
-                                ('pcm-stereo-net.blm', 'pcm-net.blm', b'\x00')):
+                                ('pcm-stereo-net.blm', 'pcm-net.blm', b'\x00'),
+                                ('pcm-stereo-net-adapt.blm', 'pcm-net-adapt.blm', b'\x00')):
             with open(os.path.join(conf, src), 'rb') as f:
                 put('decoder', name, lead + f.read())

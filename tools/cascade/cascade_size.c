@@ -15,7 +15,9 @@
  * Like the encoder, it then tries the best profile with value maps (docs/MODEL.md
  * §11) where a channel leaves a quarter of its range unused, unless --no-maps, and
  * with a long-term lag where blm_cascade_find_lag finds one, unless --no-ltp, and
- * (stereo) as two monos, unless --no-independent.
+ * (stereo) as two monos, unless --no-independent; with --net (and the stream's
+ * --rate) the best profile's predictor with the audio network learning within the
+ * frame (docs/MODEL.md §15), with --net-static the network as built.
  *
  * Prints per file: name, raw bytes, payload bytes plus 32 per frame (the frame
  * header), encode seconds, decode seconds. The last line sums them.
@@ -94,7 +96,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[a], "--no-independent")) {
             independent = 0;
         } else if (!strcmp(argv[a], "--net")) {
-            net = 1;
+            net = BLM_PP_NET_ADAPT;
+        } else if (!strcmp(argv[a], "--net-static")) {
+            net = BLM_PP_NET;
         } else if (!strcmp(argv[a], "--rate") && a + 1 < argc) {
             rate = (uint32_t)strtoul(argv[++a], NULL, 10);
         } else {
@@ -103,7 +107,7 @@ int main(int argc, char **argv)
     }
     if (a + 2 > argc || frame < 1) {
         fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] [--no-independent] "
-                        "[--cold | --states FILE] [--net --rate HZ] CHANNELS FILE.s16...\n");
+                        "[--cold | --states FILE] [--net | --net-static --rate HZ] CHANNELS FILE.s16...\n");
         return 2;
     }
     const int ch = atoi(argv[a++]);
@@ -170,7 +174,7 @@ int main(int argc, char **argv)
                 if (k == n_profiles + 3) {
                     if (!net)
                         break;
-                    param = (best_profile & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET;
+                    param = (best_profile & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | net;
                 }
                 blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
                 if (blm_cascade_encode(cc, pcm + i * (size_t)ch, n, param, &out, &state) != 0) {

@@ -147,6 +147,52 @@ static void test_damage(int param)
     free(pcm);
 }
 
+/* The encoder's network try on a recorded predictor (blm_cascade_set_tracing) gives
+ * the stream that running the predictor gives, mono and stereo, with a lag and as two
+ * monos; a try on another predictor, or after the record was dropped, runs it. */
+static void test_trace(void)
+{
+    enum { N = 3000 };
+    for (int ch = 1; ch <= 2; ch++) {
+        int16_t *pcm = as_samples(test_pcm_integer(N, (uint32_t)ch, 27), (size_t)N * ch);
+        const int predictors[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_EXT | 64 << BLM_PP_LAG_SHIFT | 7,
+                                  BLM_PP_EXT | BLM_PP_INDEPENDENT | 6};
+        for (int i = 0; i < 4; i++) {
+            const int p = predictors[i];
+            if ((p & BLM_PP_INDEPENDENT) && ch == 1)
+                continue;
+            BlmCascadeCoder *plain = blm_cascade_new(ch), *traced = blm_cascade_new(ch);
+            plain->rate = traced->rate = 44100;
+            BlmBuf a, b;
+            blm_buf_init(&a, BLM_BUF_NO_LIMIT);
+            blm_buf_init(&b, BLM_BUF_NO_LIMIT);
+            uint32_t sa = 0, sb = 0;
+            int ret = blm_cascade_encode(plain, pcm, N, p | BLM_PP_NET_ADAPT, &a, &sa);
+            blm_cascade_set_tracing(traced, 1);
+            ret |= blm_cascade_encode(traced, pcm, N, p | BLM_PP_WARM, &b, &sb);
+            blm_cascade_keep_trace(traced);
+            /* a try of another predictor, not kept, leaves the record */
+            ret |= blm_cascade_encode(traced, pcm, N, (p ^ 1) | BLM_PP_WARM, &b, &sb);
+            blm_buf_reset(&b, BLM_BUF_NO_LIMIT);
+            ret |= blm_cascade_encode(traced, pcm, N, p | BLM_PP_NET_ADAPT, &b, &sb);
+            CHECK(ret == 0 && traced->replayed && a.len == b.len && sa == sb && !memcmp(a.data, b.data, a.len),
+                  "%d channels, predictor %d: the try on the record (%s) differs", ch, p,
+                  traced->replayed ? "read" : "not read");
+            blm_buf_reset(&b, BLM_BUF_NO_LIMIT);
+            ret = blm_cascade_encode(traced, pcm, N, (p ^ 1) | BLM_PP_NET_ADAPT, &b, &sb);
+            CHECK(ret == 0 && !traced->replayed, "%d channels: a try on another predictor read the record", ch);
+            blm_cascade_set_tracing(traced, 1);
+            ret = blm_cascade_encode(traced, pcm, N, p | BLM_PP_NET_ADAPT, &b, &sb);
+            CHECK(ret == 0 && !traced->replayed, "%d channels: a new frame's try read the last frame's record", ch);
+            blm_buf_free(&a);
+            blm_buf_free(&b);
+            blm_cascade_free(plain);
+            blm_cascade_free(traced);
+        }
+        free(pcm);
+    }
+}
+
 static void test_host_fp_mode(int param)
 {
     enum { N = 2500 };
@@ -229,6 +275,7 @@ int main(void)
     test_round_trips();
     test_damage(BLM_PP_NET | 1);
     test_damage(BLM_PP_NET_ADAPT | 1);
+    test_trace();
     test_host_fp_mode(BLM_PP_NET);
     test_host_fp_mode(BLM_PP_NET_ADAPT);
     test_speech();

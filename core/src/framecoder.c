@@ -421,6 +421,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
         int profiles[BLM_PP_PROFILES];
         const int n_profiles = cascade_profiles(fc->h.preset, profiles);
         int best = -1;
+        /* the network's try reads the best try's predictor instead of running it */
+        blm_cascade_set_tracing(fc->cascade, fc->h.preset != BYTELM_PRESET_FAST);
         for (int k = 0; k <= n_profiles + 3; k++) {
             const int best_is_cascade = fh.mode == BLM_MODE_CASCADE;
             /* every frame starts from the learned states (docs/MODEL.md §13) */
@@ -470,6 +472,8 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                     fc->cascade_out = fc->model_out;
                     fc->model_out = tmp;
                 }
+                if (!(param & BLM_PP_NET))
+                    blm_cascade_keep_trace(fc->cascade);
                 fh.mode = BLM_MODE_CASCADE;
                 fh.n_params = (uint8_t)blm_cascade_param_bytes(param, fh.params);
                 best = param;

@@ -20,8 +20,10 @@ BlmCascadeCoder *blm_cascade_new(int channels)
     if (channels < 1 || channels > BLM_PP_MAX_CHANNELS)
         return NULL;
     BlmCascadeCoder *cc = calloc(1, sizeof(*cc));
-    if (cc)
+    if (cc) {
         cc->channels = channels;
+        cc->trace_param[0] = cc->trace_param[1] = -1;
+    }
     return cc;
 }
 
@@ -36,6 +38,8 @@ void blm_cascade_free(BlmCascadeCoder *cc)
         blm_vmap_free(&cc->map[c]);
     }
     free(cc->net_adapt);
+    free(cc->trace[0]);
+    free(cc->trace[1]);
     free(cc);
 }
 
@@ -130,7 +134,7 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
     for (int c = 0; c < BLM_PP_MAX_CHANNELS; c++) {
         cc->mapped[c] = 0;
         cc->net_fast[c] = cc->net_slow[c] = cc->net_last[c] = 0;
-        cc->last_final_err[c] = cc->last_ols_err[c] = 0.0;
+        cc->last_err_y[c] = cc->last_err_q[c] = 0.0f;
     }
     return 0;
 }
@@ -151,33 +155,54 @@ static int code_maps(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, 
 /* The audio network's inputs for sample t of channel c, after its prediction
  * (docs/MODEL.md §15's table, in its order): amplitudes against the running scale
  * sc, squashed; the scales as square roots. */
-static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, float *x)
+/* The view of channel c's predictor after it predicted pred; the errors are filled
+ * once the sample is known (view_errors). */
+static inline void predictor_view(const BlmCascadeCoder *cc, int c, int32_t pred, BlmNetView *v)
 {
     const BlmChannelPredictor *cp = &cc->pred.ch[c];
+    v->y = (float)cp->sum;
+    v->centre = (float)(cp->sum - cp->pred);
+    double part = cp->mix_in[0];
+    v->part[0] = (float)part;
+    for (int k = 0; k < 3; k++) {
+        part += cp->mix_in[k + 1];
+        v->part[k + 1] = (float)part;
+    }
+    for (int k = 0; k < 3; k++)
+        v->m[k] = (float)cp->mix_w[k + 1];
+    v->esum = (float)cp->ols.esum;
+    v->pred = pred;
+}
+
+static inline void view_errors(const BlmCascadeCoder *cc, int c, int32_t value, BlmNetView *v)
+{
+    const BlmChannelPredictor *cp = &cc->pred.ch[c];
+    v->err_y = (float)((double)value - cp->sum);
+    v->err_q = (float)((double)value - cp->mix_in[0]);
+}
+
+static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, const BlmNetView *v, float *x)
+{
     const int32_t *s = cc->s[c], *e = cc->e[c];
-    const float y = (float)cp->sum;
+    const float y = v->y;
     x[0] = (float)c;
     x[1] = (float)(cc->channels - 1);
     x[2] = (sqrtf(sc) - 1.0f) / 16.0f;
     x[3] = (sqrtf((float)cc->net_slow[c] / 128.0f + 1.0f) - 1.0f) / 16.0f;
     x[4] = (sqrtf((float)cc->net_last[c] + 1.0f) - 1.0f) / 16.0f;
-    x[5] = (float)(cp->sum - cp->pred);
-    double part = cp->mix_in[0];
-    x[6] = blm_ssqrt(((float)part - y) / sc);
-    for (int k = 0; k < 3; k++) {
-        part += cp->mix_in[k + 1];
-        x[7 + k] = blm_ssqrt(((float)part - y) / sc);
-    }
+    x[5] = v->centre;
+    for (int k = 0; k < 4; k++)
+        x[6 + k] = blm_ssqrt((v->part[k] - y) / sc);
     for (int k = 0; k < 3; k++)
-        x[10 + k] = (float)cp->mix_w[k + 1];
+        x[10 + k] = v->m[k];
     for (int k = 0; k < 4; k++)
         x[13 + k] = t - 1 - k >= 0 ? blm_ssqrt((float)e[t - 1 - k] / sc) : 0.0f;
-    x[17] = blm_ssqrt((float)cc->last_final_err[c] / sc);
-    x[18] = blm_ssqrt((float)cc->last_ols_err[c] / sc);
-    x[19] = (sqrtf(sqrtf((float)cp->ols.esum + 1.0f)) - 1.0f) / 16.0f;
+    x[17] = blm_ssqrt(cc->last_err_y[c] / sc);
+    x[18] = blm_ssqrt(cc->last_err_q[c] / sc);
+    x[19] = (sqrtf(sqrtf(v->esum + 1.0f)) - 1.0f) / 16.0f;
     x[20] = t >= 1 ? (float)s[t - 1] / 32768.0f : 0.0f;
     x[21] = t >= 2 ? (float)s[t - 2] / 32768.0f : 0.0f;
-    x[22] = (float)cp->pred / 32768.0f;
+    x[22] = (float)v->pred / 32768.0f;
     x[23] = 0.0f;   /* the other channel's newest coded residual */
     if (cc->channels == 2) {
         const int u = c == 1 ? t : t - BLM_PP_LAG;
@@ -187,14 +212,22 @@ static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, float 
     x[24] = (float)cc->rate / 48000.0f;
 }
 
-/* Sample t of channel c by the audio network: encoded when enc is set, else decoded
- * into s; then the network's own state learns it. */
+/* Sample t of channel c by the audio network, from the predictor's view (recorded,
+ * errors included, or else its own now): encoded when enc is set, else decoded into s;
+ * then the network's own state learns it. */
 static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int c, int t,
-                              int32_t pred)
+                              const BlmNetView *recorded, int32_t pred)
 {
+    BlmNetView now;
+    const BlmNetView *view = recorded;
+    if (!view) {
+        predictor_view(cc, c, pred, &now);
+        view = &now;
+    }
+    pred = view->pred;
     const float sc = (float)cc->net_fast[c] / 16.0f + 1.0f;
     float x[BLM_PCN_INPUTS];
-    net_inputs(cc, c, t, sc, x);
+    net_inputs(cc, c, t, sc, view, x);
     BlmLogisticMix dist;
     BlmPcmNetAdapt *adapt = cc->net_adapting ? cc->net_adapt : NULL;
     blm_pcmnet_eval(x, sc, pred, &dist, adapt);
@@ -205,9 +238,10 @@ static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecod
         blm_pcmnet_learn(adapt, &dist, e);
     cc->s[c][t] = v;
     cc->e[c][t] = e;
-    const BlmChannelPredictor *cp = &cc->pred.ch[c];
-    cc->last_final_err[c] = (double)v - cp->sum;
-    cc->last_ols_err[c] = (double)v - cp->mix_in[0];
+    if (!recorded)
+        view_errors(cc, c, v, &now);
+    cc->last_err_y[c] = view->err_y;
+    cc->last_err_q[c] = view->err_q;
     const uint32_t m = (uint32_t)(e < 0 ? -e : e);
     cc->net_fast[c] = cc->net_fast[c] - (cc->net_fast[c] >> 4) + m;
     cc->net_slow[c] = cc->net_slow[c] - (cc->net_slow[c] >> 7) + m;
@@ -218,11 +252,22 @@ static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecod
 static inline void code_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, int c,
                                int t, int n)
 {
+    const size_t at = (size_t)t * (size_t)cc->channels + (size_t)c;
+    if (cc->replay) {
+        /* the encoder's network try on a recorded predictor: not run again */
+        net_sample(cc, enc, dec, c, t, &cc->replay[at], 0);
+        return;
+    }
     const int32_t *const s[2] = {cc->s[0], cc->s[cc->channels - 1]};
     const int32_t pred = blm_pcm_predict(&cc->pred, c, s, t, n);
+    if (cc->record) {
+        /* an encoder's try: the sample is known */
+        predictor_view(cc, c, pred, &cc->record[at]);
+        view_errors(cc, c, cc->s[c][t], &cc->record[at]);
+    }
     const int hint = blm_pcm_rounding_hint(&cc->pred, c);
     if (cc->net) {
-        net_sample(cc, enc, dec, c, t, pred);
+        net_sample(cc, enc, dec, c, t, NULL, pred);
     } else if (cc->mapped[c]) {
         const BlmValueMap *m = &cc->map[c];
         if (enc)
@@ -303,6 +348,56 @@ int blm_cascade_maps_worth_trying(BlmCascadeCoder *cc, const int16_t *pcm, uint3
     return 0;
 }
 
+void blm_cascade_set_tracing(BlmCascadeCoder *cc, int on)
+{
+    cc->tracing = on;
+    cc->trace_param[0] = cc->trace_param[1] = -1;
+}
+
+void blm_cascade_keep_trace(BlmCascadeCoder *cc)
+{
+    BlmNetView *t = cc->trace[0];
+    cc->trace[0] = cc->trace[1];
+    cc->trace[1] = t;
+    const int p = cc->trace_param[0];
+    cc->trace_param[0] = cc->trace_param[1];
+    cc->trace_param[1] = p;
+    const uint32_t n = cc->trace_n[0];
+    cc->trace_n[0] = cc->trace_n[1];
+    cc->trace_n[1] = n;
+}
+
+/* Where this try records its predictor's views or reads them (blm_cascade_set_tracing);
+ * neither when the record would be too large or cannot be had. */
+static void plan_trace(BlmCascadeCoder *cc, uint32_t n, int predictor, int net)
+{
+    cc->record = NULL;
+    cc->replay = NULL;
+    cc->replayed = 0;
+    const size_t need = (size_t)n * (size_t)cc->channels;
+    if (!cc->tracing || need > BLM_CASCADE_TRACE_MAX)
+        return;
+    if (net) {
+        if (cc->trace_param[1] == predictor && cc->trace_n[1] == n)
+            cc->replay = cc->trace[1];
+        cc->replayed = cc->replay != NULL;
+        return;
+    }
+    cc->trace_param[0] = -1;
+    if (need > cc->trace_cap) {
+        for (int k = 0; k < 2; k++) {
+            BlmNetView *p = realloc(cc->trace[k], need * sizeof *p);
+            if (!p) {
+                cc->trace_param[1] = -1;
+                return;
+            }
+            cc->trace[k] = p;
+        }
+        cc->trace_cap = need;
+    }
+    cc->record = cc->trace[0];
+}
+
 int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int param,
                        BlmBuf *out, uint32_t *final_state)
 {
@@ -310,6 +405,8 @@ int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int 
     if (ret < 0)
         return ret;
     deinterleave(cc, pcm, n);
+    const int predictor = param & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff);
+    plan_trace(cc, n, predictor, (param & BLM_PP_NET) != 0);
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
     if ((param & BLM_PP_VALUE_MAPS) && n > 0)
@@ -317,6 +414,12 @@ int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int 
     const unsigned csr = blm_fp_enter();
     code_frame(cc, &enc, NULL, (int)n);
     blm_fp_restore(csr);
+    if (cc->record && !blm_rc_enc_overflow(&enc)) {
+        cc->trace_param[0] = predictor;
+        cc->trace_n[0] = n;
+    }
+    cc->record = NULL;
+    cc->replay = NULL;
     *final_state = blm_rc_enc_final_state(&enc) ^ samples_hash(cc, n);
     return blm_rc_finish(&enc);
 }
@@ -327,6 +430,8 @@ int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, 
     int ret = start(cc, n, param);
     if (ret < 0)
         return ret;
+    cc->record = NULL;
+    cc->replay = NULL;
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);
     if ((param & BLM_PP_VALUE_MAPS) && n > 0 && code_maps(cc, NULL, &dec, (int)n) < 0)

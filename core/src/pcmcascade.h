@@ -16,6 +16,14 @@
 #include "residualcoder.h"
 #include "valuemap.h"
 
+/* What the audio network reads of the predictor for one sample, as docs/MODEL.md §15
+ * rounds it to float (y, y - pred, the partial sums Q_k, the final weights m[1..3], the
+ * OLS running error), and the errors against y and q once the sample is known */
+typedef struct BlmNetView {
+    float y, centre, part[4], m[3], esum, err_y, err_q;
+    int32_t pred;
+} BlmNetView;
+
 typedef struct BlmCascadeCoder {
     int channels;
     BlmPcmPredictor pred;
@@ -34,10 +42,22 @@ typedef struct BlmCascadeCoder {
      * last errors per channel (docs/MODEL.md §15) */
     int32_t *e[BLM_PP_MAX_CHANNELS];
     uint32_t net_fast[BLM_PP_MAX_CHANNELS], net_slow[BLM_PP_MAX_CHANNELS], net_last[BLM_PP_MAX_CHANNELS];
-    double last_final_err[BLM_PP_MAX_CHANNELS], last_ols_err[BLM_PP_MAX_CHANNELS];
+    float last_err_y[BLM_PP_MAX_CHANNELS], last_err_q[BLM_PP_MAX_CHANNELS];
     /* with BLM_PP_NET_ADAPT: the learning network (allocated on first use) */
     int net_adapting;
     BlmPcmNetAdapt *net_adapt;
+    /* The encoder's record of its tries (blm_cascade_set_tracing): the views of the
+     * last try and of the kept one, per sample frame and channel, each with its
+     * predictor's parameter bits (-1: none, or cut short); and during a try, where to
+     * record the views, or where to read them instead of running the predictor. */
+    int tracing;
+    BlmNetView *trace[2];
+    size_t trace_cap;
+    int trace_param[2];
+    uint32_t trace_n[2];
+    BlmNetView *record;
+    const BlmNetView *replay;
+    int replayed;   /* the last try read a record (for tests) */
 } BlmCascadeCoder;
 
 /* channels 1 or 2; NULL when out of memory or channels is out of range. */
@@ -61,6 +81,18 @@ uint32_t blm_cascade_param_bytes(int param, uint8_t *params);
  * distance at which most stretches of four samples of channel 0 recur, roughly
  * (blm_pcm_predictor_set_ltp). For the encoder alone; BYTELM_ENOMEM. */
 int32_t blm_cascade_find_lag(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n);
+
+/* For an encoder that will try the audio network on the best of a frame's tries,
+ * called before the frame's first: from then on each try records what the network
+ * reads of its predictor, and a network try on the predictor of the try last kept
+ * (blm_cascade_keep_trace) reads that record instead of running the predictor again;
+ * the stream is the same either way. Up to
+ * BLM_CASCADE_TRACE_MAX sample frames times channels (beyond that the predictor runs
+ * again), about 56 bytes each, twice. */
+#define BLM_CASCADE_TRACE_MAX 262144
+void blm_cascade_set_tracing(BlmCascadeCoder *cc, int on);
+/* The last try is the best so far: keep its record. */
+void blm_cascade_keep_trace(BlmCascadeCoder *cc);
 
 /* Whether value maps might make these n interleaved sample frames smaller (a guess
  * from the values used, blm_vmap_net_gain). 0, 1 or BYTELM_ENOMEM. */

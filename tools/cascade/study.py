@@ -25,7 +25,7 @@ def main():
     ap.add_argument("--frame", type=int, default=131072)
     ap.add_argument("--profiles", default="0,6")
     ap.add_argument("--verify", action="store_true")
-    ap.add_argument("--net", action="store_true", help="also try the audio network per frame (docs/MODEL.md §15)")
+    ap.add_argument("--net", action="store_true", help="also try the audio network per frame, learning within it (docs/MODEL.md §15)")
     ap.add_argument("--tool", default=os.path.join(ROOT, "build", "tools", "cascade", "cascade_size"))
     a = ap.parse_args()
     for group in a.groups.split(","):

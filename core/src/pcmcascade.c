@@ -152,9 +152,6 @@ static int code_maps(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecoder *dec, 
     return 0;
 }
 
-/* The audio network's inputs for sample t of channel c, after its prediction
- * (docs/MODEL.md §15's table, in its order): amplitudes against the running scale
- * sc, squashed; the scales as square roots. */
 /* The view of channel c's predictor after it predicted pred; the errors are filled
  * once the sample is known (view_errors). */
 static inline void predictor_view(const BlmCascadeCoder *cc, int c, int32_t pred, BlmNetView *v)
@@ -181,6 +178,9 @@ static inline void view_errors(const BlmCascadeCoder *cc, int c, int32_t value, 
     v->err_q = (float)((double)value - cp->mix_in[0]);
 }
 
+/* The audio network's inputs for sample t of channel c, from the view v of its
+ * predictor (docs/MODEL.md §15's table, in its order): amplitudes against the
+ * running scale sc, squashed; the scales as square roots. */
 static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, const BlmNetView *v, float *x)
 {
     const int32_t *s = cc->s[c], *e = cc->e[c];

@@ -160,16 +160,17 @@ static void test_damage(void)
     /* the parameter bytes a decoder takes: 0..15, 20..23 and 28..31, each also with
      * bit 5 (the learned starting states); not wide without the short cascade
      * (16..19, 24..27), not 128 and up (the extension), not two bytes; with bit 6
-     * (the audio network) a profile alone, or with bit 5 (the network learning) */
+     * (the audio network) a profile alone, with bit 5 (the network learning), bit 3
+     * (the second network) or both */
     int takes = 0, wrong = 0;
     for (int v = 0; v < 256; v++) {
         const int ok = blm_cascade_check_params((const uint8_t[]){(uint8_t)v}, 1) == 0;
         const int net = v >= 64 && v < 128;
-        const int p = net ? v & ~(BLM_PP_NET | BLM_PP_WARM) : v & ~BLM_PP_WARM;
+        const int p = net ? v & ~(BLM_PP_NET2 | BLM_PP_WARM) : v & ~BLM_PP_WARM;
         takes += ok;
         wrong += ok != (v < 128 && (net ? blm_pcm_profile_valid(p) : p < 16 || ((p & ~8) >= 20 && (p & ~8) <= 23)));
     }
-    CHECK(takes == 72 && !wrong &&
+    CHECK(takes == 96 && !wrong &&
               blm_cascade_check_params((const uint8_t[]){0, 0}, 2) == BYTELM_EFORMAT,
           "parameter check");
     free(back);
@@ -322,7 +323,7 @@ static void test_frames(void)
         if (ch <= 2)
             CHECK(fh.mode == BLM_MODE_CASCADE && blm_cascade_param(fh.params, fh.n_params) >= 0 &&
                       (fh.params[0] & (BLM_PP_WARM | BLM_PP_NET)) &&
-                      blm_pcm_profile_valid(fh.params[0] & ~(BLM_PP_WARM | BLM_PP_NET | BLM_PP_EXT)),
+                      blm_pcm_profile_valid(fh.params[0] & ~(BLM_PP_WARM | BLM_PP_NET2 | BLM_PP_EXT)),
                   "%u channels: mode %d, %d parameters", ch, fh.mode, fh.n_params);
         else
             CHECK(fh.mode != BLM_MODE_CASCADE, "3 channels: mode 6 used");
@@ -383,7 +384,8 @@ static void test_long_term(void)
         {{BLM_PP_EXT, 0, 1, 0}, 1, 0},           {{0, 0, 1, 0}, 4, 0},
         {{BLM_PP_EXT, 0, 1, 0}, 3, 0},           {{BLM_PP_EXT | BLM_PP_NET | 7, 0, 1, 0}, 4, 1},
         {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_WARM, 0, 1, 0}, 4, 1},
-        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_VALUE_MAPS, 0, 1, 0}, 4, 0},
+        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_VALUE_MAPS, 0, 1, 0}, 4, 1},  /* the second network */
+        {{BLM_PP_EXT | BLM_PP_NET | BLM_PP_VALUE_MAPS | 16, 0, 1, 0}, 4, 0},
         {{BLM_PP_EXT | BLM_PP_VALUE_MAPS | BLM_PP_WARM | 20, 0, 1, 0}, 4, 1},
         {{BLM_PP_EXT | 8 | 16, 0, 1, 0}, 4, 0},  /* wide without fast: no profile */
     };

@@ -48,7 +48,7 @@ static const Golden golden[] = {
     {"rgb frame, scale",
      "c8740ad593205f182aaf084be24f3905caa0d5cfef425b0bad00d7b07223d75e"},
     {"pcm frame, cascade",
-     "35df392298e5c6b0d7d44d5a7711302a41f9d10669a9435e7bc1ff13f2cc96b6"},
+     "601dd58965a20acd5edd8f361f527aa5792c87b39041a7b9ffccc20939f28fa9"},
     {"pcm frame, fast cascade",
      "9841814384c782f4a59d4b6c74c3a056e3d937352cac171204d4152ede0aaa6f"},
     {"cascade profile 2",
@@ -91,6 +91,14 @@ static const Golden golden[] = {
      "d6cc6eb2b4a86e5fa14463cd82d2ab1e7d898f4c290355b82e55f5e176f5abc4"},
     {"pcm stereo, network adapting",
      "04150090af4e19ca775dcb2ca72f2a02f148a26e7e15c4f4c06df0c9728ee701"},
+    {"pcm mono, network 2",
+     "30035c5af96d0f2a5e2ad66c8dd1d292f85ebcbec5b56a4e79b67837d24803e6"},
+    {"pcm stereo, network 2",
+     "d218ddd08a0a7ab0c2372e99b24618200898eda20a62eed3d6e34c9c45dcf1e6"},
+    {"pcm mono, network 2 adapting",
+     "c5e3e62ee996a4039c92279c03552aa135a5e8f70c3fc036c055f7117724fc72"},
+    {"pcm stereo, network 2 adapting",
+     "85505299a1a87a7ea65693d83f6342824e98b0a7e655043ce9b2d31486d8191e"},
 };
 
 /* Counts the frames of a stream coded in each mode. */
@@ -321,7 +329,7 @@ int main(int argc, char **argv)
     /* Mode 6, the cascade predictor (no model): stereo tones with the default
      * preset's profiles, mono with the fast preset's; each must pick the profile
      * named (the long cascade at lambda 0.998, its channels predicted as two monos,
-     * coded by the audio network learning; the short one at 0.998, with the coder
+     * coded by the second audio network learning; the short one at 0.998, with the coder
      * starting from the learned states). */
     for (int g = 11; g <= 12; g++) {
         const uint32_t ch = g == 11 ? 2 : 1, n = 6000;
@@ -331,7 +339,7 @@ int main(int argc, char **argv)
         uint8_t *pcm = test_pcm_integer(n, ch, 19);
         int ok = one_frame(&hc, pcm, n, (size_t)n * ch * 2, BLM_MODE_CASCADE, &golden[g], print, &fh);
         const int param = blm_cascade_param(fh.params, fh.n_params);
-        if (param != (g == 11 ? BLM_PP_EXT | BLM_PP_INDEPENDENT | BLM_PP_NET_ADAPT
+        if (param != (g == 11 ? BLM_PP_EXT | BLM_PP_INDEPENDENT | BLM_PP_NET_ADAPT | BLM_PP_NET2
                               : BLM_PP_PROFILE_FAST | BLM_PP_WARM)) {
             printf("  parameter %d\n", param);
             ok = 0;
@@ -394,8 +402,9 @@ int main(int argc, char **argv)
         blm_pixel_coder_free(pc);
         free(img);
     }
-    /* Mode 6 coded by the audio network (docs/MODEL.md §15): mono at 16 kHz, stereo
-     * at 44.1 kHz (channel 1 sees channel 0's errors); as built, then learning */
+    /* Mode 6 coded by the audio networks (docs/MODEL.md §15): mono at 16 kHz, stereo
+     * at 44.1 kHz (channel 1 sees channel 0's errors); the first network as built,
+     * then learning, then the second network the same two ways */
     for (int g = 20; g <= 21; g++) {
         const int ch = g == 20 ? 1 : 2, n = 3000;
         int16_t *pcm = (int16_t *)(void *)test_pcm_integer((uint32_t)n, (uint32_t)ch, 29);
@@ -412,6 +421,12 @@ int main(int argc, char **argv)
         blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
         ret = blm_cascade_encode(cc, pcm, (uint32_t)n, param | BLM_PP_NET_ADAPT, &out, &state);
         payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[g + 11], print) ? passes++ : failures++;
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        ret = blm_cascade_encode(cc, pcm, (uint32_t)n, param | BLM_PP_NET2, &out, &state);
+        payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[g + 13], print) ? passes++ : failures++;
+        blm_buf_reset(&out, BLM_BUF_NO_LIMIT);
+        ret = blm_cascade_encode(cc, pcm, (uint32_t)n, param | BLM_PP_NET_ADAPT | BLM_PP_NET2, &out, &state);
+        payload_golden(&out, ret, state, 2 * (size_t)n * ch, &golden[g + 15], print) ? passes++ : failures++;
         blm_buf_free(&out);
         blm_cascade_free(cc);
         free(pcm);

@@ -1,11 +1,12 @@
 /*
- * The audio network of frame mode 6 (docs/MODEL.md §15): its weights are the
- * documented ones; frames coded by it round-trip every kind of signal, mono and
+ * The audio networks of frame mode 6 (docs/MODEL.md §15): their weights are the
+ * documented ones; frames coded by either round-trip every kind of signal, mono and
  * stereo, at any length, as built and learning within the frame; damage, a missing
- * network or learning bit or another sample rate is found; the host's
- * floating-point mode does not matter; on the bundled speech it is smaller than the
- * warm residual coder and the frame coder chooses it, learning; on the bundled music
- * learning makes it smaller.
+ * network or learning bit, the other network or another sample rate is found; the
+ * host's floating-point mode does not matter; on the bundled speech the network is
+ * smaller than the warm residual coder and the frame coder chooses the second,
+ * learning; on the bundled music learning makes it smaller, and the second network
+ * is smaller than the first.
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <stdio.h>
@@ -20,8 +21,9 @@
 #include "pcmnet.h"
 #include "testutil.h"
 
-/* docs/MODEL.md §15: FNV-1a of the built-in weights */
+/* docs/MODEL.md §15: FNV-1a of the built-in weights, the first and second network */
 #define BLM_PCN_DOCUMENTED_HASH 0xc810fe93u
+#define BLM_PCN2_DOCUMENTED_HASH 0xebd9f35du
 
 static int failures, passes;
 
@@ -65,8 +67,10 @@ static size_t round_trip(const int16_t *pcm, uint32_t n, int ch, int param, uint
 
 static void test_weights(void)
 {
-    CHECK(blm_pcmnet_hash() == BLM_PCN_DOCUMENTED_HASH, "the built-in audio network's hash is %08x",
-          blm_pcmnet_hash());
+    CHECK(blm_pcmnet_hash(1) == BLM_PCN_DOCUMENTED_HASH, "the first audio network's hash is %08x",
+          blm_pcmnet_hash(1));
+    CHECK(blm_pcmnet_hash(2) == BLM_PCN2_DOCUMENTED_HASH, "the second audio network's hash is %08x",
+          blm_pcmnet_hash(2));
 }
 
 /* Tones, full-scale noise, a full-scale square (predictions at the range's ends,
@@ -85,8 +89,9 @@ static void test_round_trips(void)
     const int profiles[] = {0, BLM_PP_PROFILE_FAST | 2, BLM_PP_PROFILE_FAST | BLM_PP_PROFILE_WIDE | 3};
     for (int ch = 1; ch <= 2; ch++) {
         int16_t *tones = as_samples(test_pcm_integer(N, (uint32_t)ch, 9), (size_t)N * ch);
-        for (int learning = 0; learning <= 1; learning++) {
-            const int net = learning ? BLM_PP_NET_ADAPT : BLM_PP_NET;
+        const int nets[] = {BLM_PP_NET, BLM_PP_NET_ADAPT, BLM_PP_NET2, BLM_PP_NET_ADAPT | BLM_PP_NET2};
+        for (int k = 0; k < 4; k++) {
+            const int net = nets[k];
             for (int i = 0; i < 3; i++) {
                 const int p = profiles[i] | net;
                 round_trip(tones, N, ch, p, 44100, "tones", NULL, NULL);
@@ -105,8 +110,8 @@ static void test_round_trips(void)
 }
 
 /* Every flipped byte is found; so are a decoder without the network bit, one with
- * the learning bit flipped and one told another sample rate (the rate is one of the
- * network's inputs). */
+ * the learning bit or the network's flipped and one told another sample rate (the
+ * rate is one of the network's inputs). */
 static void test_damage(int param)
 {
     enum { N = 3000 };
@@ -129,17 +134,21 @@ static void test_damage(int param)
           "decoded without the network: not found");
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param ^ BLM_PP_WARM, state, back) == BYTELM_EDESYNC,
           "decoded with the learning bit flipped: not found");
+    CHECK(blm_cascade_decode(cc, out.data, out.len, N, param ^ BLM_PP_VALUE_MAPS, state, back) == BYTELM_EDESYNC,
+          "decoded by the other network: not found");
     cc->rate = 48000;
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param, state, back) == BYTELM_EDESYNC,
           "decoded at another rate: not found");
     cc->rate = 44100;
     CHECK(blm_cascade_decode(cc, out.data, out.len, N, param, state, back) == 0, "intact payload");
-    /* the network with value maps is no parameter byte; with the warm bit it learns */
-    CHECK(blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_VALUE_MAPS}, 1) == BYTELM_EFORMAT &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET_ADAPT | BLM_PP_VALUE_MAPS}, 1) ==
-                  BYTELM_EFORMAT &&
+    /* with the network, the value maps' bit picks the second one and the warm bit has
+     * it learn; a wide cascade without the short one is no profile with either */
+    CHECK(blm_cascade_check_params((const uint8_t[]){BLM_PP_NET2}, 1) == 0 &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET_ADAPT | BLM_PP_NET2}, 1) == 0 &&
               blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_WARM}, 1) == 0 &&
-              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | 6}, 1) == 0,
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | 6}, 1) == 0 &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET2 | BLM_PP_PROFILE_WIDE}, 1) == BYTELM_EFORMAT &&
+              blm_cascade_check_params((const uint8_t[]){BLM_PP_NET | BLM_PP_PROFILE_WIDE}, 1) == BYTELM_EFORMAT,
           "parameter rules");
     blm_buf_free(&out);
     blm_cascade_free(cc);
@@ -167,14 +176,14 @@ static void test_trace(void)
             blm_buf_init(&a, BLM_BUF_NO_LIMIT);
             blm_buf_init(&b, BLM_BUF_NO_LIMIT);
             uint32_t sa = 0, sb = 0;
-            int ret = blm_cascade_encode(plain, pcm, N, p | BLM_PP_NET_ADAPT, &a, &sa);
+            int ret = blm_cascade_encode(plain, pcm, N, p | BLM_PP_NET_ADAPT | BLM_PP_NET2, &a, &sa);
             blm_cascade_set_tracing(traced, 1);
             ret |= blm_cascade_encode(traced, pcm, N, p | BLM_PP_WARM, &b, &sb);
             blm_cascade_keep_trace(traced);
             /* a try of another predictor, not kept, leaves the record */
             ret |= blm_cascade_encode(traced, pcm, N, (p ^ 1) | BLM_PP_WARM, &b, &sb);
             blm_buf_reset(&b, BLM_BUF_NO_LIMIT);
-            ret |= blm_cascade_encode(traced, pcm, N, p | BLM_PP_NET_ADAPT, &b, &sb);
+            ret |= blm_cascade_encode(traced, pcm, N, p | BLM_PP_NET_ADAPT | BLM_PP_NET2, &b, &sb);
             CHECK(ret == 0 && traced->replayed && a.len == b.len && sa == sb && !memcmp(a.data, b.data, a.len),
                   "%d channels, predictor %d: the try on the record (%s) differs", ch, p,
                   traced->replayed ? "read" : "not read");
@@ -242,7 +251,8 @@ static void test_speech(void)
     uint8_t *back = malloc(2 * n);
     ret = ret ? ret : blm_frame_decode(fc, &fh, out.data + blm_frame_header_size(&fh), back);
     CHECK(ret == 0 && !memcmp(back, raw, 2 * n), "speech frame round trip: %s", bytelm_strerror(ret));
-    CHECK(ret == 0 && fh.mode == BLM_MODE_CASCADE && (fh.params[0] & BLM_PP_NET_ADAPT) == BLM_PP_NET_ADAPT,
+    CHECK(ret == 0 && fh.mode == BLM_MODE_CASCADE &&
+              (fh.params[0] & (BLM_PP_NET_ADAPT | BLM_PP_NET2)) == (BLM_PP_NET_ADAPT | BLM_PP_NET2),
           "speech: the frame coder chose mode %d, parameter %d", fh.mode, fh.params[0]);
     free(back);
     free(raw);
@@ -251,8 +261,9 @@ static void test_speech(void)
     free(speech);
 }
 
-/* The bundled music (44.1 kHz stereo, not in the training set): the network
- * learning within the frame codes it smaller than as built. */
+/* The bundled music (44.1 kHz stereo, not in the training set): each network
+ * learning within the frame codes it smaller than as built, and the second,
+ * learning, smaller than the first. */
 static void test_music_learning(void)
 {
     size_t n = 0;
@@ -264,8 +275,16 @@ static void test_music_learning(void)
     const size_t built = round_trip(music, (uint32_t)n, 2, BLM_PP_NET, 44100, "music, network", NULL, NULL);
     const size_t learning = round_trip(music, (uint32_t)n, 2, BLM_PP_NET_ADAPT, 44100, "music, network learning",
                                        NULL, NULL);
-    printf("music: network as built %zu bytes, learning %zu\n", built, learning);
+    const size_t built2 = round_trip(music, (uint32_t)n, 2, BLM_PP_NET2, 44100, "music, second network", NULL, NULL);
+    const size_t learning2 = round_trip(music, (uint32_t)n, 2, BLM_PP_NET_ADAPT | BLM_PP_NET2, 44100,
+                                        "music, second network learning", NULL, NULL);
+    printf("music: first network as built %zu bytes, learning %zu; second %zu, learning %zu\n", built, learning,
+           built2, learning2);
     CHECK(learning && built && learning < built, "music: network learning %zu bytes, as built %zu", learning, built);
+    CHECK(learning2 && built2 && learning2 < built2, "music: second network learning %zu bytes, as built %zu",
+          learning2, built2);
+    CHECK(learning2 && learning2 < learning, "music: second network learning %zu bytes, first %zu", learning2,
+          learning);
     free(music);
 }
 
@@ -275,9 +294,13 @@ int main(void)
     test_round_trips();
     test_damage(BLM_PP_NET | 1);
     test_damage(BLM_PP_NET_ADAPT | 1);
+    test_damage(BLM_PP_NET2 | 1);
+    test_damage(BLM_PP_NET_ADAPT | BLM_PP_NET2 | 1);
     test_trace();
     test_host_fp_mode(BLM_PP_NET);
     test_host_fp_mode(BLM_PP_NET_ADAPT);
+    test_host_fp_mode(BLM_PP_NET2);
+    test_host_fp_mode(BLM_PP_NET_ADAPT | BLM_PP_NET2);
     test_speech();
     test_music_learning();
     printf("pcmnet: %d passed, %d failed\n", passes, failures);

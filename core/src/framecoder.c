@@ -452,12 +452,13 @@ int blm_frame_encode(BlmFrameCoder *fc, const uint8_t *raw, uint32_t n_units, ui
                     continue;
                 param = best | BLM_PP_EXT | BLM_PP_INDEPENDENT;
             } else if (k > n_profiles + 2) {
-                /* last, the best profile's predictor with the audio network coding the
-                 * residuals and learning within the frame (docs/MODEL.md §15): on
-                 * speech and music alike (docs/STUDY.md finding 23); fast does not */
+                /* last, the best profile's predictor with the second audio network
+                 * coding the residuals and learning within the frame (docs/MODEL.md
+                 * §15): on speech and music alike (docs/STUDY.md findings 23, 24);
+                 * fast does not */
                 if (!best_is_cascade || fc->h.preset == BYTELM_PRESET_FAST)
                     break;
-                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET_ADAPT;
+                param = (best & (BLM_PP_PROFILE_BITS | BLM_PP_EXT | ~0xff)) | BLM_PP_NET_ADAPT | BLM_PP_NET2;
             }
             BlmBuf *buf = best_is_cascade ? &fc->model_out : &fc->cascade_out;
             uint32_t state;

@@ -10,7 +10,7 @@
 #ifndef BYTELM_MLPADAPT_H
 #define BYTELM_MLPADAPT_H
 
-#define BLM_MLP_MAX_INPUTS 28
+#define BLM_MLP_MAX_INPUTS 44
 #define BLM_MLP_HIDDEN 64
 #define BLM_MLP_OUTPUTS 9
 #define BLM_MLP_GRAD_LIMIT 4.0f   /* each output's gradient is clamped to +-this */

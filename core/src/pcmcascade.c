@@ -48,8 +48,6 @@ int blm_cascade_param(const uint8_t *params, uint32_t n_params)
     if (n_params == 0 || n_params != ((params[0] & BLM_PP_EXT) ? 4u : 1u))
         return BYTELM_EFORMAT;
     const int b = params[0];
-    if ((b & BLM_PP_NET) && (b & BLM_PP_VALUE_MAPS))
-        return BYTELM_EFORMAT;
     if (!blm_pcm_profile_valid(b & ~(BLM_PP_VALUE_MAPS | BLM_PP_WARM | BLM_PP_NET | BLM_PP_EXT)))
         return BYTELM_EFORMAT;
     if (!(b & BLM_PP_EXT))
@@ -75,6 +73,13 @@ uint32_t blm_cascade_param_bytes(int param, uint8_t *params)
     params[2] = (uint8_t)(param >> 16);
     params[3] = (uint8_t)(param >> 24);
     return 4;
+}
+
+/* Bit 3 is the value maps' (docs/MODEL.md §11) unless the audio network codes the
+ * frame, where it picks the second network (§15). */
+static int with_maps(int param)
+{
+    return (param & BLM_PP_VALUE_MAPS) && !(param & BLM_PP_NET);
 }
 
 static int ensure_maps(BlmCascadeCoder *cc)
@@ -111,17 +116,15 @@ static int start(BlmCascadeCoder *cc, uint32_t n, int param)
         if (lag)
             blm_pcm_predictor_set_ltp(&cc->pred, lag);
     }
-    if ((param & BLM_PP_VALUE_MAPS) && (ret = ensure_maps(cc)) < 0)
+    if (with_maps(param) && (ret = ensure_maps(cc)) < 0)
         return ret;
-    if ((param & BLM_PP_NET) && (param & BLM_PP_VALUE_MAPS))
-        return BYTELM_EINVAL;
-    cc->net = (param & BLM_PP_NET) != 0;
+    cc->net = !(param & BLM_PP_NET) ? 0 : (param & BLM_PP_NET2) == BLM_PP_NET2 ? 2 : 1;
     /* with the network, which leaves the residual coder unused, bit 5 has it learn */
     cc->net_adapting = (param & BLM_PP_NET_ADAPT) == BLM_PP_NET_ADAPT;
     if (cc->net_adapting) {
         if (!cc->net_adapt && !(cc->net_adapt = malloc(sizeof *cc->net_adapt)))
             return BYTELM_ENOMEM;
-        blm_pcmnet_adapt_init(cc->net_adapt);
+        blm_pcmnet_adapt_init(cc->net_adapt, cc->net);
     }
     blm_residual_coder_init(&cc->res, cc->channels);
     if ((param & BLM_PP_WARM) && !cc->net) {
@@ -210,6 +213,12 @@ static void net_inputs(const BlmCascadeCoder *cc, int c, int t, float sc, const 
             x[23] = blm_ssqrt((float)cc->e[1 - c][u] / sc);
     }
     x[24] = (float)cc->rate / 48000.0f;
+    if (cc->net != 2)
+        return;
+    for (int k = 0; k < 12; k++)   /* the second network: the errors before x[13..16]'s */
+        x[25 + k] = t - 5 - k >= 0 ? blm_ssqrt((float)e[t - 5 - k] / sc) : 0.0f;
+    for (int k = 0; k < 4; k++)    /* and the samples before x[20..21]'s */
+        x[37 + k] = t - 3 - k >= 0 ? (float)s[t - 3 - k] / 32768.0f : 0.0f;
 }
 
 /* Sample t of channel c by the audio network, from the predictor's view (recorded,
@@ -226,11 +235,11 @@ static inline void net_sample(BlmCascadeCoder *cc, BlmRcEncoder *enc, BlmRcDecod
     }
     pred = view->pred;
     const float sc = (float)cc->net_fast[c] / 16.0f + 1.0f;
-    float x[BLM_PCN_INPUTS];
+    float x[BLM_PCN_MAX_INPUTS];
     net_inputs(cc, c, t, sc, view, x);
     BlmLogisticMix dist;
     BlmPcmNetAdapt *adapt = cc->net_adapting ? cc->net_adapt : NULL;
-    blm_pcmnet_eval(x, sc, pred, &dist, adapt);
+    blm_pcmnet_eval(cc->net, x, sc, pred, &dist, adapt);
     const BlmBitIo io = {enc, dec};
     const int32_t e = blm_logmix_code(&dist, &io, enc ? cc->s[c][t] - pred : 0);
     const int32_t v = pred + e;   /* in range: the coder keeps e in lo..hi */
@@ -409,7 +418,7 @@ int blm_cascade_encode(BlmCascadeCoder *cc, const int16_t *pcm, uint32_t n, int 
     plan_trace(cc, n, predictor, (param & BLM_PP_NET) != 0);
     BlmRcEncoder enc;
     blm_rc_enc_init(&enc, out);
-    if ((param & BLM_PP_VALUE_MAPS) && n > 0)
+    if (with_maps(param) && n > 0)
         code_maps(cc, &enc, NULL, (int)n);
     const unsigned csr = blm_fp_enter();
     code_frame(cc, &enc, NULL, (int)n);
@@ -434,7 +443,7 @@ int blm_cascade_decode(BlmCascadeCoder *cc, const uint8_t *payload, size_t len, 
     cc->replay = NULL;
     BlmRcDecoder dec;
     blm_rc_dec_init(&dec, payload, len);
-    if ((param & BLM_PP_VALUE_MAPS) && n > 0 && code_maps(cc, NULL, &dec, (int)n) < 0)
+    if (with_maps(param) && n > 0 && code_maps(cc, NULL, &dec, (int)n) < 0)
         return BYTELM_EDESYNC;
     const unsigned csr = blm_fp_enter();
     code_frame(cc, NULL, &dec, (int)n);

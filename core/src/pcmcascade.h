@@ -32,7 +32,7 @@ typedef struct BlmCascadeCoder {
     uint32_t cap;
     BlmValueMap map[BLM_PP_MAX_CHANNELS];
     int mapped[BLM_PP_MAX_CHANNELS];   /* this frame codes channel c by its map */
-    int net;                           /* this frame codes by the audio network */
+    int net;                           /* 1 or 2: the audio network that codes this frame, or 0 */
     /* the coder's starting states when the param has BLM_PP_WARM: NULL for the
      * built-in ones (coderstates.h); others only to train or measure them */
     const BlmResChannel *const *start_states;

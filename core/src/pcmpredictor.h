@@ -42,6 +42,7 @@
 #define BLM_PP_WARM 32
 #define BLM_PP_NET 64        /* the residuals coded by the audio network (pcmnet.h) */
 #define BLM_PP_NET_ADAPT (BLM_PP_NET | BLM_PP_WARM)   /* the same, the network learning */
+#define BLM_PP_NET2 (BLM_PP_NET | BLM_PP_VALUE_MAPS) /* with the network, bit 3 picks the second */
 #define BLM_PP_EXT 128       /* three more bytes follow, little-endian: */
 /* the extension's fields, as they sit in mode 6's parameter (pcmcascade.h) */
 #define BLM_PP_LAG_SHIFT 8              /* bits 0-21: the long-term lag, or 0 */

@@ -16,7 +16,7 @@
  * 'm' the same with value maps (parameter bit 3), 'w' the wide short cascade's
  * profiles (20..23, frame index mod 4), and 'a' profile (frame index mod 12) with the
  * audio network (parameter bit 6), 'l' the same with the network learning (bits 5 and
- * 6); 'x' codes mode 7 with the pixel network (8-bit gray
+ * 6), 'A' and 'L' the same two with the second audio network (bit 3 as well); 'x' codes mode 7 with the pixel network (8-bit gray
  * or RGB, parameter byte 5), 'y' with the network mixed with the coder (byte 13), 'z'
  * mixed with its output layer learning (byte 29), 'd' with every layer
  * learning (byte 61).
@@ -185,6 +185,12 @@ static const Case cases[] = {
      .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "llnl"},
     {"pcm-stereo-net-adapt", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
      .frame_units = 900, .input = IN_TONES, .modes = "lnl"},
+    /* the second audio network (parameter bits 6 and 3, since 2026-12-06), as built and
+     * learning, the latter as the encoder chooses it, beside frames the encoder chose */
+    {"pcm-mono-net2", BYTELM_KIND_PCM_S16LE, .rate = 16000, .channels = 1, .units = 3 * 1000 + 300,
+     .frame_units = 1000, .known_length = 1, .input = IN_TONES, .modes = "ALnL"},
+    {"pcm-stereo-net2", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 3 * 900,
+     .frame_units = 900, .input = IN_TONES, .modes = "LnA"},
     /* mode 6 with a long-term lag (parameter bit 7, docs/MODEL.md §9), as the encoder
      * chooses it for loops (since 2026-12-05) */
     {"pcm-stereo-loop", BYTELM_KIND_PCM_S16LE, .rate = 44100, .channels = 2, .units = 2 * 2400,
@@ -444,11 +450,17 @@ static int forced_stream(const Case *c, const BytelmSettings *s, const uint8_t *
         const char m = c->modes[i % strlen(c->modes)];
         const uint8_t *frame_raw = raw + first * unit_bytes;
         seek[i] = (BlmSeekEntry){out->len, first};
-        if (m == 'p' || m == 'm' || m == 'w' || m == 'a' || m == 'l') {
-            const int profile = m == 'w'                 ? blm_pcm_profile(8 + (int)(i % 4))
-                                : m == 'a' || m == 'l' ? blm_pcm_profile((int)(i % BLM_PP_PROFILES))
-                                                       : blm_pcm_profile((int)(i % 8));
-            const int flag = m == 'm' ? BLM_PP_VALUE_MAPS : m == 'a' ? BLM_PP_NET : m == 'l' ? BLM_PP_NET_ADAPT : 0;
+        if (m == 'p' || m == 'm' || m == 'w' || m == 'a' || m == 'l' || m == 'A' || m == 'L') {
+            const int net = m == 'a' || m == 'l' || m == 'A' || m == 'L';
+            const int profile = m == 'w' ? blm_pcm_profile(8 + (int)(i % 4))
+                                : net    ? blm_pcm_profile((int)(i % BLM_PP_PROFILES))
+                                         : blm_pcm_profile((int)(i % 8));
+            const int flag = m == 'm'   ? BLM_PP_VALUE_MAPS
+                             : m == 'a' ? BLM_PP_NET
+                             : m == 'l' ? BLM_PP_NET_ADAPT
+                             : m == 'A' ? BLM_PP_NET2
+                             : m == 'L' ? BLM_PP_NET_ADAPT | BLM_PP_NET2
+                                        : 0;
             ret = cascade_frame(&h, frame_raw, n_units, i, profile | flag, out);
         } else if (m == 'x') {
             ret = pixel_frame(&h, frame_raw, n_units, i, BLM_PX_WARM | BLM_PX_NET, out);

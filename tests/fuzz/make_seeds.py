@@ -159,6 +159,7 @@ if len(sys.argv) > 1:
                                 ('gray16-image-maps.blm', 'gray16-maps.blm', b'\x80'),
                                 ('gray-image-net.blm', 'gray-net.blm', b'\x00'),
                                 ('pcm-stereo-net.blm', 'pcm-net.blm', b'\x00'),
-                                ('pcm-stereo-net-adapt.blm', 'pcm-net-adapt.blm', b'\x00')):
+                                ('pcm-stereo-net-adapt.blm', 'pcm-net-adapt.blm', b'\x00'),
+                                ('pcm-stereo-net2.blm', 'pcm-net2.blm', b'\x00')):
             with open(os.path.join(conf, src), 'rb') as f:
                 put('decoder', name, lead + f.read())

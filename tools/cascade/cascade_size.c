@@ -16,8 +16,9 @@
  * §11) where a channel leaves a quarter of its range unused, unless --no-maps, and
  * with a long-term lag where blm_cascade_find_lag finds one, unless --no-ltp, and
  * (stereo) as two monos, unless --no-independent; with --net (and the stream's
- * --rate) the best profile's predictor with the audio network learning within the
- * frame (docs/MODEL.md §15), with --net-static the network as built.
+ * --rate) the best profile's predictor with the second audio network learning within
+ * the frame (docs/MODEL.md §15), as the encoder tries it, with --net-static that
+ * network as built, with --net1 the first network learning.
  *
  * Prints per file: name, raw bytes, payload bytes plus 32 per frame (the frame
  * header), encode seconds, decode seconds. The last line sums them.
@@ -96,9 +97,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[a], "--no-independent")) {
             independent = 0;
         } else if (!strcmp(argv[a], "--net")) {
-            net = BLM_PP_NET_ADAPT;
+            net = BLM_PP_NET_ADAPT | BLM_PP_NET2;
         } else if (!strcmp(argv[a], "--net-static")) {
-            net = BLM_PP_NET;
+            net = BLM_PP_NET2;
+        } else if (!strcmp(argv[a], "--net1")) {
+            net = BLM_PP_NET_ADAPT;
         } else if (!strcmp(argv[a], "--rate") && a + 1 < argc) {
             rate = (uint32_t)strtoul(argv[++a], NULL, 10);
         } else {
@@ -107,7 +110,7 @@ int main(int argc, char **argv)
     }
     if (a + 2 > argc || frame < 1) {
         fprintf(stderr, "usage: cascade_size [--frame N] [--profiles 0,6] [--verify] [--no-maps] [--no-ltp] [--no-independent] "
-                        "[--cold | --states FILE] [--net | --net-static --rate HZ] CHANNELS FILE.s16...\n");
+                        "[--cold | --states FILE] [--net | --net-static | --net1 --rate HZ] CHANNELS FILE.s16...\n");
         return 2;
     }
     const int ch = atoi(argv[a++]);

@@ -2,7 +2,8 @@
 """Could a small pre-trained network, fed the mode-6 predictor's state, code the residual
 in fewer bits than today's adaptive residual coder? (docs/STUDY.md finding 10.) A feasibility measurement, not part of the codec.
 
-usage: residual_net.py dump  [--dir /tmp/h17/data] [--dev-budget 4000000] [--train-budget 6000000] [--exact]
+usage: residual_net.py dump  [--dir /tmp/h17/data] [--dev-budget 4000000] [--train-budget 6000000]
+                             [--music-train-budget B] [--exact]
        residual_net.py train [--dir ...] [--hidden 32] [--mix 3] [--steps 3000] [--joint]
        residual_net.py eval  [--dir ...] [--quick]
        residual_net.py export [--dir ...];  residual_net.py online [--dir ...]
@@ -27,7 +28,9 @@ eval   prints, per dev-eval group, bits/sample of today's coder, of the network 
 warmdev writes the dev-eval records again with the coder warm (--warm, as the codec's
        learned states); choice then prints the network alone against that coder and,
        per frame, the smaller of the two (what an encoder choosing per frame codes).
-header writes a ReLU network of --exact records as the codec's (docs/MODEL.md §15).
+header writes a ReLU network of --exact records as the codec's (docs/MODEL.md §15): the
+       first audio network if trained with --inputs 25 (the record's first 25 features),
+       the second with all 41 (the default).
 export writes the network's log-odds of each decision on each dev-eval record's path;
 online then runs state_dump --net: today's coder with them as one more input of each
        decision's online mixer (what the codec would do); --warm-count K also starts it
@@ -37,6 +40,14 @@ The record's P(1) of each decision the coder made lets the mix be measured exact
 the coder's own path: the network's distribution gives the same decisions' probabilities
 (ratios of interval masses), so "network alone" is -log2 P(e), and each mixed decision is
 squash(a * stretch(p_coder) + b * stretch(p_net) + c), clamped as the coder clamps.
+
+The second audio network (core/src/pcmnet2_weights.h, docs/STUDY.md finding 24), from a
+build of state_dump (about ten minutes on one core):
+
+    R="/usr/bin/python3 tools/cascade/residual_net.py"; A="--exact --dir /tmp/h24 --tool build/tools/cascade/state_dump"
+    $R dump $A --train-budget 10000000 --music-train-budget 80000000
+    $R train $A --act relu --hidden 64 --steps 10000 --limit 4000000 --mix-steps 0 --out /tmp/h24/net2.pt
+    $R eval $A --quick --out /tmp/h24/net2.pt && $R header --exact --out /tmp/h24/net2.pt
 """
 import argparse
 import csv
@@ -51,9 +62,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 
-N_FEAT, N_SLOTS = 25, 32
+N_FEAT, N_SLOTS = 41, 32
 REC = N_FEAT + 2 + N_SLOTS
-AMPL = [6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 23]  # amplitudes in units of the scale: asinh
+INPUTS = 41  # --inputs: the first 25 (docs/MODEL.md §15's first network) or all 41 (its second)
+AMPL = [6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 23] + list(range(25, 37))  # amplitudes in units of the scale: asinh
 GROUPS = ("music", "speech")
 P_MIN, P_MAX = 32 / 65536, 65504 / 65536
 BIG = 1e6  # "no upper end" of an interval of |e| (finite, so that no gradient is inf * 0)
@@ -89,7 +101,8 @@ def dump(a):
         dev = [dict(zip(("path", "rate", "channels"), f)) for f in dev_files(a, group)]
         rows = [r for r in train_rows if r["out_file"].split("/")[1] == "audio-" + group]
         train = [{"path": os.path.join(corpus, r["out_file"]), "rate": r["rate"], "channels": r["channels"]}
-                 for r in pick(rows, a.train_budget)]
+                 for r in pick(rows, a.music_train_budget if group == "music" and a.music_train_budget
+                               else a.train_budget)]
         for split, files in (("dev", dev), ("train", train)):
             out = os.path.join(a.dir, "%s_%s.f32" % (split, group))
             if os.path.exists(out):
@@ -115,10 +128,17 @@ def load(path, limit=None, seed=0):
     return r
 
 
+def ck_inputs(ck):
+    """Sets INPUTS to a saved network's (older ones did not record it)."""
+    global INPUTS
+    INPUTS = ck.get("inputs", ck["net"]["l1.weight"].shape[1])
+
+
 def features(r):
-    x = r[:, :N_FEAT].astype(np.float32).copy()
+    x = r[:, :INPUTS].astype(np.float32).copy()
     if not EXACT:
-        x[:, AMPL] = np.arcsinh(x[:, AMPL])
+        amp = [i for i in AMPL if i < INPUTS]
+        x[:, amp] = np.arcsinh(x[:, amp])
     return x
 
 
@@ -166,12 +186,12 @@ def make_torch():
         def __init__(self, hidden, k):
             super().__init__()
             self.k = k
-            self.l1 = torch.nn.Linear(N_FEAT, hidden)
+            self.l1 = torch.nn.Linear(INPUTS, hidden)
             self.l2 = torch.nn.Linear(hidden, hidden)
             self.l3 = torch.nn.Linear(hidden, 3 * k)
-            self.mu = torch.nn.Parameter(torch.zeros(N_FEAT), requires_grad=False)
-            self.sd = torch.nn.Parameter(torch.ones(N_FEAT), requires_grad=False)
-            self.use = torch.nn.Parameter(torch.ones(N_FEAT), requires_grad=False)  # 0: feature left out
+            self.mu = torch.nn.Parameter(torch.zeros(INPUTS), requires_grad=False)
+            self.sd = torch.nn.Parameter(torch.ones(INPUTS), requires_grad=False)
+            self.use = torch.nn.Parameter(torch.ones(INPUTS), requires_grad=False)  # 0: feature left out
             with torch.no_grad():
                 self.l3.weight.mul_(0.1)
                 self.l3.bias.zero_()
@@ -293,7 +313,7 @@ def train(a):
     fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too=False, steps=a.mix_steps)
     if a.joint:
         fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too=True, steps=a.joint_steps)
-    torch.save({"net": net.state_dict(), "hidden": a.hidden, "mix": a.mix, "act": ACT, "exact": EXACT,
+    torch.save({"net": net.state_dict(), "hidden": a.hidden, "inputs": INPUTS, "mix": a.mix, "act": ACT, "exact": EXACT,
                 "a": mixer.a.detach(), "b": mixer.b.detach(), "c": mixer.c.detach()}, a.out)
     print("saved %s: %d parameters, %d multiply-adds a sample in the MLP"
           % (a.out, sum(p.numel() for p in net.parameters() if p.requires_grad), net.macs()))
@@ -327,6 +347,7 @@ def fit_mixer(a, torch, net, net_logp1, mixer, r, rng, net_too, steps):
 def evaluate(a):
     torch, Net, log_mass, net_logp1 = make_torch()
     ck = torch.load(a.out)
+    ck_inputs(ck)
     global ACT
     ACT = ck.get("act", "silu")
     net = Net(ck["hidden"], ck["mix"])
@@ -379,6 +400,7 @@ def export(a):
     (n, 32), for state_dump --net (the online mix in the coder itself)."""
     torch, Net, log_mass, net_logp1 = make_torch()
     ck = torch.load(a.out)
+    ck_inputs(ck)
     net = Net(ck["hidden"], ck["mix"])
     net.load_state_dict(ck["net"], strict=False)
     for g in a.groups.split(","):
@@ -439,6 +461,7 @@ def choice(a):
     would code; -v per file."""
     torch, Net, log_mass, net_logp1 = make_torch()
     ck = torch.load(a.out)
+    ck_inputs(ck)
     global ACT
     ACT = ck.get("act", "silu")
     net = Net(ck["hidden"], ck["mix"])
@@ -472,12 +495,14 @@ def choice(a):
 
 
 def header(a):
-    """Writes a ReLU network trained on --exact records as core/src/pcmnet_weights.h (the
-    audio network of docs/MODEL.md §15): the input normalisation folded into the first
-    layer in float64, then every value rounded to float32, as exact hex literals,
-    weights input-major (w[i][j])."""
+    """Writes a ReLU network trained on --exact records as core/src/pcmnet_weights.h, or
+    of 41 inputs as core/src/pcmnet2_weights.h (the first and second audio networks of
+    docs/MODEL.md §15): the input normalisation folded into the first layer in float64,
+    then every value rounded to float32, as exact hex literals, weights input-major
+    (w[i][j])."""
     import torch
     ck = torch.load(a.out)
+    ck_inputs(ck)
     if ck.get("act") != "relu" or not ck.get("exact"):
         sys.exit("header: the codec's network is trained with --exact --act relu")
     sd = {k: v.detach().double().numpy() for k, v in ck["net"].items()}
@@ -485,8 +510,11 @@ def header(a):
         sys.exit("header: every feature must be used")
     w1 = sd["l1.weight"] / sd["sd"][None, :]                   # (hidden, in)
     b1 = sd["l1.bias"] - w1 @ sd["mu"]
-    parts = [("pcn_w1", w1), ("pcn_b1", b1), ("pcn_w2", sd["l2.weight"]), ("pcn_b2", sd["l2.bias"]),
-             ("pcn_w3", sd["l3.weight"]), ("pcn_b3", sd["l3.bias"])]
+    second = INPUTS == 41
+    pre, macro = ("pcn2", "BLM_PCN2") if second else ("pcn", "BLM_PCN")
+    out = a.header or os.path.join(ROOT, "core", "src", "pcmnet2_weights.h" if second else "pcmnet_weights.h")
+    parts = [(pre + "_w1", w1), (pre + "_b1", b1), (pre + "_w2", sd["l2.weight"]), (pre + "_b2", sd["l2.bias"]),
+             (pre + "_w3", sd["l3.weight"]), (pre + "_b3", sd["l3.bias"])]
     h = 2166136261
     body = []
     for cname, v in parts:
@@ -497,12 +525,12 @@ def header(a):
         lines = ["    " + ", ".join(vals[i:i + 6]) + "," for i in range(0, len(vals), 6)]
         body.append("static const float %s[%d] = {\n%s\n};\n" % (cname, len(v), "\n".join(lines)))
     text = ("/* Generated by tools/cascade/residual_net.py header from %s: do not edit.\n"
-            " * The audio network of docs/MODEL.md §15; FNV-1a of its float32 bytes: %08x. */\n"
-            "#define BLM_PCN_HIDDEN %d\n#define BLM_PCN_WEIGHTS_HASH 0x%08xu\n"
-            % (os.path.basename(a.out), h, ck["hidden"], h))
-    with open(a.header, "w") as f:
+            " * The %s audio network of docs/MODEL.md §15; FNV-1a of its float32 bytes: %08x. */\n"
+            "#define %s_HIDDEN %d\n#define %s_WEIGHTS_HASH 0x%08xu\n"
+            % (os.path.basename(a.out), "second" if second else "first", h, macro, ck["hidden"], macro, h))
+    with open(out, "w") as f:
         f.write(text + "".join(body))
-    print("%s: hidden %d, hash %08x" % (a.header, ck["hidden"], h))
+    print("%s: %d inputs, hidden %d, hash %08x" % (out, INPUTS, ck["hidden"], h))
 
 
 def main():
@@ -514,6 +542,8 @@ def main():
     ap.add_argument("--profiles", default="0,6,7")
     ap.add_argument("--dev-budget", type=int, default=4000000)
     ap.add_argument("--train-budget", type=int, default=6000000)
+    ap.add_argument("--music-train-budget", type=int, default=0,
+                    help="dump: the training music's budget, if not --train-budget (its files are long)")
     ap.add_argument("--hidden", type=int, default=32)
     ap.add_argument("--mix", type=int, default=3)
     ap.add_argument("--steps", type=int, default=3000)
@@ -536,10 +566,15 @@ def main():
     ap.add_argument("--act", choices=["silu", "relu"], default="silu")
     ap.add_argument("--frame", type=int, default=131072, help="choice: samples a channel per frame")
     ap.add_argument("-v", action="store_true", help="choice: per file")
-    ap.add_argument("--header", default=os.path.join(ROOT, "core", "src", "pcmnet_weights.h"))
+    ap.add_argument("--header", default=None, help="header: where (default core/src/pcmnet_weights.h, "
+                    "or pcmnet2_weights.h for a network of 41 inputs)")
+    ap.add_argument("--inputs", type=int, choices=[25, 41], default=41,
+                    help="train: the first 25 of the record's inputs (the first network) or all 41")
     a = ap.parse_args()
     global EXACT, ACT
     EXACT, ACT = a.exact, a.act
+    global INPUTS
+    INPUTS = a.inputs
     a.out = a.out or os.path.join(a.dir, "net.pt")
     return {"dump": dump, "train": train, "eval": evaluate, "export": export, "online": online,
             "warmdev": warmdev, "choice": choice, "header": header}[a.cmd](a)

@@ -18,13 +18,14 @@
  *
  * One record of STATE_DUMP_FLOATS float32 per sample (every K-th with --every K; the
  * state is always run on every sample), appended to OUT.f32:
- *   [0..24]  features, known to a decoder before the sample (see feature() below;
- *            with --exact, feature_exact(): squashed, from IEEE operations alone)
- *   [25]     the residual e = s - pred that was coded
- *   [26]     its cost in bits in today's coder
- *   [27..58] the coder's P(1) of each decision on e's path, -1 where there is none:
- *            27 the zero flag; 28..42 "bit length > j", j = 1..15; 43..57 the bits
- *            below the top one, highest first; 58 the sign (1 = negative)
+ *   [0..40]  features, known to a decoder before the sample (see feature() below;
+ *            with --exact, feature_exact(): squashed, from IEEE operations alone):
+ *            0..24 the first audio network's inputs, all 41 the second's
+ *   [41]     the residual e = s - pred that was coded
+ *   [42]     its cost in bits in today's coder
+ *   [43..74] the coder's P(1) of each decision on e's path, -1 where there is none:
+ *            43 the zero flag; 44..58 "bit length > j", j = 1..15; 59..73 the bits
+ *            below the top one, highest first; 74 the sign (1 = negative)
  * Prints per file: name, samples, the coder's bits, the library's payload bits.
  *
  * --net: NET.f32 holds, from record R on, a network's log-odds (natural) of each of
@@ -32,7 +33,7 @@
  * the coder copy then takes them as one more input of each decision's online mixer
  * (starting weight W in 16.16, default 0; each counter's V, default 21845 as today's),
  * and the decisions today's coder takes from one counter (the low bits, the sign)
- * become a mix of that counter, the network and a bias; the bits printed are those of this coder, the record's [26..58] too.
+ * become a mix of that counter, the network and a bias; the bits printed are those of this coder, the record's [42..74] too.
  *
  * --warm: every frame's coder starts, instead of from §10's state, from the state it
  * has after coding the residuals of REC.f32 (a record file of other files, e.g. of
@@ -48,7 +49,7 @@
 #include "fpenv.h"
 #include "pcmcascade.h"
 
-#define N_FEAT 25
+#define N_FEAT 41
 #define N_SLOTS 32
 #define STATE_DUMP_FLOATS (N_FEAT + 2 + N_SLOTS)
 
@@ -269,7 +270,7 @@ typedef struct {
     double bits;
 } Dump;
 
-/* The 25 features of sample t of channel c, in units of the coder's fast scale where
+/* The 41 features of sample t of channel c, in units of the coder's fast scale where
  * they are amplitudes (the network then learns one shape for every loudness). */
 static void feature(const Dump *dp, const BlmCascadeCoder *cc, int c, int t, float *f)
 {
@@ -307,6 +308,10 @@ static void feature(const Dump *dp, const BlmCascadeCoder *cc, int c, int t, flo
             f[23] = (float)(dp->e[1 - c][u] / sc);
     }
     f[24] = dp->rate_feat > 0 ? (float)log2(dp->rate_feat / 8000.0) : 0.0f;
+    for (int k = 0; k < 12; k++)                       /* the residuals before f[13..16]'s */
+        f[25 + k] = t - 5 - k >= 0 ? (float)(e[t - 5 - k] / sc) : 0.0f;
+    for (int k = 0; k < 4; k++)                        /* the samples before f[20..21]'s */
+        f[37 + k] = t - 3 - k >= 0 ? s[t - 3 - k] / 32768.0f : 0.0f;
 }
 
 /* sign(x) (sqrt(1 + |x|) - 1): amplitudes squashed with IEEE sqrt alone, as a decoder
@@ -317,7 +322,7 @@ static float ssqrt(float x)
     return x < 0 ? -r : r;
 }
 
-/* --exact: the same 25 features in float32 from IEEE operations only (no log2, no
+/* --exact: the same 41 features in float32 from IEEE operations only (no log2, no
  * asinh), squashed as the network will take them, so that a codec can compute them to
  * the bit: scales as sqrt, amplitudes as ssqrt of their ratio to the fast scale. */
 static void feature_exact(const Dump *dp, const BlmCascadeCoder *cc, int c, int t, float *f)
@@ -350,6 +355,8 @@ static void feature_exact(const Dump *dp, const BlmCascadeCoder *cc, int c, int 
             f[23] = ssqrt((float)dp->e[1 - c][u] / sc);
     }
     f[24] = dp->rate_feat / 48000.0f;
+    for (int k = 0; k < 12; k++)
+        f[25 + k] = t - 5 - k >= 0 ? ssqrt((float)e[t - 5 - k] / sc) : 0.0f;
 }
 
 static int exact_features;

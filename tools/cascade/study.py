@@ -2,7 +2,8 @@
 """Frame mode 6 alone on the benchmark's dev-eval audio (docs/STUDY.md finding 8).
 
 usage: study.py [--budget BYTES] [--groups audio-speech,audio-music] [--frame N]
-                [--profiles 0,6] [--verify] [--net] [--tool build/tools/cascade/cascade_size]
+                [--profiles 0,6] [--verify] [--net] [--args "--cold --no-maps ..."]
+                [--tool build/tools/cascade/cascade_size]
 
 Codes the files that tools/bench/sac_files.py picks (the benchmark's choice at that
 budget) with cascade_size: each frame with each profile, the smallest kept, 32 bytes of
@@ -25,7 +26,10 @@ def main():
     ap.add_argument("--frame", type=int, default=131072)
     ap.add_argument("--profiles", default="0,6")
     ap.add_argument("--verify", action="store_true")
-    ap.add_argument("--net", action="store_true", help="also try the audio network per frame, learning within it (docs/MODEL.md §15)")
+    ap.add_argument("--net", action="store_true",
+                    help="also try the second audio network per frame, learning within it (docs/MODEL.md §15)")
+    ap.add_argument("--args", default="", help="more of cascade_size's options, e.g. \"--cold --no-maps\" or "
+                    "\"--net1\" (with --net's --rate)")
     ap.add_argument("--tool", default=os.path.join(ROOT, "build", "tools", "cascade", "cascade_size"))
     a = ap.parse_args()
     for group in a.groups.split(","):
@@ -40,6 +44,8 @@ def main():
         for (ch, rate), paths in sorted(by_ch.items()):
             cmd = [a.tool, "--frame", str(a.frame), "--profiles", a.profiles] + (["--verify"] if a.verify else [])
             cmd += ["--net", "--rate", rate] if a.net else []
+            cmd += a.args.split()
+            cmd += ["--rate", rate] if "--net" in a.args and not a.net else []
             out = subprocess.run(cmd + [ch] + paths, check=True, capture_output=True, text=True).stdout
             total = out.strip().splitlines()[-1].split("\t")
             raw += int(total[1])

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "mlp.h"
 
 #define HIDDEN BLM_MLP_HIDDEN
 #define OUTPUTS BLM_MLP_OUTPUTS
@@ -28,6 +29,15 @@ static void forward(const BlmKernels *k, const float *w1, const float *b1, const
     k->affine(h1, b1, x, inputs, w1, HIDDEN, 1);
     k->affine(h2, b2, h1, HIDDEN, w2, HIDDEN, 1);
     k->affine(o, b3, h2, HIDDEN, w3, OUTPUTS, 0);
+}
+
+uint32_t blm_mlp_weights_hash(const BlmMlpWeights *w)
+{
+    const float *parts[6] = {w->w1, w->b1, w->w2, w->b2, w->w3, w->b3};
+    const size_t in = (size_t)w->inputs, h = HIDDEN, out = BLM_MLP_OUTPUTS;
+    const size_t sizes[6] = {in * h * sizeof(float), h * sizeof(float), h * h * sizeof(float),
+                             h * sizeof(float), h * out * sizeof(float), out * sizeof(float)};
+    return blm_mlp_hash(parts, sizes, 6);
 }
 
 void blm_mlp_eval(const BlmMlpWeights *w, const float *x, float o[OUTPUTS])

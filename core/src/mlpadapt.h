@@ -10,6 +10,8 @@
 #ifndef BYTELM_MLPADAPT_H
 #define BYTELM_MLPADAPT_H
 
+#include <stdint.h>
+
 #define BLM_MLP_MAX_INPUTS 44
 #define BLM_MLP_HIDDEN 64
 #define BLM_MLP_OUTPUTS 9
@@ -49,6 +51,10 @@ typedef struct BlmMlpAdapt {
     /* the last evaluation's input and activations, which its gradient needs */
     float x[BLM_MLP_MAX_INPUTS], h1[BLM_MLP_HIDDEN], h2[BLM_MLP_HIDDEN], o[BLM_MLP_OUTPUTS];
 } BlmMlpAdapt;
+
+/* FNV-1a of a built-in network's float32 bytes (little-endian), W1, b1, W2, b2, W3, b3
+ * in order: the hash that docs/MODEL.md documents for each. */
+uint32_t blm_mlp_weights_hash(const BlmMlpWeights *w);
 
 /* The built-in network's outputs o for the input x. */
 void blm_mlp_eval(const BlmMlpWeights *w, const float *x, float o[BLM_MLP_OUTPUTS]);

@@ -25,11 +25,16 @@ _Static_assert(sizeof pcn_w1 == BLM_PCN_INPUTS * BLM_MLP_HIDDEN * sizeof(float) 
                sizeof pcn2_w1 == BLM_PCN2_INPUTS * BLM_MLP_HIDDEN * sizeof(float),
                "the weights read the inputs pcmnet.h says");
 
+static const BlmMlpWeights *network(int which)
+{
+    return &networks[which == 2];
+}
+
 /* Every layer learns as the pixel networks' do: on the dev-eval music, halving or
  * doubling any step moved the size by under 0.1 % (docs/STUDY.md finding 23). */
 void blm_pcmnet_adapt_init(BlmPcmNetAdapt *a, int which)
 {
-    blm_mlp_adapt_init(&a->net, &networks[which == 2], &blm_mlp_every_layer);
+    blm_mlp_adapt_init(&a->net, network(which), &blm_mlp_every_layer);
 }
 
 void blm_pcmnet_eval(int which, const float *x, float sc, int32_t pred, BlmLogisticMix *d, BlmPcmNetAdapt *a)
@@ -39,7 +44,7 @@ void blm_pcmnet_eval(int which, const float *x, float sc, int32_t pred, BlmLogis
         blm_mlp_adapt_eval(&a->net, x, o);
         a->scale = sc;
     } else {
-        blm_mlp_eval(&networks[which == 2], x, o);
+        blm_mlp_eval(network(which), x, o);
     }
     /* x[5]: the unrounded prediction less pred */
     blm_logmix_from_outputs(o, x[5], sc, LOG_SCALE_LIMIT, -32768 - pred, 32767 - pred, d);
@@ -54,14 +59,5 @@ void blm_pcmnet_learn(BlmPcmNetAdapt *a, const BlmLogisticMix *d, int32_t e)
 
 uint32_t blm_pcmnet_hash(int which)
 {
-    if (which == 2) {
-        const float *parts[6] = {pcn2_w1, pcn2_b1, pcn2_w2, pcn2_b2, pcn2_w3, pcn2_b3};
-        const size_t sizes[6] = {sizeof pcn2_w1, sizeof pcn2_b1, sizeof pcn2_w2,
-                                 sizeof pcn2_b2, sizeof pcn2_w3, sizeof pcn2_b3};
-        return blm_mlp_hash(parts, sizes, 6);
-    }
-    const float *parts[6] = {pcn_w1, pcn_b1, pcn_w2, pcn_b2, pcn_w3, pcn_b3};
-    const size_t sizes[6] = {sizeof pcn_w1, sizeof pcn_b1, sizeof pcn_w2,
-                             sizeof pcn_b2, sizeof pcn_w3, sizeof pcn_b3};
-    return blm_mlp_hash(parts, sizes, 6);
+    return blm_mlp_weights_hash(network(which));
 }

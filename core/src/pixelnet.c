@@ -75,10 +75,5 @@ void blm_pixnet_learn(BlmPixelNetAdapt *a, const BlmLogisticMix *d, int32_t e)
 
 uint32_t blm_pixnet_hash(BlmPixelNetKind kind)
 {
-    const BlmMlpWeights *net = &networks[kind];
-    const float *parts[6] = {net->w1, net->b1, net->w2, net->b2, net->w3, net->b3};
-    const size_t in = BLM_PXN_INPUTS, h = HIDDEN, out = OUTPUTS;
-    const size_t sizes[6] = {in * h * sizeof(float), h * sizeof(float), h * h * sizeof(float),
-                             h * sizeof(float), h * out * sizeof(float), out * sizeof(float)};
-    return blm_mlp_hash(parts, sizes, 6);
+    return blm_mlp_weights_hash(&networks[kind]);
 }

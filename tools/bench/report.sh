@@ -2,25 +2,28 @@
 # Writes docs/BENCHMARKS.md: every codec against bytelm on the dev-eval sets (sizes,
 # speed, memory: tools/bench/bench.py, which also writes docs/benchmarks.csv and the
 # chart docs/benchmarks.png, and the summary in README.md's Benchmarks section), speed
-# against flac -8 on longer audio, seek latency (tools/bench/seek.sh), images with alpha
-# and 16-bit samples (tools/bench/kinds.py), camera frames and photos
-# (tools/bench/images.py), and the
-# pre-transform measurements, each table with
-# the command that produced it. Needs the corpus (tools/corpus/build.sh). sac, the
-# optional audio baseline, is measured when a `sac` program is on PATH; the report says
-# how to build it (section "Building sac").
+# against flac -8 on longer audio, every file of the dev-eval audio sets against flac -8
+# and sac (tools/bench/sac_files.py; --no-whole-sets leaves it out), seek latency
+# (tools/bench/seek.sh), images with alpha and 16-bit samples (tools/bench/kinds.py),
+# camera frames and photos (tools/bench/images.py), and the pre-transform measurements,
+# each table with the command that produced it. Needs the corpus (tools/corpus/build.sh).
+# sac, the optional audio baseline, is measured when a `sac` program is on PATH; the
+# report says how to build it (section "Building sac").
 #
 # usage: tools/bench/report.sh [--budget BYTES] [--seconds S] [--runs N] [--threads N]
+#                               [--no-whole-sets]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-budget=2000000 seconds=30 runs=3 threads=1
+budget=2000000 seconds=30 runs=3 threads=1 whole=1
+usage="usage: $0 [--budget BYTES] [--seconds S] [--runs N] [--threads N] [--no-whole-sets]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) budget=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
-    *) echo "usage: $0 [--budget BYTES] [--seconds S] [--runs N] [--threads N]" >&2; exit 2 ;;
+    --no-whole-sets) whole=0; shift ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 builddir=${BUILDDIR:-build}
@@ -108,6 +111,25 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   echo
   bash tools/bench/speed.sh --runs "$runs" --seconds "$seconds"
   echo
+  if [ "$whole" = 1 ]; then
+    codecs="flac -8,bytelm,bytelm --preset=fast"
+    command -v sac >/dev/null && codecs="flac -8,sac --normal,bytelm,bytelm --preset=fast"
+    echo "## Every file of the dev-eval audio sets"
+    echo
+    echo "Every file of the dev-eval speech and music (not the picks above), each coded, decoded"
+    echo "and compared on its own: bytelm through the command-line tool (\`--raw=pcm -j 1\`, the"
+    echo "whole .blm counted), flac -8 (\`--no-padding\`) and sac --normal (WAV in, WAV out). The"
+    echo "audio goal is measured here: each set on its own against sac --normal."
+    command -v sac >/dev/null || echo "No \`sac\` on PATH when this ran: sac is left out."
+    echo "Command: \`python3 tools/bench/sac_files.py audio-speech,audio-music --budget 0 --sizes"
+    echo "--codecs \"$codecs\" --workers 2 --table\` (per-file sizes in /tmp/sac_sizes_*_0.tsv)"
+    echo
+    python3 tools/bench/sac_files.py audio-speech,audio-music --budget 0 --sizes --codecs "$codecs" \
+      --build "$builddir" --workers 2 --table >"$benchdir/whole.txt" 2>"$benchdir/whole.log" ||
+      { cat "$benchdir/whole.log" >&2; exit 1; }
+    grep '^|' "$benchdir/whole.txt"
+    echo
+  fi
   echo "## Seek latency"
   echo
   echo "How long \`bytelm -d --skip=T --until=T+0.1\` takes, in a fresh process, to write 0.1 s"

@@ -2,7 +2,8 @@
 """The dev-eval files that the benchmark picks for one group and budget, so that another
 coder can be measured on exactly those files.
 
-usage: sac_files.py GROUP [--budget BYTES] [--cache DIR] [--sizes [TSV]] [--codecs LIST] [-j N]
+usage: sac_files.py GROUP[,GROUP...] [--budget BYTES] [--cache DIR] [--sizes [TSV]] [--codecs LIST]
+                    [-j N] [--workers N] [--table]
 
 Prints one line per file, tab-separated: the file's path, its sample rate and channels
 (raw s16le, as in the corpus manifest, docs/CORPUS.md) and its raw bytes. The choice is
@@ -16,8 +17,14 @@ with the input, and writes file, raw bytes and the three sizes to TSV (default
 three and "bytelm" and "bytelm --preset=fast" (the command-line tool of --build, coding
 the raw file with --raw=pcm, the whole .blm counted), comma-separated; with --budget 0
 (every file of the set) leave out sac --high, which would take hours.
+
+--workers N codes N files at a time (sizes only are measured here, so this changes no
+number). --table prints, after the totals, a Markdown table: per group its files, raw
+bytes, each codec's total and, when sac --normal is among the codecs, each total over
+sac --normal's. tools/bench/report.sh writes docs/BENCHMARKS.md's whole-set section so.
 """
 import argparse
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -45,9 +52,55 @@ def code_bytelm(name, row, src, tmp, build):
     return (os.path.getsize(out),)
 
 
+def code_file(job):
+    """One file through every codec: [raw bytes, size per codec] (its own temp directory)."""
+    r, src, codecs, build, threads = job
+    tmp = tempfile.mkdtemp()
+    try:
+        return [int(r["bytes"])] + [(code_bytelm(c, r, src, tmp, build) if c in BYTELM else
+                                     code_baseline(c, r, src, tmp, threads))[0] for c in codecs]
+    finally:
+        shutil.rmtree(tmp)
+
+
+def sizes(group, files, corpus, codecs, a):
+    """Codes the group's files, writes the TSV, prints and returns the totals."""
+    out = a.sizes or "/tmp/sac_sizes_%s_%d.tsv" % (group, a.budget)
+    totals = [0] * (1 + len(codecs))
+    jobs = [(r, os.path.join(corpus, r["out_file"]), codecs, a.build, a.j) for r in files]
+    with open(out, "w") as f, concurrent.futures.ProcessPoolExecutor(max(1, a.workers)) as pool:
+        f.write("\t".join(["file", "raw bytes"] + ["%s bytes" % c for c in codecs]) + "\n")
+        for n, (r, got) in enumerate(zip(files, pool.map(code_file, jobs))):
+            totals = [t + s for t, s in zip(totals, got)]
+            f.write("\t".join([r["out_file"]] + [str(s) for s in got]) + "\n")
+            f.flush()
+            print("\r%s: %d/%d" % (group, n + 1, len(files)), end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    print("%s, budget %d: %d files, raw %d; %s (sizes per file: %s)" % (
+        group, a.budget, len(files), totals[0],
+        ", ".join("%s %d (%.4f)" % (c, t, t / max(totals[0], 1)) for c, t in zip(codecs, totals[1:])), out))
+    return totals
+
+
+def table(rows, codecs):
+    """Markdown: a row per group, each codec's total bytes and its ratio to sac --normal."""
+    ref = codecs.index("sac --normal") if "sac --normal" in codecs else None
+    head = ["set", "files", "raw bytes"] + codecs
+    if ref is not None:
+        head += ["%s / sac --normal" % c for c in codecs if c != "sac --normal"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for group, n, totals in rows:
+        cells = [group, str(n)] + ["{:,}".format(t).replace(",", " ") for t in totals]
+        if ref is not None:
+            cells += ["%.3f" % (t / max(totals[1 + ref], 1)) for c, t in zip(codecs, totals[1:])
+                      if c != "sac --normal"]
+        lines.append("| " + " | ".join(cells) + " |")
+    print("\n".join(lines))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("group", help="dev-eval group: audio-speech, audio-music, ...")
+    ap.add_argument("group", help="dev-eval group(s), comma-separated: audio-speech, audio-music, ...")
     ap.add_argument("--cache", default=os.environ.get("BYTELM_CACHE", os.path.expanduser("~/.cache/bytelm")))
     ap.add_argument("--budget", type=int, default=1000000, help="raw bytes (0: all files; default 1000000)")
     ap.add_argument("--sizes", nargs="?", const="", default=None, metavar="TSV",
@@ -55,44 +108,38 @@ def main():
     ap.add_argument("--codecs", default=",".join(CODECS), help="comma-separated: %s" % ", ".join(CODECS + BYTELM))
     ap.add_argument("--build", default=os.path.join(ROOT, "build"), help="bytelm's build directory")
     ap.add_argument("-j", type=int, default=1, help="sac threads: 1 (default), or one per channel when above 1")
+    ap.add_argument("--workers", type=int, default=1, help="files coded at a time (default 1)")
+    ap.add_argument("--table", action="store_true", help="with --sizes: also print a Markdown table of the totals")
     a = ap.parse_args()
     groups = dev_groups(a.cache)
-    if a.group not in groups:
-        sys.exit("sac_files: no group %s in the corpus (it has %s)" % (a.group, ", ".join(sorted(groups))))
-    files = pick(groups[a.group], a.budget)
+    wanted = a.group.split(",")
+    for g in wanted:
+        if g not in groups:
+            sys.exit("sac_files: no group %s in the corpus (it has %s)" % (g, ", ".join(sorted(groups))))
+    if len(wanted) > 1 and a.sizes:
+        sys.exit("sac_files: one TSV name (--sizes TSV) for several groups; give --sizes alone")
     corpus = os.path.join(a.cache, "corpus")
     if a.sizes is None:
-        for r in files:
-            print("\t".join([os.path.join(corpus, r["out_file"]), r["rate"], r["channels"], r["bytes"]]))
+        for g in wanted:
+            for r in pick(groups[g], a.budget):
+                print("\t".join([os.path.join(corpus, r["out_file"]), r["rate"], r["channels"], r["bytes"]]))
         return 0
-    if files and files[0]["kind"] != "pcm":
-        sys.exit("sac_files: %s is not audio" % a.group)
     codecs = a.codecs.split(",")
     for c in codecs:
         if c not in CODECS + BYTELM:
             sys.exit("sac_files: unknown codec %r (choose among %s)" % (c, ", ".join(CODECS + BYTELM)))
     if any(c.startswith("sac") for c in codecs) and not shutil.which("sac"):
         sys.exit("sac_files: no sac on PATH (docs/BENCHMARKS.md says how to build it)")
-    out = a.sizes or "/tmp/sac_sizes_%s_%d.tsv" % (a.group, a.budget)
-    totals = [0] * (1 + len(codecs))
-    tmp = tempfile.mkdtemp()
-    try:
-        with open(out, "w") as f:
-            f.write("\t".join(["file", "raw bytes"] + ["%s bytes" % c for c in codecs]) + "\n")
-            for n, r in enumerate(files):
-                src = os.path.join(corpus, r["out_file"])
-                sizes = [int(r["bytes"])] + [(code_bytelm(c, r, src, tmp, a.build) if c in BYTELM else
-                                              code_baseline(c, r, src, tmp, a.j))[0] for c in codecs]
-                totals = [t + s for t, s in zip(totals, sizes)]
-                f.write("\t".join([r["out_file"]] + [str(s) for s in sizes]) + "\n")
-                f.flush()
-                print("\r%s: %d/%d" % (a.group, n + 1, len(files)), end="", file=sys.stderr, flush=True)
-    finally:
-        shutil.rmtree(tmp)
-    print(file=sys.stderr)
-    print("%s, budget %d: %d files, raw %d; %s (sizes per file: %s)" % (
-        a.group, a.budget, len(files), totals[0],
-        ", ".join("%s %d (%.4f)" % (c, t, t / max(totals[0], 1)) for c, t in zip(codecs, totals[1:])), out))
+    if any(c in BYTELM for c in codecs) and not os.access(os.path.join(a.build, "core", "cli", "bytelm"), os.X_OK):
+        sys.exit("sac_files: no bytelm in %s (--build)" % a.build)
+    rows = []
+    for g in wanted:
+        files = pick(groups[g], a.budget)
+        if files and files[0]["kind"] != "pcm":
+            sys.exit("sac_files: %s is not audio" % g)
+        rows.append((g, len(files), sizes(g, files, corpus, codecs, a)))
+    if a.table:
+        table(rows, codecs)
     return 0
 
 

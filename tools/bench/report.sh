@@ -112,15 +112,16 @@ model="$(model_of samples/speech-ru-16k-mono.wav) below 32 kHz, $(model_of sampl
   bash tools/bench/speed.sh --runs "$runs" --seconds "$seconds"
   echo
   if [ "$whole" = 1 ]; then
-    codecs="flac -8,bytelm,bytelm --preset=fast"
-    command -v sac >/dev/null && codecs="flac -8,sac --normal,bytelm,bytelm --preset=fast"
+    codecs="flac -8,sac --normal,bytelm,bytelm --preset=fast"
+    have_sac=1
+    command -v sac >/dev/null || { have_sac=0; codecs="flac -8,bytelm,bytelm --preset=fast"; }
     echo "## Every file of the dev-eval audio sets"
     echo
     echo "Every file of the dev-eval speech and music (not the picks above), each coded, decoded"
     echo "and compared on its own: bytelm through the command-line tool (\`--raw=pcm -j 1\`, the"
     echo "whole .blm counted), flac -8 (\`--no-padding\`) and sac --normal (WAV in, WAV out). The"
     echo "audio goal is measured here: each set on its own against sac --normal."
-    command -v sac >/dev/null || echo "No \`sac\` on PATH when this ran: sac is left out."
+    [ "$have_sac" = 1 ] || echo "No \`sac\` on PATH when this ran: sac is left out."
     echo "Command: \`python3 tools/bench/sac_files.py audio-speech,audio-music --budget 0 --sizes"
     echo "--codecs \"$codecs\" --workers 2 --table\` (per-file sizes in /tmp/sac_sizes_*_0.tsv)"
     echo

@@ -116,14 +116,18 @@ def main():
     for g in wanted:
         if g not in groups:
             sys.exit("sac_files: no group %s in the corpus (it has %s)" % (g, ", ".join(sorted(groups))))
+    picks = {g: pick(groups[g], a.budget) for g in wanted}
     if len(wanted) > 1 and a.sizes:
         sys.exit("sac_files: one TSV name (--sizes TSV) for several groups; give --sizes alone")
     corpus = os.path.join(a.cache, "corpus")
     if a.sizes is None:
         for g in wanted:
-            for r in pick(groups[g], a.budget):
+            for r in picks[g]:
                 print("\t".join([os.path.join(corpus, r["out_file"]), r["rate"], r["channels"], r["bytes"]]))
         return 0
+    for g in wanted:  # every group checked before the first is coded (a set takes minutes)
+        if picks[g] and picks[g][0]["kind"] != "pcm":
+            sys.exit("sac_files: %s is not audio" % g)
     codecs = a.codecs.split(",")
     for c in codecs:
         if c not in CODECS + BYTELM:
@@ -132,12 +136,7 @@ def main():
         sys.exit("sac_files: no sac on PATH (docs/BENCHMARKS.md says how to build it)")
     if any(c in BYTELM for c in codecs) and not os.access(os.path.join(a.build, "core", "cli", "bytelm"), os.X_OK):
         sys.exit("sac_files: no bytelm in %s (--build)" % a.build)
-    rows = []
-    for g in wanted:
-        files = pick(groups[g], a.budget)
-        if files and files[0]["kind"] != "pcm":
-            sys.exit("sac_files: %s is not audio" % g)
-        rows.append((g, len(files), sizes(g, files, corpus, codecs, a)))
+    rows = [(g, len(picks[g]), sizes(g, picks[g], corpus, codecs, a)) for g in wanted]
     if a.table:
         table(rows, codecs)
     return 0

@@ -12,6 +12,7 @@
 
 #include "kernels.h"
 #include "mathfn.h"
+#include "ols.h"
 #include "pcmnet_weights.h"
 #include "pixelnet_rgb_weights.h"
 #include "pixelnet_weights.h"
@@ -442,8 +443,140 @@ static void test_reference(void)
     report("reference", c, ok, "known values");
 }
 
+/* ---- the float64 kernels of the predictors ---- */
+
+static double rnd_double(double scale)
+{
+    switch (rnd() % 32) {
+    case 0: return 0.0;
+    case 1: return -0.0;
+    case 2: return (rnd() & 1 ? 1 : -1) * 1e300;
+    case 3: return (rnd() & 1 ? 1 : -1) * 1e-310;                 /* denormal */
+    case 4: return (double)(int32_t)(rnd() % 65536) - 32768.0;     /* a sample */
+    default:
+        return scale * ((double)(int32_t)(rnd() & 0xffffff) / 8388608.0 - 1.0);
+    }
+}
+
+static void fill_f64(double *x, int n, double scale)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = rnd_double(scale);
+}
+
+static int same_f64(const double *a, const double *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (memcmp(&a[i], &b[i], sizeof(double)) && !(isnan(a[i]) && isnan(b[i])))
+            return 0;
+    return 1;
+}
+
+#define F64_GUARD 8
+#define F64_MAX (BLM_OLS_MAX * BLM_OLS_MAX + 1024)
+
+/* A level's float64 kernels against the C versions, several steps running so that
+ * state carried from step to step (the weights, the matrix) must stay equal. */
+static void test_f64(const BlmKernels *k)
+{
+    static double y0[F64_MAX + F64_GUARD], y1[F64_MAX + F64_GUARD], b0[64], b1[64];
+    static double x[F64_MAX], t[F64_MAX];
+    const BlmKernels *c = &blm_kernels_c;
+    char detail[128] = "";
+    int ok = 1;
+    static const int dot_ns[] = { 4, 8, 16, 32, 36, 256, 512, 1024 };
+    for (size_t e = 0; e < sizeof dot_ns / sizeof *dot_ns && ok; e++)
+        for (int rep = 0; rep < 20 && ok; rep++) {
+            const int n = dot_ns[e];
+            fill_f64(y0, n, 1.0);
+            fill_f64(x, n, rep % 2 ? 32768.0 : 1.0);
+            fill_f64(t, n, 1.0);
+            double p0 = 1, p1 = 2;
+            const double d0 = c->dot4_power(y0, x, t, n, &p0);
+            const double d1 = k->dot4_power(y0, x, t, n, &p1);
+            if (!same_f64(&d0, &d1, 1) || !same_f64(&p0, &p1, 1)) {
+                ok = 0;
+                snprintf(detail, sizeof detail, "dot4_power n %d", n);
+            }
+        }
+    static const int axpy_ns[] = { 1, 3, 4, 7, 16, 33, 256, 1024 };
+    for (size_t e = 0; e < sizeof axpy_ns / sizeof *axpy_ns && ok; e++) {
+        const int n = axpy_ns[e];
+        fill_f64(y0, n + F64_GUARD, 1.0);
+        memcpy(y1, y0, (size_t)(n + F64_GUARD) * sizeof(double));
+        for (int step = 0; step < 10; step++) {
+            fill_f64(x, n, 100.0);
+            const double a = rnd_double(1e-3);
+            c->axpy_f64(y0, a, x, n);
+            k->axpy_f64(y1, a, x, n);
+        }
+        if (!same_f64(y0, y1, n + F64_GUARD)) {
+            ok = 0;
+            snprintf(detail, sizeof detail, "axpy_f64 n %d", n);
+        }
+    }
+    for (int n = 1; n <= BLM_OLS_MAX && ok; n++) {
+        const int ld = BLM_OLS_MAX, size = n * ld;
+        fill_f64(y0, size, 1e6);
+        memcpy(y1, y0, (size_t)size * sizeof(double));
+        fill_f64(b0, n, 1e6);
+        memcpy(b1, b0, (size_t)n * sizeof(double));
+        for (int step = 0; step < 10; step++) {
+            fill_f64(x, n, 32768.0);
+            const double lambda = 0.99 + 0.001 * (rnd() % 9), ff = rnd_double(1e-3),
+                         val = rnd_double(32768.0);
+            c->ols_accumulate(y0, ld, b0, x, n, lambda, ff, val);
+            k->ols_accumulate(y1, ld, b1, x, n, lambda, ff, val);
+        }
+        if (!same_f64(y0, y1, size) || !same_f64(b0, b1, n)) {
+            ok = 0;
+            snprintf(detail, sizeof detail, "ols_accumulate n %d", n);
+        }
+    }
+    report("float64", k, ok, detail);
+}
+
+/* The C versions against the formulas of docs/MODEL.md §9 written out: blm_dot4's
+ * order, the NLMS power in the same lanes, the OLS update row by row. */
+static void test_reference_f64(void)
+{
+    static double w[1024], x[1024], t[1024], r0[BLM_OLS_MAX * BLM_OLS_MAX],
+        r1[BLM_OLS_MAX * BLM_OLS_MAX], b0[BLM_OLS_MAX], b1[BLM_OLS_MAX];
+    const BlmKernels *c = &blm_kernels_c;
+    int ok = 1;
+    for (int n = 4; n <= 1024 && ok; n *= 2) {
+        fill_f64(w, n, 1.0);
+        fill_f64(x, n, 32768.0);
+        fill_f64(t, n, 1.0);
+        double l[4] = { 0, 0, 0, 0 }, power = 0;
+        for (int i = 0; i < n; i++)
+            l[i % 4] += t[i] * (x[i] * x[i]);
+        const double want_power = (l[0] + l[1]) + (l[2] + l[3]);
+        const double want = blm_dot4(w, x, n);
+        const double got = c->dot4_power(w, x, t, n, &power);
+        ok &= same_f64(&got, &want, 1) && same_f64(&power, &want_power, 1);
+    }
+    const int n = BLM_OLS_MAX;
+    fill_f64(r0, n * n, 1e6);
+    memcpy(r1, r0, sizeof r0);
+    fill_f64(b0, n, 1e6);
+    memcpy(b1, b0, sizeof b0);
+    fill_f64(x, n, 32768.0);
+    const double lambda = 0.998, ff = 1e-4, val = 1234.0;
+    for (int j = 0; j < n; j++) {
+        const double f = ff * x[j];
+        for (int i = 0; i <= j; i++)
+            r0[j * n + i] = lambda * r0[j * n + i] + f * x[i];
+        b0[j] = lambda * b0[j] + f * val;
+    }
+    c->ols_accumulate(r1, n, b1, x, n, lambda, ff, val);
+    ok &= same_f64(r0, r1, n * n) && same_f64(b0, b1, n);
+    report("reference float64", c, ok, "against the written formulas");
+}
+
 int main(void)
 {
+    test_reference_f64();
     test_reference();
     test_network_weights();
     for (int level = BLM_SIMD_C + 1; level < BLM_SIMD_COUNT; level++) {
@@ -459,6 +592,7 @@ int main(void)
         test_rmsnorm(k);
         test_attn_scores(k);
         test_attn_wsum(k);
+        test_f64(k);
     }
     printf("selected: %s\n", blm_kernels_name());
     printf("kernels: %d passed, %d failed\n", n_pass, n_fail);

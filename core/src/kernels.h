@@ -72,6 +72,24 @@ typedef struct BlmKernels {
      * the left-out k change nothing where no g is -0 (affine's argument). K <=
      * BLM_AFFINE_MAX_K. */
     void (*outer_acc)(float *g, const float *a, int K, const float *b, int N);
+
+    /* Float64, for the sample and pixel predictors (docs/MODEL.md §9). */
+
+    /* The dot product of the normative order: a[i] * x[i] summed in four lanes over
+     * i mod 4, each from +0.0 in increasing i, then (l0 + l1) + (l2 + l3); and into
+     * *power, in the same order, the sum of t[i] * (x[i] * x[i]). Two independent
+     * chains, run side by side. n a multiple of 4. */
+    double (*dot4_power)(const double *a, const double *x, const double *t, int n,
+                         double *power);
+
+    /* y[i] = y[i] + a * x[i]; y and x do not overlap. Element-wise. */
+    void (*axpy_f64)(double *y, double a, const double *x, int n);
+
+    /* The least-squares stage's forgetting update (ols.c) for rows j < n: with
+     * f = ff * x[j], r[j * ld + i] = lambda * r[j * ld + i] + f * x[i] for i <= j,
+     * and b[j] = lambda * b[j] + f * val. Element-wise; r, b and x do not overlap. */
+    void (*ols_accumulate)(double *r, int ld, double *b, const double *x, int n,
+                           double lambda, double ff, double val);
 } BlmKernels;
 
 #define BLM_AFFINE_MAX_K 256
@@ -99,6 +117,13 @@ const BlmKernels *blm_kernels(void);
 const char *blm_kernels_name(void);
 /* The table of one level, or NULL if this build or CPU lacks it (for tests). */
 const BlmKernels *blm_kernels_get(int level);
+
+/* The float64 kernels' C versions, which the SSE2 table shares (compiled for
+ * x86-64's baseline, the compiler vectorises them with SSE2 as written). */
+double blm_dot4_power_c(const double *a, const double *x, const double *t, int n, double *power);
+void blm_axpy_f64_c(double *y, double a, const double *x, int n);
+void blm_ols_accumulate_c(double *r, int ld, double *b, const double *x, int n, double lambda,
+                          double ff, double val);
 
 /* The per-level tables (kernels_c.c, kernels_x86.c). */
 extern const BlmKernels blm_kernels_c;

@@ -103,6 +103,42 @@ static void outer_acc_c(float *g, const float *a, int K, const float *b, int N)
     }
 }
 
+double blm_dot4_power_c(const double *a, const double *x, const double *t, int n, double *power)
+{
+    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+    double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+    for (int i = 0; i < n; i += 4) {
+        l0 += a[i] * x[i];
+        l1 += a[i + 1] * x[i + 1];
+        l2 += a[i + 2] * x[i + 2];
+        l3 += a[i + 3] * x[i + 3];
+        p0 += t[i] * (x[i] * x[i]);
+        p1 += t[i + 1] * (x[i + 1] * x[i + 1]);
+        p2 += t[i + 2] * (x[i + 2] * x[i + 2]);
+        p3 += t[i + 3] * (x[i + 3] * x[i + 3]);
+    }
+    *power = (p0 + p1) + (p2 + p3);
+    return (l0 + l1) + (l2 + l3);
+}
+
+void blm_axpy_f64_c(double *restrict y, double a, const double *restrict x, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = y[i] + a * x[i];
+}
+
+void blm_ols_accumulate_c(double *restrict r, int ld, double *restrict b,
+                          const double *restrict x, int n, double lambda, double ff, double val)
+{
+    for (int j = 0; j < n; j++) {
+        const double f = ff * x[j];
+        double *restrict row = r + (size_t)j * (size_t)ld;
+        for (int i = 0; i <= j; i++)
+            row[i] = lambda * row[i] + f * x[i];
+        b[j] = lambda * b[j] + f * val;
+    }
+}
+
 const BlmKernels blm_kernels_c = {
     .name = "c",
     .level = BLM_SIMD_C,
@@ -115,4 +151,7 @@ const BlmKernels blm_kernels_c = {
     .attn_wsum = attn_wsum_c,
     .affine = affine_c,
     .outer_acc = outer_acc_c,
+    .dot4_power = blm_dot4_power_c,
+    .axpy_f64 = blm_axpy_f64_c,
+    .ols_accumulate = blm_ols_accumulate_c,
 };

@@ -20,6 +20,59 @@
 
 #define KX_BODY
 
+/* ---- The float64 kernels in AVX2 (kernels.h), shared by the AVX-512 table: a dot
+ * product's four lanes are one 256-bit vector, so a wider one could not keep its
+ * order, and the element-wise ones gain nothing more at the predictors' lengths. ---- */
+
+__attribute__((target("avx2"))) static double dot4_power_avx2(const double *a, const double *x,
+                                                              const double *t, int n,
+                                                              double *power)
+{
+    __m256d l = _mm256_setzero_pd(), p = _mm256_setzero_pd();
+    for (int i = 0; i < n; i += 4) {
+        const __m256d xv = _mm256_loadu_pd(x + i);
+        l = _mm256_add_pd(l, _mm256_mul_pd(_mm256_loadu_pd(a + i), xv));
+        p = _mm256_add_pd(p, _mm256_mul_pd(_mm256_loadu_pd(t + i), _mm256_mul_pd(xv, xv)));
+    }
+    double lv[4], pv[4];
+    _mm256_storeu_pd(lv, l);
+    _mm256_storeu_pd(pv, p);
+    *power = (pv[0] + pv[1]) + (pv[2] + pv[3]);
+    return (lv[0] + lv[1]) + (lv[2] + lv[3]);
+}
+
+__attribute__((target("avx2"))) static void axpy_f64_avx2(double *y, double a, const double *x,
+                                                          int n)
+{
+    const __m256d av = _mm256_set1_pd(a);
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        _mm256_storeu_pd(y + i, _mm256_add_pd(_mm256_loadu_pd(y + i),
+                                              _mm256_mul_pd(av, _mm256_loadu_pd(x + i))));
+    for (; i < n; i++)
+        y[i] = y[i] + a * x[i];
+}
+
+__attribute__((target("avx2"))) static void ols_accumulate_avx2(double *r, int ld, double *b,
+                                                                const double *x, int n,
+                                                                double lambda, double ff,
+                                                                double val)
+{
+    const __m256d lv = _mm256_set1_pd(lambda);
+    for (int j = 0; j < n; j++) {
+        const double f = ff * x[j];
+        const __m256d fv = _mm256_set1_pd(f);
+        double *row = r + (size_t)j * (size_t)ld;
+        int i = 0;
+        for (; i + 4 <= j + 1; i += 4)
+            _mm256_storeu_pd(row + i, _mm256_add_pd(_mm256_mul_pd(lv, _mm256_loadu_pd(row + i)),
+                                                    _mm256_mul_pd(fv, _mm256_loadu_pd(x + i))));
+        for (; i <= j; i++)
+            row[i] = lambda * row[i] + f * x[i];
+        b[j] = lambda * b[j] + f * val;
+    }
+}
+
 /* ---- SSE2: 4 lanes, part of x86-64 itself ---- */
 #define TGT                         /* baseline */
 #define SUF(f) f##_sse2
@@ -439,6 +492,9 @@ const BlmKernels SUF(blm_kernels) = {
     .attn_wsum = SUF(attn_wsum),
     .affine = SUF(affine),
     .outer_acc = SUF(outer_acc),
+    .dot4_power = VW == 4 ? blm_dot4_power_c : dot4_power_avx2,
+    .axpy_f64 = VW == 4 ? blm_axpy_f64_c : axpy_f64_avx2,
+    .ols_accumulate = VW == 4 ? blm_ols_accumulate_c : ols_accumulate_avx2,
 };
 
 #undef INL

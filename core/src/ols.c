@@ -18,6 +18,7 @@ void blm_ols_init(BlmOls *o, int n, double lambda, double nu, double esum_add, i
     o->nu = nu;
     o->esum_add = esum_add;
     o->weighting = weighting;
+    o->k = blm_kernels();
 }
 
 double blm_ols_predict(BlmOls *o)
@@ -133,14 +134,7 @@ void blm_ols_update(BlmOls *o, double val, int solve_interval)
         const double sv = sqrt(v);
         ff = (1.0 - o->lambda) / (sv * sqrt(sv));
     }
-    const int n = o->n;
-    for (int j = 0; j < n; j++) {
-        const double fx = ff * o->x[j];
-        double *row = o->r + j * BLM_OLS_MAX;
-        for (int i = 0; i <= j; i++)
-            row[i] = o->lambda * row[i] + fx * o->x[i];
-        o->b[j] = o->lambda * o->b[j] + fx * val;
-    }
+    o->k->ols_accumulate(o->r, BLM_OLS_MAX, o->b, o->x, o->n, o->lambda, ff, val);
     if (++o->since_solve >= solve_interval) {
         o->since_solve = 0;
         solve(o);

@@ -9,6 +9,8 @@
 #ifndef BYTELM_OLS_H
 #define BYTELM_OLS_H
 
+#include "kernels.h"
+
 #define BLM_OLS_MAX 36
 
 /* How a sample's weight follows its running mean error esum:
@@ -28,6 +30,7 @@ typedef struct BlmOls {
     double esum;        /* running mean of |error|, for the IRLS weight */
     double pred;
     int since_solve;
+    const BlmKernels *k;  /* this machine's kernels: the same bits at every level */
 } BlmOls;
 
 /* Zeroes the state and sets the parameters. */

@@ -62,36 +62,23 @@ static void init_pow_tables(void)
     }
 }
 
-/* sum of t[i] * (x[i] * x[i]) in the lanes of blm_dot4 */
-static double weighted_power(const double *t, const double *x, int n)
-{
-    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-    for (int i = 0; i < n; i += 4) {
-        l0 += t[i] * (x[i] * x[i]);
-        l1 += t[i + 1] * (x[i + 1] * x[i + 1]);
-        l2 += t[i + 2] * (x[i + 2] * x[i + 2]);
-        l3 += t[i + 3] * (x[i + 3] * x[i + 3]);
-    }
-    return (l0 + l1) + (l2 + l3);
-}
-
 /* ---- NLMS stage ----------------------------------------------------------- */
 
+/* The prediction, and beside it (an independent chain, which the CPU runs at the
+ * same time) the inputs' power that the update needs: sum of t[i] * (x[i] * x[i])
+ * in the lanes of blm_dot4, tap i weighted by (1 + i)^-3/4 towards the newest. */
 static double nlms_predict(BlmNlms *s)
 {
-    return s->pred = blm_dot4(s->w, s->hist + s->pos, s->n);
+    return s->pred = s->k->dot4_power(s->w, s->hist + s->pos, pow_weight, s->n, &s->power);
 }
 
-/* Learns target, with a step normalised by the inputs' power weighted towards the
- * newest: tap i by (1 + i)^-3/4. */
+/* Learns target, with a step normalised by the inputs' weighted power. */
 static void nlms_update(BlmNlms *s, double target)
 {
     const int n = s->n;
     const double *x = s->hist + s->pos;
-    const double sp = weighted_power(pow_weight, x, n);
-    const double g = s->mu * (target - s->pred) * pow_sum[n] / (sp + NLMS_EPS);
-    for (int i = 0; i < n; i++)
-        s->w[i] += g * x[i];
+    const double g = s->mu * (target - s->pred) * pow_sum[n] / (s->power + NLMS_EPS);
+    s->k->axpy_f64(s->w, g, x, n);
     s->pos = s->pos == 0 ? n - 1 : s->pos - 1;
     s->hist[s->pos] = s->hist[s->pos + n] = target;
 }
@@ -139,6 +126,8 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
             s->hist = m + s->n;
             s->pos = 0;
             s->pred = 0;
+            s->power = 0;
+            s->k = blm_kernels();
             m += 3 * (size_t)s->n;
         }
         for (int k = 0; k < BLM_PP_MIX; k++) {

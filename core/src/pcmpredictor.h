@@ -63,6 +63,8 @@ typedef struct BlmNlms {
     double *hist;        /* 2n: the last n inputs, newest first, mirrored */
     int pos;             /* where the newest input sits in hist[0..n) */
     double pred;
+    double power;        /* the inputs' weighted power, found with pred */
+    const BlmKernels *k;
 } BlmNlms;
 
 

@@ -67,18 +67,18 @@ static void init_pow_tables(void)
 /* The prediction, and beside it (an independent chain, which the CPU runs at the
  * same time) the inputs' power that the update needs: sum of t[i] * (x[i] * x[i])
  * in the lanes of blm_dot4, tap i weighted by (1 + i)^-3/4 towards the newest. */
-static double nlms_predict(BlmNlms *s)
+static double nlms_predict(const BlmKernels *k, BlmNlms *s)
 {
-    return s->pred = s->k->dot4_power(s->w, s->hist + s->pos, pow_weight, s->n, &s->power);
+    return s->pred = k->dot4_power(s->w, s->hist + s->pos, pow_weight, s->n, &s->power);
 }
 
 /* Learns target, with a step normalised by the inputs' weighted power. */
-static void nlms_update(BlmNlms *s, double target)
+static void nlms_update(const BlmKernels *k, BlmNlms *s, double target)
 {
     const int n = s->n;
     const double *x = s->hist + s->pos;
     const double g = s->mu * (target - s->pred) * pow_sum[n] / (s->power + NLMS_EPS);
-    s->k->axpy_f64(s->w, g, x, n);
+    k->axpy_f64(s->w, g, x, n);
     s->pos = s->pos == 0 ? n - 1 : s->pos - 1;
     s->hist[s->pos] = s->hist[s->pos + n] = target;
 }
@@ -109,6 +109,7 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
     p->solve_interval = set->solve_interval;
     p->ltp = 0;
     p->independent = 0;
+    p->k = blm_kernels();
     double *m = p->mem;
     for (int c = 0; c < channels; c++) {
         BlmChannelPredictor *cp = &p->ch[c];
@@ -127,7 +128,6 @@ int blm_pcm_predictor_init(BlmPcmPredictor *p, int channels, int profile)
             s->pos = 0;
             s->pred = 0;
             s->power = 0;
-            s->k = blm_kernels();
             m += 3 * (size_t)s->n;
         }
         for (int k = 0; k < BLM_PP_MIX; k++) {
@@ -196,7 +196,7 @@ int32_t blm_pcm_predict(BlmPcmPredictor *p, int c, const int32_t *const *s, int 
     }
     cp->mix_in[0] = blm_ols_predict(o);
     for (int k = 0; k < BLM_PP_STAGES; k++)
-        cp->mix_in[k + 1] = nlms_predict(&cp->stage[k]);
+        cp->mix_in[k + 1] = nlms_predict(p->k, &cp->stage[k]);
     cp->sum = blm_dot4(cp->mix_w, cp->mix_in, BLM_PP_MIX);
     /* clamped, NaN to the low end, so that the conversion is always defined */
     double r = floor(cp->sum + 0.5);
@@ -234,7 +234,7 @@ void blm_pcm_update(BlmPcmPredictor *p, int c, int32_t value)
     double target = val - cp->ols.pred;
     for (int k = 0; k < BLM_PP_STAGES; k++) {
         const double next = target - cp->stage[k].pred;
-        nlms_update(&cp->stage[k], target);
+        nlms_update(p->k, &cp->stage[k], target);
         target = next;
     }
     blm_ols_update(&cp->ols, val, p->solve_interval);

@@ -64,7 +64,6 @@ typedef struct BlmNlms {
     int pos;             /* where the newest input sits in hist[0..n) */
     double pred;
     double power;        /* the inputs' weighted power, found with pred */
-    const BlmKernels *k;
 } BlmNlms;
 
 
@@ -83,6 +82,7 @@ typedef struct BlmPcmPredictor {
     int solve_interval;
     int32_t ltp;        /* the long-term lag, or 0 */
     int independent;    /* stereo predicted as two monos */
+    const BlmKernels *k; /* this machine's kernels: the same bits at every level */
     BlmChannelPredictor ch[BLM_PP_MAX_CHANNELS];
     double *mem;
     size_t mem_size;

@@ -18,9 +18,9 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
-#include <glib/gstdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "scratch.h"
 
 #ifndef BYTELM_CLI
 #error BYTELM_CLI must name the command-line tool
@@ -615,35 +615,10 @@ GST_START_TEST (test_video_testsrc)
 }
 GST_END_TEST;
 
-/* A scratch folder per test process (check forks one per test), emptied and
- * removed when the process exits, so that the suite leaves nothing in /tmp. */
-static gchar *tmp_dir;
-
-static void
-remove_tmp_dir (void)
-{
-  GDir *d = g_dir_open (tmp_dir, 0, NULL);
-  if (d) {
-    const gchar *name;
-    while ((name = g_dir_read_name (d))) {
-      gchar *path = g_build_filename (tmp_dir, name, NULL);
-      g_remove (path);
-      g_free (path);
-    }
-    g_dir_close (d);
-  }
-  g_rmdir (tmp_dir);
-}
-
 static gchar *
 tmp_path (const gchar * name)
 {
-  if (!tmp_dir) {
-    tmp_dir = g_dir_make_tmp ("bytelm-gst-video-XXXXXX", NULL);
-    fail_unless (tmp_dir != NULL);
-    atexit (remove_tmp_dir);
-  }
-  return g_build_filename (tmp_dir, name, NULL);
+  return scratch_path ("bytelm-gst-video-XXXXXX", name);
 }
 
 static void
